@@ -1,1 +1,16 @@
-export {};
+export { PolarEmulator } from './polar-emulator.js';
+export type {
+  PolarEmulatorAddress,
+  PolarEmulatorCustomer,
+  PolarEmulatorCustomerSeed,
+  PolarEmulatorFaultScope,
+  PolarEmulatorFaults,
+  PolarEmulatorMember,
+  PolarEmulatorMemberSeed,
+  PolarEmulatorMetadata,
+  PolarEmulatorOptions,
+  PolarEmulatorRateLimit,
+  PolarEmulatorWebhookDelivery,
+  PolarEmulatorWebhookTarget,
+  RecordedRequest,
+} from './emulator.types.js';

@@ -1,0 +1,320 @@
+import { NotFoundFailure, ValidationFailure, sendJson, type RequestContext } from './emulator.http.js';
+import type { CustomerCreateInput, CustomerListQuery, EmulatorStore } from './emulator.store.js';
+import type { PolarEmulatorCustomer } from './emulator.types.js';
+import {
+  Issues,
+  checkAddress,
+  checkEmail,
+  checkMetadata,
+  checkOptionalText,
+  checkString,
+  checkUuid4,
+  isObject,
+  taxIdFor,
+  type Loc,
+} from './emulator.validation.js';
+import type { Route } from './emulator.router.js';
+
+const READ = ['customers:read', 'customers:write'];
+const WRITE = ['customers:write'];
+const SORT_FIELDS = new Set(['created_at', '-created_at', 'email', '-email', 'name', '-name']);
+
+/** The body as an object, or the 422 FastAPI gives for a missing or non-object body. */
+export function bodyObject(body: unknown): Record<string, unknown> {
+  if (body === undefined) throw new ValidationFailure([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
+  if (!isObject(body)) {
+    throw new ValidationFailure([
+      {
+        type: 'model_attributes_type',
+        loc: ['body'],
+        msg: 'Input should be a valid dictionary or object to extract fields from',
+        input: body,
+      },
+    ]);
+  }
+  return body;
+}
+
+function taxIdIssue(input: unknown, msg: string): ValidationFailure {
+  return new ValidationFailure(
+    [{ type: 'value_error', loc: ['body', 'tax_id'], msg, input }],
+    'PolarRequestValidationError',
+  );
+}
+
+function parseCreate(raw: unknown): CustomerCreateInput {
+  const body = bodyObject(raw);
+  const issues = new Issues();
+  let type: 'individual' | 'team' = 'individual';
+  if (body.type !== undefined) {
+    if (body.type === 'individual' || body.type === 'team') type = body.type;
+    else issues.add('literal_error', ['body', 'type'], "Input should be 'individual' or 'team'", body.type, {
+      expected: "'individual' or 'team'",
+    });
+  }
+  let email: string | null = null;
+  if (body.email === undefined || body.email === null) {
+    if (type === 'individual') issues.add('missing', ['body', 'email'], 'Field required', body);
+  } else {
+    email = checkEmail(body.email, ['body', 'email'], issues) ?? null;
+  }
+  const input: CustomerCreateInput = {
+    type,
+    email,
+    external_id: body.external_id === undefined ? null : (checkOptionalText(body.external_id, ['body', 'external_id'], issues, { trim: true }) ?? null),
+    name: body.name === undefined ? null : (checkOptionalText(body.name, ['body', 'name'], issues, { max: 256 }) ?? null),
+    metadata: body.metadata === undefined ? {} : (checkMetadata(body.metadata, ['body', 'metadata'], issues) ?? {}),
+    billing_address:
+      body.billing_address === undefined || body.billing_address === null
+        ? null
+        : (checkAddress(body.billing_address, ['body', 'billing_address'], issues) ?? null),
+    tax_id: null,
+    locale: body.locale === undefined ? null : (checkOptionalText(body.locale, ['body', 'locale'], issues) ?? null),
+    owner: null,
+  };
+  let taxId: string | null = null;
+  if (body.tax_id !== undefined && body.tax_id !== null) taxId = checkString(body.tax_id, ['body', 'tax_id'], issues) ?? null;
+  if (body.owner !== undefined && body.owner !== null) input.owner = parseOwner(body.owner, ['body', 'owner'], issues);
+  if (body.organization_id !== undefined && body.organization_id !== null) checkUuid4(body.organization_id, ['body', 'organization_id'], issues);
+  if (!issues.empty) throw new ValidationFailure(issues.items);
+
+  if (body.organization_id !== undefined && body.organization_id !== null) {
+    throw new ValidationFailure(
+      [
+        {
+          type: 'organization_token',
+          loc: ['body', 'organization_id'],
+          msg: 'Setting organization_id is disallowed when using an organization token.',
+          input: body.organization_id,
+        },
+      ],
+      'PolarRequestValidationError',
+    );
+  }
+  if (type === 'team' && email === null && input.owner === null) {
+    throw new ValidationFailure(
+      [{ type: 'missing', loc: ['body', 'owner'], msg: 'Owner is required for team customers without an email.', input: null }],
+      'PolarRequestValidationError',
+    );
+  }
+  if (taxId) input.tax_id = resolveTaxId(taxId, input.billing_address);
+  return input;
+}
+
+function resolveTaxId(taxId: string, address: PolarEmulatorCustomer['billing_address']): [string, string] {
+  if (!address) throw taxIdIssue(taxId, 'Country is required to validate tax ID.');
+  const pair = taxIdFor(taxId, address.country);
+  if (!pair) throw taxIdIssue(taxId, 'Invalid tax ID.');
+  return pair;
+}
+
+function parseOwner(raw: unknown, loc: Loc, issues: Issues): CustomerCreateInput['owner'] {
+  if (!isObject(raw)) {
+    issues.add('model_attributes_type', loc, 'Input should be a valid dictionary or object to extract fields from', raw);
+    return null;
+  }
+  let email: string | undefined;
+  if (raw.email === undefined) issues.add('missing', [...loc, 'email'], 'Field required', raw);
+  else email = checkEmail(raw.email, [...loc, 'email'], issues);
+  const name = raw.name === undefined ? null : (checkOptionalText(raw.name, [...loc, 'name'], issues, { max: 256 }) ?? null);
+  const externalId =
+    raw.external_id === undefined ? null : (checkOptionalText(raw.external_id, [...loc, 'external_id'], issues, { trim: true }) ?? null);
+  return email ? { email, name, external_id: externalId } : null;
+}
+
+function parseUpdate(raw: unknown, customer: PolarEmulatorCustomer, byExternalId: boolean): Partial<PolarEmulatorCustomer> {
+  const body = bodyObject(raw);
+  const issues = new Issues();
+  const patch: Partial<PolarEmulatorCustomer> = {};
+  // Explicit null means "no change" for email; an individual customer always keeps one.
+  if (body.email !== undefined && body.email !== null) {
+    const email = checkEmail(body.email, ['body', 'email'], issues);
+    if (email !== undefined) patch.email = email;
+  }
+  if (body.name !== undefined) {
+    const name = checkOptionalText(body.name, ['body', 'name'], issues, { max: 256 });
+    if (name !== undefined) patch.name = name;
+  }
+  if (body.metadata !== undefined && body.metadata !== null) {
+    const metadata = checkMetadata(body.metadata, ['body', 'metadata'], issues);
+    if (metadata !== undefined) patch.metadata = metadata;
+  }
+  let billingAddressCleared = false;
+  if (body.billing_address === null) billingAddressCleared = true;
+  else if (body.billing_address !== undefined) {
+    const address = checkAddress(body.billing_address, ['body', 'billing_address'], issues);
+    if (address !== undefined) patch.billing_address = address;
+  }
+  let taxId: string | null | undefined;
+  if (body.tax_id === null) taxId = null;
+  else if (body.tax_id !== undefined) taxId = checkString(body.tax_id, ['body', 'tax_id'], issues);
+  if (body.locale !== undefined) {
+    const locale = checkOptionalText(body.locale, ['body', 'locale'], issues);
+    if (locale !== undefined) patch.locale = locale;
+  }
+  // The by-external-id form (CustomerUpdateExternalID) has no external_id or type fields.
+  if (!byExternalId && body.external_id !== undefined) {
+    const externalId = checkOptionalText(body.external_id, ['body', 'external_id'], issues, { trim: true });
+    if (externalId !== undefined) patch.external_id = externalId;
+  }
+  if (!byExternalId && body.type !== undefined && body.type !== null) {
+    if (body.type === 'individual' || body.type === 'team') patch.type = body.type;
+    else issues.add('enum', ['body', 'type'], "Input should be 'individual' or 'team'", body.type, { expected: "'individual' or 'team'" });
+  }
+  if (!issues.empty) throw new ValidationFailure(issues.items);
+
+  if (billingAddressCleared && customer.billing_address !== null) {
+    throw new ValidationFailure(
+      [{ type: 'value_error', loc: ['body', 'billing_address'], msg: 'Billing address cannot be removed.', input: null }],
+      'PolarRequestValidationError',
+    );
+  }
+  if (patch.external_id === null && customer.external_id === null) delete patch.external_id;
+  if (taxId === null) patch.tax_id = null;
+  else if (taxId) patch.tax_id = resolveTaxId(taxId, patch.billing_address ?? customer.billing_address);
+  return patch;
+}
+
+function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
+  if (raw === null) return fallback;
+  if (!/^[+-]?\d+$/.test(raw.trim())) {
+    issues.add('int_parsing', ['query', name], 'Input should be a valid integer, unable to parse string as an integer', raw);
+    return fallback;
+  }
+  const value = Number(raw);
+  if (value <= 0) {
+    issues.add('greater_than', ['query', name], 'Input should be greater than 0', raw, { gt: 0 });
+    return fallback;
+  }
+  return value;
+}
+
+function parseList(query: URLSearchParams): CustomerListQuery {
+  const issues = new Issues();
+  const page = parsePositiveInt('page', query.get('page'), 1, issues);
+  // Polar silently caps the page size rather than rejecting it.
+  const limit = Math.min(parsePositiveInt('limit', query.get('limit'), 10, issues), 100);
+  const sorting = query.getAll('sorting');
+  sorting.forEach((value, index) => {
+    if (!SORT_FIELDS.has(value)) {
+      issues.add('enum', ['query', 'sorting', index], "Input should be 'created_at', '-created_at', 'email', '-email', 'name' or '-name'", value, {
+        expected: "'created_at', '-created_at', 'email', '-email', 'name' or '-name'",
+      });
+    }
+  });
+  const organizationIds = query.getAll('organization_id');
+  organizationIds.forEach((value, index) => checkUuid4(value, ['query', 'organization_id', index], issues));
+  const active = query.get('active');
+  if (active !== null && !['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(active.toLowerCase())) {
+    issues.add('bool_parsing', ['query', 'active'], 'Input should be a valid boolean, unable to interpret input', active);
+  }
+  if (!issues.empty) throw new ValidationFailure(issues.items);
+  const metadata = new Map<string, string[]>();
+  for (const [key, value] of query) {
+    const match = /^metadata\[(.+)\]$/.exec(key);
+    if (match) metadata.set(match[1], [...(metadata.get(match[1]) ?? []), value]);
+  }
+  return {
+    page,
+    limit,
+    sorting: sorting.length > 0 ? sorting : ['-created_at'],
+    email: query.get('email') ?? undefined,
+    query: query.get('query') ?? undefined,
+    organizationIds: organizationIds.length > 0 ? organizationIds : undefined,
+    metadata,
+  };
+}
+
+function parseAnonymize(query: URLSearchParams): boolean {
+  const raw = query.get('anonymize');
+  if (raw === null) return false;
+  const value = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ValidationFailure([
+    { type: 'bool_parsing', loc: ['query', 'anonymize'], msg: 'Input should be a valid boolean, unable to interpret input', input: raw },
+  ]);
+}
+
+/** Resolves `{id}` (uuid4, 422 otherwise) or `{external_id}` to a live customer, 404 otherwise. */
+function lookup(store: EmulatorStore, ctx: RequestContext): PolarEmulatorCustomer {
+  if (ctx.params.external_id !== undefined) {
+    const customer = store.findByExternalId(ctx.params.external_id);
+    if (!customer) throw new NotFoundFailure();
+    return customer;
+  }
+  const issues = new Issues();
+  const id = checkUuid4(ctx.params.id, ['path', 'id'], issues);
+  if (!id) throw new ValidationFailure(issues.items);
+  const customer = store.findById(id);
+  if (!customer) throw new NotFoundFailure();
+  return customer;
+}
+
+/** Routes of `/v1/customers/`. */
+export function customerRoutes(store: EmulatorStore): Route[] {
+  const byId = '/v1/customers/:id';
+  const byExternal = '/v1/customers/external/:external_id';
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      pattern: '/v1/customers/',
+      scopes: READ,
+      handle: (ctx) => {
+        const query = parseList(ctx.query);
+        const { items, total } = store.list(query);
+        sendJson(ctx, 200, {
+          items: structuredClone(items),
+          pagination: { total_count: total, max_page: Math.ceil(total / query.limit) },
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/customers/',
+      scopes: WRITE,
+      handle: (ctx) => {
+        const customer = store.create(parseCreate(ctx.body));
+        sendJson(ctx, 201, structuredClone(customer));
+      },
+    },
+  ];
+  for (const pattern of [byExternal, byId]) {
+    const external = pattern === byExternal;
+    routes.push(
+      {
+        method: 'GET',
+        pattern: `${pattern}/state`,
+        scopes: READ,
+        handle: (ctx) => sendJson(ctx, 200, store.state(lookup(store, ctx))),
+      },
+      {
+        method: 'GET',
+        pattern,
+        scopes: READ,
+        handle: (ctx) => sendJson(ctx, 200, structuredClone(lookup(store, ctx))),
+      },
+      {
+        method: 'PATCH',
+        pattern,
+        scopes: WRITE,
+        handle: (ctx) => {
+          const customer = lookup(store, ctx);
+          const updated = store.update(customer, parseUpdate(ctx.body, customer, external));
+          sendJson(ctx, 200, structuredClone(updated));
+        },
+      },
+      {
+        method: 'DELETE',
+        pattern,
+        scopes: WRITE,
+        handle: (ctx) => {
+          const anonymize = parseAnonymize(ctx.query);
+          store.delete(lookup(store, ctx), anonymize);
+          sendJson(ctx, 204);
+        },
+      },
+    );
+  }
+  return routes;
+}

@@ -1,0 +1,412 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { ValidationFailure, type ValidationIssue } from './emulator.http.js';
+import type {
+  PolarEmulatorCustomer,
+  PolarEmulatorCustomerSeed,
+  PolarEmulatorMember,
+  PolarEmulatorMemberSeed,
+} from './emulator.types.js';
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `length` random letters and digits (unbiased). */
+export function randomAlphanumeric(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      // 248 = 4 × 62: dropping larger bytes keeps every character equally likely.
+      if (byte < 248 && out.length < length) out += ALPHANUMERIC[byte % 62];
+    }
+  }
+  return out;
+}
+
+/** A customer session (or member session) the emulator issued. */
+export interface StoredSession {
+  id: string;
+  token: string;
+  customerId: string;
+  memberId: string | null;
+  returnUrl: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** Customer event emitted for webhooks. */
+export interface StoreEvent {
+  type: 'customer.created' | 'customer.updated' | 'customer.deleted' | 'customer.state_changed';
+  data: unknown;
+}
+
+/** Fields a validated create request carries. */
+export interface CustomerCreateInput {
+  type: 'individual' | 'team';
+  email: string | null;
+  external_id: string | null;
+  name: string | null;
+  metadata: Record<string, string | number | boolean>;
+  billing_address: PolarEmulatorCustomer['billing_address'];
+  tax_id: [string, string] | null;
+  locale: string | null;
+  owner: { email: string; name: string | null; external_id: string | null } | null;
+}
+
+/** Filters of the list endpoint, already validated. */
+export interface CustomerListQuery {
+  page: number;
+  limit: number;
+  sorting: string[];
+  email?: string;
+  query?: string;
+  organizationIds?: string[];
+  metadata: Map<string, string[]>;
+}
+
+interface Entry {
+  customer: PolarEmulatorCustomer;
+  seq: number;
+}
+
+/** In-memory state of the emulated organization. */
+export class EmulatorStore {
+  readonly organizationId = randomUUID();
+  private readonly entries = new Map<string, Entry>();
+  private readonly members = new Map<string, PolarEmulatorMember[]>();
+  private readonly sessions = new Map<string, StoredSession>();
+  private seq = 0;
+  private readonly listeners = new Set<(event: StoreEvent) => void>();
+
+  constructor(
+    private readonly clock: () => Date,
+    readonly memberModel: boolean,
+  ) {}
+
+  /** Forgets customers, members and sessions. */
+  reset(): void {
+    this.entries.clear();
+    this.members.clear();
+    this.sessions.clear();
+  }
+
+  /** Subscribes to customer events; returns the unsubscribe function. */
+  onEvent(listener: (event: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(type: StoreEvent['type'], customer: PolarEmulatorCustomer): void {
+    if (this.listeners.size === 0) return;
+    const data = type === 'customer.state_changed' ? this.state(customer) : structuredClone(customer);
+    for (const listener of this.listeners) listener({ type, data });
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  /** Every stored customer, soft-deleted ones included, oldest first (copies). */
+  all(): PolarEmulatorCustomer[] {
+    return [...this.entries.values()].map((entry) => structuredClone(entry.customer));
+  }
+
+  /** A non-deleted customer by id. */
+  findById(id: string): PolarEmulatorCustomer | undefined {
+    const entry = this.entries.get(id);
+    return entry && entry.customer.deleted_at === null ? entry.customer : undefined;
+  }
+
+  /** A non-deleted customer by external id. */
+  findByExternalId(externalId: string): PolarEmulatorCustomer | undefined {
+    for (const { customer } of this.entries.values()) {
+      if (customer.deleted_at === null && customer.external_id === externalId) return customer;
+    }
+    return undefined;
+  }
+
+  private findByEmail(email: string): PolarEmulatorCustomer | undefined {
+    const wanted = email.toLowerCase();
+    for (const { customer } of this.entries.values()) {
+      if (customer.deleted_at === null && customer.email?.toLowerCase() === wanted) return customer;
+    }
+    return undefined;
+  }
+
+  /** Polar's duplicate checks, both items when both collide. */
+  private duplicates(email: string | null, externalId: string | null, self?: string): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    const byEmail = email ? this.findByEmail(email) : undefined;
+    if (byEmail && byEmail.id !== self) {
+      issues.push({
+        type: 'value_error',
+        loc: ['body', 'email'],
+        msg: 'A customer with this email address already exists.',
+        input: email,
+      });
+    }
+    const byExternal = externalId ? this.findByExternalId(externalId) : undefined;
+    if (byExternal && byExternal.id !== self) {
+      issues.push({
+        type: 'value_error',
+        loc: ['body', 'external_id'],
+        msg: 'A customer with this external ID already exists.',
+        input: externalId,
+      });
+    }
+    return issues;
+  }
+
+  private blank(type: 'individual' | 'team'): PolarEmulatorCustomer {
+    return {
+      id: randomUUID(),
+      created_at: this.now(),
+      modified_at: null,
+      metadata: {},
+      external_id: null,
+      email: null,
+      email_verified: false,
+      type,
+      name: null,
+      billing_name: null,
+      billing_address: null,
+      tax_id: null,
+      locale: null,
+      organization_id: this.organizationId,
+      default_payment_method_id: null,
+      deleted_at: null,
+      first_user_event_at: null,
+      avatar_url: null,
+    };
+  }
+
+  private insert(customer: PolarEmulatorCustomer): void {
+    this.entries.set(customer.id, { customer, seq: this.seq++ });
+  }
+
+  /** Creates a customer from a validated body; 422 on duplicates. */
+  create(input: CustomerCreateInput): PolarEmulatorCustomer {
+    const issues = this.duplicates(input.email, input.external_id);
+    if (issues.length > 0) throw new ValidationFailure(issues, 'PolarRequestValidationError');
+    const customer = this.blank(input.type);
+    Object.assign(customer, {
+      email: input.email,
+      external_id: input.external_id,
+      name: input.name,
+      metadata: input.metadata,
+      billing_address: input.billing_address,
+      tax_id: input.tax_id,
+      locale: input.locale,
+      avatar_url: avatarFor(input.email),
+    });
+    this.insert(customer);
+    this.addOwner(customer, input.owner);
+    this.emit('customer.created', customer);
+    this.emit('customer.state_changed', customer);
+    return customer;
+  }
+
+  /** Polar gives every customer an owner member: the given owner, or the customer's own email. */
+  private addOwner(
+    customer: PolarEmulatorCustomer,
+    owner: { email: string; name?: string | null; external_id?: string | null } | null | undefined,
+  ): void {
+    const email = owner?.email ?? customer.email;
+    if (!email) return;
+    if (customer.type === 'individual' && !this.memberModel && !owner) return;
+    this.addMember(customer.id, {
+      email,
+      name: owner?.name ?? (owner ? null : customer.name),
+      external_id: owner?.external_id ?? (owner ? null : customer.external_id),
+      role: 'owner',
+    });
+  }
+
+  /** Applies a validated patch; 422 on duplicates or forbidden changes. */
+  update(customer: PolarEmulatorCustomer, patch: Partial<PolarEmulatorCustomer>): PolarEmulatorCustomer {
+    const issues: ValidationIssue[] = [];
+    if ('external_id' in patch && customer.external_id !== null && patch.external_id !== customer.external_id) {
+      issues.push({
+        type: 'value_error',
+        loc: ['body', 'external_id'],
+        msg: 'Customer external ID cannot be updated.',
+        input: patch.external_id,
+      });
+    }
+    if (patch.type === 'individual' && customer.type === 'team') {
+      issues.push({
+        type: 'value_error',
+        loc: ['body', 'type'],
+        msg: 'Customer type cannot be changed from team to individual.',
+        input: patch.type,
+      });
+    }
+    issues.push(
+      ...this.duplicates(
+        patch.email !== undefined && patch.email !== customer.email ? patch.email : null,
+        patch.external_id !== undefined && patch.external_id !== customer.external_id ? patch.external_id : null,
+        customer.id,
+      ),
+    );
+    if (issues.length > 0) throw new ValidationFailure(issues, 'PolarRequestValidationError');
+    if (patch.email !== undefined && patch.email !== customer.email) {
+      customer.email_verified = false;
+      customer.avatar_url = avatarFor(patch.email);
+    }
+    Object.assign(customer, patch);
+    customer.modified_at = this.now();
+    this.emit('customer.updated', customer);
+    this.emit('customer.state_changed', customer);
+    return customer;
+  }
+
+  /** Soft delete: frees the external id (kept in metadata `__external_id`). */
+  delete(customer: PolarEmulatorCustomer, anonymize: boolean): void {
+    const now = this.now();
+    if (customer.external_id !== null) {
+      customer.metadata = { ...customer.metadata, __external_id: customer.external_id };
+      customer.external_id = null;
+    }
+    if (anonymize) {
+      const digest = createHash('sha256').update(customer.id).digest('hex').slice(0, 16);
+      customer.email = `${digest}@anonymized.invalid`;
+      customer.name = null;
+      customer.billing_name = null;
+      customer.billing_address = null;
+      customer.tax_id = null;
+      customer.avatar_url = null;
+    }
+    customer.deleted_at = now;
+    customer.modified_at = now;
+    for (const [token, session] of this.sessions) if (session.customerId === customer.id) this.sessions.delete(token);
+    this.emit('customer.deleted', customer);
+  }
+
+  /** One page of non-deleted customers, filtered and sorted. */
+  list(query: CustomerListQuery): { items: PolarEmulatorCustomer[]; total: number } {
+    let matches = [...this.entries.values()].filter(({ customer }) => customer.deleted_at === null);
+    if (query.organizationIds) {
+      matches = matches.filter(({ customer }) => query.organizationIds!.includes(customer.organization_id));
+    }
+    if (query.email !== undefined) {
+      const wanted = query.email.toLowerCase();
+      matches = matches.filter(({ customer }) => customer.email?.toLowerCase() === wanted);
+    }
+    if (query.query !== undefined && query.query !== '') {
+      const needle = query.query.toLowerCase();
+      matches = matches.filter(({ customer }) =>
+        [customer.email, customer.name, customer.external_id, customer.id].some((field) =>
+          field?.toLowerCase().includes(needle),
+        ),
+      );
+    }
+    for (const [key, values] of query.metadata) {
+      matches = matches.filter(({ customer }) => {
+        const value = customer.metadata[key];
+        return value !== undefined && values.includes(metadataText(value));
+      });
+    }
+    matches.sort((a, b) => compareEntries(a, b, query.sorting));
+    const start = (query.page - 1) * query.limit;
+    return {
+      items: matches.slice(start, start + query.limit).map((entry) => entry.customer),
+      total: matches.length,
+    };
+  }
+
+  /** The customer state: the customer plus (always empty here) subscriptions, benefits and meters. */
+  state(customer: PolarEmulatorCustomer): PolarEmulatorCustomer & Record<string, unknown> {
+    return { ...structuredClone(customer), active_subscriptions: [], granted_benefits: [], active_meters: [] };
+  }
+
+  /** Members of a customer, oldest first. */
+  membersOf(customerId: string): PolarEmulatorMember[] {
+    return this.members.get(customerId) ?? [];
+  }
+
+  /** Adds a member to a stored customer. */
+  addMember(customerId: string, seed: PolarEmulatorMemberSeed): PolarEmulatorMember {
+    const member: PolarEmulatorMember = {
+      id: seed.id ?? randomUUID(),
+      created_at: seed.created_at ?? this.now(),
+      modified_at: seed.modified_at ?? null,
+      customer_id: customerId,
+      email: seed.email ?? `member-${randomAlphanumeric(8).toLowerCase()}@example.com`,
+      name: seed.name ?? null,
+      external_id: seed.external_id ?? null,
+      role: seed.role ?? 'member',
+    };
+    const list = this.members.get(customerId) ?? [];
+    list.push(member);
+    this.members.set(customerId, list);
+    return member;
+  }
+
+  /** Seeds a customer without validation or events. */
+  seedCustomer(seed: PolarEmulatorCustomerSeed): PolarEmulatorCustomer {
+    const { owner, ...fields } = seed;
+    const type = fields.type ?? 'individual';
+    const customer = this.blank(type);
+    if (type === 'individual') customer.email = `customer-${randomAlphanumeric(8).toLowerCase()}@example.com`;
+    Object.assign(customer, fields, { organization_id: fields.organization_id ?? this.organizationId });
+    if (fields.avatar_url === undefined) customer.avatar_url = avatarFor(customer.email);
+    this.insert(customer);
+    this.addOwner(customer, owner ?? null);
+    return structuredClone(customer);
+  }
+
+  /** Issues a session token for a customer (a member session when `member` is given). */
+  createSession(
+    customer: PolarEmulatorCustomer,
+    member: PolarEmulatorMember | null,
+    returnUrl: string | null,
+  ): StoredSession {
+    const createdAt = this.clock();
+    const session: StoredSession = {
+      id: randomUUID(),
+      token: `${member ? 'polar_mst_' : 'polar_cst_'}${randomAlphanumeric(43)}`,
+      customerId: customer.id,
+      memberId: member?.id ?? null,
+      returnUrl,
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + 60 * 60 * 1000),
+    };
+    this.sessions.set(session.token, session);
+    return session;
+  }
+
+  /** A session by token, when it exists, has not expired and its customer is not deleted. */
+  findSession(token: string): StoredSession | undefined {
+    const session = this.sessions.get(token);
+    if (!session) return undefined;
+    if (session.expiresAt.getTime() <= this.clock().getTime()) return undefined;
+    if (!this.findById(session.customerId)) return undefined;
+    return session;
+  }
+}
+
+/** Gravatar-style avatar, like Polar computes for e-mail addresses. */
+function avatarFor(email: string | null | undefined): string | null {
+  if (!email) return null;
+  const digest = createHash('md5').update(email.trim().toLowerCase()).digest('hex');
+  return `https://www.gravatar.com/avatar/${digest}?d=404`;
+}
+
+function metadataText(value: string | number | boolean): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+function compareEntries(a: Entry, b: Entry, sorting: string[]): number {
+  for (const criterion of sorting) {
+    const descending = criterion.startsWith('-');
+    const field = (descending ? criterion.slice(1) : criterion) as 'created_at' | 'email' | 'name';
+    const left = a.customer[field];
+    const right = b.customer[field];
+    let order = 0;
+    if (left === right) order = 0;
+    else if (left === null) order = 1;
+    else if (right === null) order = -1;
+    else order = left < right ? -1 : 1;
+    if (field === 'created_at' && order === 0) order = a.seq - b.seq;
+    if (order !== 0) return descending ? -order : order;
+  }
+  return b.seq - a.seq;
+}

@@ -1,0 +1,219 @@
+import { ISO_COUNTRIES } from './iso-countries.js';
+import type { ValidationIssue } from './emulator.http.js';
+import type { PolarEmulatorAddress, PolarEmulatorMetadata } from './emulator.types.js';
+
+/** Location of a value inside the request, e.g. `['body', 'email']`. */
+export type Loc = (string | number)[];
+
+/** Collects validation issues while a body is checked. */
+export class Issues {
+  readonly items: ValidationIssue[] = [];
+
+  add(type: string, loc: Loc, msg: string, input: unknown, ctx?: Record<string, unknown>): void {
+    this.items.push(ctx ? { type, loc, msg, input, ctx } : { type, loc, msg, input });
+  }
+
+  get empty(): boolean {
+    return this.items.length === 0;
+  }
+}
+
+const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+// Syntax only: the real server also checks the domain is deliverable, which cannot be done offline.
+const EMAIL_RE = /^[^\s@"<>()[\],;:\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63}$/i;
+
+/** True for a plain JSON object. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks a version-4 UUID; adds pydantic's issue when it is not one. */
+export function checkUuid4(value: unknown, loc: Loc, issues: Issues): string | undefined {
+  if (typeof value !== 'string') {
+    issues.add('uuid_type', loc, 'UUID input should be a string, bytes or UUID object', value);
+    return undefined;
+  }
+  if (!UUID_RE.test(value)) {
+    issues.add('uuid_parsing', loc, 'Input should be a valid UUID, invalid format', value, {
+      error: 'invalid format',
+    });
+    return undefined;
+  }
+  const hex = value.replace(/-/g, '').toLowerCase();
+  if (hex[12] !== '4') {
+    issues.add('uuid_version', loc, 'UUID version 4 expected', value, { expected_version: 4 });
+    return undefined;
+  }
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Checks a string field (NUL characters and length); `undefined` when invalid. */
+export function checkString(
+  value: unknown,
+  loc: Loc,
+  issues: Issues,
+  limits: { min?: number; max?: number } = {},
+): string | undefined {
+  if (typeof value !== 'string') {
+    issues.add('string_type', loc, 'Input should be a valid string', value);
+    return undefined;
+  }
+  if (value.includes('\u0000')) {
+    issues.add('value_error', loc, 'Value error, This value contains invalid characters', value, {
+      error: 'This value contains invalid characters',
+    });
+    return undefined;
+  }
+  if (limits.min !== undefined && value.length < limits.min) {
+    const unit = limits.min === 1 ? 'character' : 'characters';
+    issues.add('string_too_short', loc, `String should have at least ${limits.min} ${unit}`, value, {
+      min_length: limits.min,
+    });
+    return undefined;
+  }
+  if (limits.max !== undefined && value.length > limits.max) {
+    issues.add('string_too_long', loc, `String should have at most ${limits.max} characters`, value, {
+      max_length: limits.max,
+    });
+    return undefined;
+  }
+  return value;
+}
+
+/** A nullable string where `""` becomes null (name, external_id…). */
+export function checkOptionalText(
+  value: unknown,
+  loc: Loc,
+  issues: Issues,
+  limits: { max?: number; trim?: boolean } = {},
+): string | null | undefined {
+  if (value === null) return null;
+  const text = checkString(value, loc, issues, { max: limits.max });
+  if (text === undefined) return undefined;
+  const cleaned = limits.trim ? text.trim() : text;
+  return cleaned === '' ? null : cleaned;
+}
+
+/** Checks an e-mail address (syntax only). */
+export function checkEmail(value: unknown, loc: Loc, issues: Issues): string | undefined {
+  const text = checkString(value, loc, issues);
+  if (text === undefined) return undefined;
+  if (!text.includes('@')) {
+    issues.add('value_error', loc, 'value is not a valid email address: An email address must have an @-sign.', text, {
+      reason: 'An email address must have an @-sign.',
+    });
+    return undefined;
+  }
+  if (!EMAIL_RE.test(text)) {
+    issues.add('value_error', loc, 'value is not a valid email address: The email address is not valid.', text, {
+      reason: 'The email address is not valid.',
+    });
+    return undefined;
+  }
+  return text;
+}
+
+/** Checks Polar's metadata rules: ≤ 50 keys of 1–40 chars; values string(1–500)/int/float/bool. */
+export function checkMetadata(value: unknown, loc: Loc, issues: Issues): PolarEmulatorMetadata | undefined {
+  if (!isObject(value)) {
+    issues.add('dict_type', loc, 'Input should be a valid dictionary', value);
+    return undefined;
+  }
+  const entries = Object.entries(value);
+  const before = issues.items.length;
+  if (entries.length > 50) {
+    issues.add('too_long', loc, `Dictionary should have at most 50 items after validation, not ${entries.length}`, value, {
+      field_type: 'Dictionary',
+      max_length: 50,
+      actual_length: entries.length,
+    });
+  }
+  for (const [key, item] of entries) {
+    checkString(key, [...loc, key, '[key]'], issues, { min: 1, max: 40 });
+    if (typeof item === 'string') {
+      checkString(item, [...loc, key, 'str'], issues, { min: 1, max: 500 });
+    } else if (typeof item === 'number') {
+      if (!Number.isFinite(item)) issues.add('finite_number', [...loc, key, 'float'], 'Input should be a finite number', item);
+    } else if (typeof item !== 'boolean') {
+      // pydantic reports one issue per member of the union it tried.
+      issues.add('string_type', [...loc, key, 'str'], 'Input should be a valid string', item);
+      issues.add('int_type', [...loc, key, 'int'], 'Input should be a valid integer', item);
+      issues.add('float_type', [...loc, key, 'float'], 'Input should be a valid number', item);
+      issues.add('bool_type', [...loc, key, 'bool'], 'Input should be a valid boolean', item);
+    }
+  }
+  return issues.items.length === before ? (value as PolarEmulatorMetadata) : undefined;
+}
+
+/** Checks a billing address: `country` (ISO 3166-1 alpha-2) required, other lines optional strings. */
+export function checkAddress(value: unknown, loc: Loc, issues: Issues): PolarEmulatorAddress | undefined {
+  if (!isObject(value)) {
+    issues.add('model_attributes_type', loc, 'Input should be a valid dictionary or object to extract fields from', value);
+    return undefined;
+  }
+  const before = issues.items.length;
+  const address: PolarEmulatorAddress = {
+    line1: null,
+    line2: null,
+    postal_code: null,
+    city: null,
+    state: null,
+    country: '',
+  };
+  for (const field of ['line1', 'line2', 'postal_code', 'city', 'state'] as const) {
+    const raw = value[field];
+    if (raw === undefined || raw === null) continue;
+    const text = checkString(raw, [...loc, field], issues);
+    if (text !== undefined) address[field] = text === '' ? null : text;
+  }
+  if (value.country === undefined) {
+    issues.add('missing', [...loc, 'country'], 'Field required', value);
+  } else if (typeof value.country !== 'string' || !ISO_COUNTRIES.has(value.country)) {
+    issues.add('enum', [...loc, 'country'], 'Input should be a valid ISO 3166-1 alpha-2 country code', value.country);
+  } else {
+    address.country = value.country;
+  }
+  return issues.items.length === before ? address : undefined;
+}
+
+/** Checks an http(s) URL of 1–2083 chars; returns it normalised the way pydantic's HttpUrl does. */
+export function checkHttpUrl(value: unknown, loc: Loc, issues: Issues): string | undefined {
+  const text = checkString(value, loc, issues, { min: 1, max: 2083 });
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    issues.add('url_parsing', loc, 'Input should be a valid URL, relative URL without a base', text, {
+      error: 'relative URL without a base',
+    });
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    issues.add('url_scheme', loc, "URL scheme should be 'http' or 'https'", text, { expected_schemes: "'http' or 'https'" });
+    return undefined;
+  }
+  return url.href;
+}
+
+// Polar derives the tax ID format from the billing country; these are the common ones.
+const EU = new Set([
+  'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE', 'IT', 'LT',
+  'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
+]);
+const TAX_FORMATS: Record<string, string> = {
+  US: 'us_ein', GB: 'gb_vat', CA: 'ca_gst_hst', AU: 'au_abn', CH: 'ch_vat', NO: 'no_vat', NZ: 'nz_gst',
+  IN: 'in_gst', JP: 'jp_cn', BR: 'br_cnpj', MX: 'mx_rfc', SG: 'sg_uen', ZA: 'za_vat', KR: 'kr_brn',
+  IS: 'is_vat', IL: 'il_vat', TR: 'tr_tin', AE: 'ae_trn', SA: 'sa_vat', HK: 'hk_br', TW: 'tw_vat',
+};
+
+/** The `[value, format]` pair Polar stores for a tax ID, or null when the country is not supported. */
+export function taxIdFor(value: string, country: string): [string, string] | null {
+  const normalised = value.replace(/[\s.-]/g, '').toUpperCase();
+  if (EU.has(country)) {
+    const prefix = country === 'GR' ? 'EL' : country;
+    return [normalised.startsWith(prefix) ? normalised : `${prefix}${normalised}`, 'eu_vat'];
+  }
+  const format = TAX_FORMATS[country];
+  return format ? [normalised, format] : null;
+}

@@ -1,0 +1,313 @@
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ALL_SCOPES, EmulatorTokens } from './emulator.auth.js';
+import { EmulatorFaults } from './emulator.faults.js';
+import {
+  EMULATED_API_VERSION,
+  NotFoundFailure,
+  ValidationFailure,
+  queryToRecord,
+  sendJson,
+  sendNotFound,
+  sendRouteNotFound,
+  sendText,
+  sendValidation,
+  type RequestContext,
+} from './emulator.http.js';
+import { FixedWindowRateLimiter } from './emulator.rate-limiter.js';
+import { matchRoute, type Route } from './emulator.router.js';
+import { EmulatorStore, randomAlphanumeric } from './emulator.store.js';
+import type {
+  PolarEmulatorCustomer,
+  PolarEmulatorCustomerSeed,
+  PolarEmulatorFaults,
+  PolarEmulatorMember,
+  PolarEmulatorMemberSeed,
+  PolarEmulatorOptions,
+  PolarEmulatorWebhookDelivery,
+  PolarEmulatorWebhookTarget,
+  RecordedRequest,
+} from './emulator.types.js';
+import { WebhookSender } from './emulator.webhooks.js';
+import { customerRoutes } from './customers.routes.js';
+import { portalRoutes } from './portal.page.js';
+import { sessionRoutes } from './sessions.routes.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const RATE_LIMIT_KEY = 'organization';
+
+/**
+ * A local stand-in for the Polar API (version 2026-10) over real HTTP on 127.0.0.1, for tests.
+ * @example const polar = await PolarEmulator.start(); createPolar({ accessToken: polar.accessToken, baseUrl: polar.url });
+ */
+export class PolarEmulator {
+  /** Fault injection, switchable while running. */
+  readonly faults: PolarEmulatorFaults;
+  /** The organization token accepted with every scope. */
+  readonly accessToken: string;
+  /** Slug of the emulated organization (used in portal URLs). */
+  readonly organizationSlug: string;
+
+  private readonly store: EmulatorStore;
+  private readonly tokens = new EmulatorTokens();
+  private readonly faultState = new EmulatorFaults();
+  private readonly limiter: FixedWindowRateLimiter;
+  private readonly webhooks: WebhookSender;
+  private readonly routes: Route[];
+  private readonly log: RecordedRequest[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly clock: () => Date;
+  private readonly retryAfterSeconds: number;
+  private server?: Server;
+  private baseUrl = '';
+
+  private constructor(options: PolarEmulatorOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.accessToken = options.accessToken ?? `polar_oat_${randomAlphanumeric(43)}`;
+    this.organizationSlug = options.organizationSlug ?? 'emulator-org';
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(this.organizationSlug)) {
+      throw new TypeError('PolarEmulator: organizationSlug must be letters, digits, "-" or "_"');
+    }
+    const rateLimit =
+      options.rateLimit === undefined
+        ? { limit: options.environment === 'sandbox' ? 100 : 500, windowSeconds: 60 }
+        : options.rateLimit;
+    this.retryAfterSeconds = rateLimit ? rateLimit.windowSeconds : 60;
+    this.limiter = new FixedWindowRateLimiter(rateLimit, this.clock);
+    this.store = new EmulatorStore(this.clock, options.memberModel ?? false);
+    this.tokens.add(this.accessToken, ALL_SCOPES);
+    this.faults = this.faultState;
+    this.webhooks = new WebhookSender(this.clock);
+    this.store.onEvent((event) => this.webhooks.send(event.type, event.data));
+    this.routes = [
+      ...customerRoutes(this.store),
+      ...sessionRoutes(this.store, () => this.baseUrl, this.organizationSlug),
+      ...portalRoutes(this.store, this.organizationSlug),
+    ];
+  }
+
+  /** Starts an emulator listening on 127.0.0.1. */
+  static async start(options: PolarEmulatorOptions = {}): Promise<PolarEmulator> {
+    const emulator = new PolarEmulator(options);
+    await emulator.listen(options.port ?? 0);
+    return emulator;
+  }
+
+  /** Base URL, e.g. `http://127.0.0.1:54321` (no trailing slash): pass it as the SDK's `baseUrl`. */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** ID of the emulated organization (`organization_id` of every customer). */
+  get organizationId(): string {
+    return this.store.organizationId;
+  }
+
+  /** Requests received so far, oldest first. */
+  get requests(): RecordedRequest[] {
+    return [...this.log];
+  }
+
+  /** Every stored customer, soft-deleted ones included, oldest first (copies). */
+  get customers(): PolarEmulatorCustomer[] {
+    return this.store.all();
+  }
+
+  /** Webhook delivery attempts so far, oldest first. */
+  get webhookDeliveries(): PolarEmulatorWebhookDelivery[] {
+    return [...this.webhooks.deliveries];
+  }
+
+  /** Accepts another token, limited to `scopes` (e.g. to provoke 403 insufficient_scope). */
+  addToken(token: string, scopes: string[]): void {
+    this.tokens.add(token, scopes);
+  }
+
+  /** Forgets customers, sessions, recorded requests and deliveries, faults and rate-limit counters. */
+  reset(): void {
+    this.store.reset();
+    this.log.length = 0;
+    this.faultState.clear();
+    this.limiter.reset();
+    this.webhooks.clearDeliveries();
+  }
+
+  /** Empties the request log. */
+  clearRequests(): void {
+    this.log.length = 0;
+  }
+
+  /** Stores a customer directly (no validation, no webhooks); missing fields get defaults. */
+  seedCustomer(partial: PolarEmulatorCustomerSeed = {}): PolarEmulatorCustomer {
+    return this.store.seedCustomer(partial);
+  }
+
+  /** Adds a member to a stored customer (role `member` unless given). */
+  seedMember(customerId: string, partial: PolarEmulatorMemberSeed = {}): PolarEmulatorMember {
+    if (!this.store.findById(customerId)) throw new Error(`seedMember: no customer with id ${customerId}`);
+    return structuredClone(this.store.addMember(customerId, partial));
+  }
+
+  /** Delivers signed `customer.*` events to `url` from now on; returns the function that stops it. */
+  sendWebhooks(target: PolarEmulatorWebhookTarget): () => void {
+    return this.webhooks.add(target);
+  }
+
+  /** Delivers one event of any type (e.g. `order.paid`) to every registered webhook endpoint. */
+  emitWebhook(type: string, data: unknown): void {
+    this.webhooks.send(type, data);
+  }
+
+  /** Resolves when every webhook delivery in flight (retries included) has finished. */
+  waitForWebhooks(): Promise<void> {
+    return this.webhooks.idle();
+  }
+
+  /** Closes the server, dropping open (and hung) connections. */
+  async stop(): Promise<void> {
+    this.webhooks.stop();
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of this.sockets) socket.destroy();
+      server.closeAllConnections();
+    });
+  }
+
+  private listen(port: number): Promise<void> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => this.crash(res, error));
+    });
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    // A client that sent garbage gets a 400 instead of an uncaught error.
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        resolve();
+      });
+    });
+  }
+
+  private crash(res: ServerResponse, error: unknown): void {
+    console.error(`PolarEmulator: internal error: ${error instanceof Error ? error.message : String(error)}`);
+    if (!res.headersSent && !res.destroyed) {
+      res.writeHead(500, { 'content-type': 'application/json', 'cache-control': 'private, no-store' });
+      res.end(JSON.stringify({ error: 'InternalServerError', detail: 'The emulator failed to handle this request.' }));
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const rawBody = await readBody(req);
+    let body: unknown = undefined;
+    let bodyIsJson = true;
+    if (rawBody.length > 0) {
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        body = rawBody;
+        bodyIsJson = false;
+      }
+    }
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: queryToRecord(url.searchParams),
+      body,
+      status: 0,
+      at: this.clock(),
+    };
+    this.log.push(record);
+    const versionHeader = req.headers['polar-version'];
+    const requestedVersion = Array.isArray(versionHeader) ? versionHeader[0] : versionHeader;
+    const ctx: RequestContext = {
+      req,
+      res,
+      method: record.method,
+      path: url.pathname,
+      query: url.searchParams,
+      rawBody,
+      body,
+      version: requestedVersion ?? EMULATED_API_VERSION,
+      malformed: false,
+      record,
+      params: {},
+    };
+
+    const plan = this.faultState.plan(ctx.path);
+    if (plan.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, plan.latencyMs));
+    switch (plan.terminal?.kind) {
+      case 'hang':
+        return;
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return;
+      case 'status':
+        return this.sendForcedStatus(ctx, plan.terminal.status);
+      case 'malformed':
+        ctx.malformed = true;
+        break;
+    }
+
+    const match = matchRoute(this.routes, ctx.method, ctx.path);
+    const isPage = match.kind === 'found' && match.route.scopes === null;
+    if (!isPage) {
+      const retryAfter = this.limiter.hit(RATE_LIMIT_KEY);
+      if (retryAfter !== undefined) return sendJson(ctx, 429, undefined, { 'retry-after': String(retryAfter) });
+      if (requestedVersion !== undefined && requestedVersion !== EMULATED_API_VERSION) return sendRouteNotFound(ctx);
+    }
+    if (match.kind === 'not-found') return sendRouteNotFound(ctx);
+    if (match.kind === 'method-not-allowed') return sendJson(ctx, 405, { detail: 'Method Not Allowed' });
+    if (match.route.scopes !== null && !this.tokens.authorize(ctx, match.route.scopes)) return;
+    if (!bodyIsJson && (ctx.method === 'POST' || ctx.method === 'PATCH')) {
+      return sendValidation(
+        ctx,
+        new ValidationFailure([
+          { type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting value' } },
+        ]),
+      );
+    }
+    ctx.params = match.params;
+    try {
+      await match.route.handle(ctx);
+    } catch (error) {
+      if (error instanceof ValidationFailure) return sendValidation(ctx, error);
+      if (error instanceof NotFoundFailure) return sendNotFound(ctx);
+      throw error;
+    }
+  }
+
+  private sendForcedStatus(ctx: RequestContext, status: number): void {
+    if (status === 429) return sendJson(ctx, 429, undefined, { 'retry-after': String(this.retryAfterSeconds) });
+    if (status === 204 || status === 304) return sendJson(ctx, status);
+    const reason = STATUS_CODES[status] ?? 'Error';
+    // Gateways in front of Polar answer 502/503/504 with plain text, not JSON.
+    if (status === 502 || status === 503 || status === 504) return sendText(ctx, status, `${status} ${reason}`, 'text/plain; charset=utf-8');
+    sendJson(ctx, status, { detail: reason });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    // An aborted upload still gets handled; the answer just goes nowhere.
+    req.on('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
