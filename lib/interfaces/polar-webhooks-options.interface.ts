@@ -1,7 +1,42 @@
+import type { PolarWebhookDedupeStore } from '../webhooks/webhook-dedupe-store.interface.js';
+import type { PolarUnknownWebhookEvent } from '../webhooks/webhooks.types.js';
+
 /** Options of the webhook route (owned by lib/webhooks). */
 export interface PolarWebhooksOptions {
   /** @default 'billing/webhooks' */
   path?: string;
-  /** One signing secret (`whsec_…`) or several during a rotation. */
+  /** One signing secret (`whsec_…`) or several during a rotation; tried in order. Never logged. */
   secrets: string | string[];
+  /**
+   * Skip deliveries whose `webhook-id` was already handled successfully; `false` to run handlers on
+   * every delivery.
+   * @default { store: 'memory' }
+   */
+  dedupe?: PolarWebhookDedupeOptions | false;
+  /**
+   * Called for a well-signed event of a type this SDK version does not know; the delivery is
+   * acknowledged (202) either way, and an error thrown here is logged, not answered.
+   * @default undefined (a debug log line)
+   */
+  onUnknownEvent?: (event: PolarUnknownWebhookEvent) => void | Promise<void>;
+}
+
+/** Deduplication of deliveries on `webhook-id`. */
+export interface PolarWebhookDedupeOptions {
+  /**
+   * `'memory'` (this process only), `'cache-manager'` (the `CACHE_MANAGER` of `@nestjs/cache-manager`,
+   * shared when its store is), or your own store.
+   * @default 'memory'
+   */
+  store?: 'memory' | 'cache-manager' | PolarWebhookDedupeStore;
+  /** How long a handled id is remembered, in ms. @default 259200000 (72 h) */
+  ttlMs?: number;
+  /** Most ids the `'memory'` store keeps (oldest forgotten first). @default 10000 */
+  maxEntries?: number;
+  /**
+   * How long a claim on a delivery in progress holds, in ms; a claim left by a crash expires after it.
+   * Keep it above your slowest handler run.
+   * @default 60000
+   */
+  claimTtlMs?: number;
 }

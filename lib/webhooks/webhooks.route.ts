@@ -1,6 +1,29 @@
 import type { Provider, Type } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { DEFAULT_WEBHOOKS_PATH } from '../polar.constants.js';
+import { createPolarWebhooksController } from './webhooks.controller.js';
+import { PolarWebhooksExplorer } from './webhooks.explorer.js';
+import { PolarWebhooksProcessor } from './webhooks.processor.js';
 
-/** Controllers and providers the webhook route adds to PolarModule (owned by lib/webhooks; stub until built). */
-export function webhooksRouteParts(_path: string | false): { controllers: Type[]; providers: Provider[] } {
-  return { controllers: [], providers: [] };
+/** Static (module-definition time) settings of the webhook route. */
+export interface PolarWebhooksRouteExtras {
+  /** Decorators applied to the route handler, e.g. your `@Public()` or `@SkipThrottle()`. @default [] */
+  routeDecorators?: MethodDecorator[];
+}
+
+/**
+ * Controllers and providers the webhook route adds to PolarModule; nothing when `path` is `false`.
+ * The providers read `webhooks` from the resolved options (POLAR_RESOLVED_OPTIONS).
+ */
+export function webhooksRouteParts(
+  path: string | false,
+  extras: PolarWebhooksRouteExtras = {},
+): { controllers: Type[]; providers: Provider[] } {
+  if (path === false) return { controllers: [], providers: [] };
+  return {
+    controllers: [createPolarWebhooksController(path || DEFAULT_WEBHOOKS_PATH, extras.routeDecorators)],
+    // DiscoveryService and MetadataScanner are what DiscoveryModule provides; listed here so the
+    // module helper needs no extra import for this room.
+    providers: [DiscoveryService, MetadataScanner, PolarWebhooksExplorer, PolarWebhooksProcessor],
+  };
 }

@@ -1,0 +1,27 @@
+/** Wording of the webhook route's answers and logs, in one place. None of them carries a secret. */
+export const webhookMessages = {
+  rawBodyMissing: () =>
+    'Polar webhooks need the raw request body to verify signatures, and it is not available: ' +
+    'create the app with NestFactory.create(AppModule, { rawBody: true }) ' +
+    '(Fastify: NestFactory.create(AppModule, new FastifyAdapter(), { rawBody: true })).',
+  notJson: (contentType: string | undefined) =>
+    `Polar webhooks are sent as application/json; got content-type ${contentType ? JSON.stringify(contentType) : '(none)'}`,
+  badSignature: (reason: string) => `Webhook signature rejected: ${reason}`,
+  badPayload: (reason: string) => `Webhook payload rejected: ${reason}`,
+  handlerFailed: () => 'A webhook handler failed; Polar will retry this delivery',
+  handlerFailedLog: (handler: string, type: string, id: string) =>
+    `Handler ${handler} failed for ${type} delivery ${id}; answered 500 so Polar retries`,
+  inProgress: (id: string) => `Webhook delivery ${id} is being handled by another worker; retry later`,
+  storeFailed: () => 'Webhook deduplication store unavailable; Polar will retry this delivery',
+  storeFailedLog: (id: string) => `Dedupe store failed for delivery ${id}; answered 503 so Polar retries`,
+  markFailedLog: (id: string) =>
+    `Handlers ran for delivery ${id} but recording it in the dedupe store failed; a retry may run them again`,
+  unknownEvent: (type: string | null, id: string) =>
+    `Acknowledged delivery ${id} of unknown event type ${JSON.stringify(type)} (not in @polar-sh/sdk 2026-10)`,
+  unknownHookFailed: (id: string) => `onUnknownEvent failed for delivery ${id}; the delivery is acknowledged anyway`,
+  noSecrets: () => 'PolarModule: webhooks.secrets must hold at least one non-empty signing secret (whsec_…)',
+  noCacheManager: () =>
+    "PolarModule: webhooks.dedupe.store is 'cache-manager' but no CACHE_MANAGER provider was found; " +
+    'import CacheModule.register({ isGlobal: true }) from @nestjs/cache-manager, or pass a store instance',
+  badNumber: (option: string) => `PolarModule: ${option} must be a positive number of milliseconds`,
+} as const;

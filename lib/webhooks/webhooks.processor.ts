@@ -1,0 +1,178 @@
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  InternalServerErrorException,
+  Logger,
+  type OnModuleInit,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { PolarWebhooksOptions } from '../interfaces/polar-webhooks-options.interface.js';
+import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
+import { PolarCacheManagerDedupeStore, type PolarCacheLike } from './cache-manager-dedupe.store.js';
+import { PolarMemoryDedupeStore } from './memory-dedupe.store.js';
+import type { PolarWebhookDedupeStore } from './webhook-dedupe-store.interface.js';
+import {
+  DEFAULT_WEBHOOK_CLAIM_TTL_MS,
+  DEFAULT_WEBHOOK_DEDUPE_TTL_MS,
+} from './webhooks.constants.js';
+import { PolarWebhooksExplorer } from './webhooks.explorer.js';
+import { webhookMessages } from './webhooks.messages.js';
+import type { PolarWebhookDelivery } from './webhooks.types.js';
+import { verifyPolarWebhook } from './webhooks.verifier.js';
+
+/** The `CACHE_MANAGER` token value of `@nestjs/cache-manager`, named here so that package stays optional. */
+const CACHE_MANAGER_TOKEN = 'CACHE_MANAGER';
+
+/** A 2xx answer of the webhook route (failures are thrown as HttpExceptions). */
+export interface PolarWebhookAnswer {
+  status: 200 | 202;
+  body: { received: true; duplicate?: true; handled?: false; reason?: 'unknown_event_type' | 'no_handler' };
+}
+
+/** The slice of the resolved module options this room reads. */
+interface ResolvedOptionsWithWebhooks {
+  webhooks?: PolarWebhooksOptions | false;
+}
+
+/** Verifies, deduplicates and dispatches one delivery; the controller only moves bytes in and out. */
+@Injectable()
+export class PolarWebhooksProcessor implements OnModuleInit {
+  private readonly logger = new Logger('PolarWebhooks');
+  private readonly secrets: string[];
+  private readonly ttlMs: number;
+  private readonly claimTtlMs: number;
+  private store: PolarWebhookDedupeStore | null = null;
+
+  constructor(
+    @Inject(POLAR_RESOLVED_OPTIONS) private readonly resolved: ResolvedOptionsWithWebhooks,
+    private readonly explorer: PolarWebhooksExplorer,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    const options = this.options;
+    const secrets = options ? (Array.isArray(options.secrets) ? options.secrets : [options.secrets]) : [];
+    this.secrets = secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length > 0);
+    if (this.secrets.length === 0) throw new Error(webhookMessages.noSecrets());
+    const dedupe = options?.dedupe === false ? undefined : options?.dedupe;
+    this.ttlMs = positive(dedupe?.ttlMs ?? DEFAULT_WEBHOOK_DEDUPE_TTL_MS, 'webhooks.dedupe.ttlMs');
+    this.claimTtlMs = positive(dedupe?.claimTtlMs ?? DEFAULT_WEBHOOK_CLAIM_TTL_MS, 'webhooks.dedupe.claimTtlMs');
+  }
+
+  private get options(): PolarWebhooksOptions | undefined {
+    return this.resolved.webhooks || undefined;
+  }
+
+  onModuleInit(): void {
+    const dedupe = this.options?.dedupe;
+    if (dedupe === false) return;
+    const store = dedupe?.store ?? 'memory';
+    if (store === 'memory') {
+      this.store = new PolarMemoryDedupeStore({ maxEntries: dedupe?.maxEntries });
+    } else if (store === 'cache-manager') {
+      // Looked up here rather than injected: every provider exists by now, and the package stays optional.
+      let cache: PolarCacheLike | undefined;
+      try {
+        cache = this.moduleRef.get<PolarCacheLike>(CACHE_MANAGER_TOKEN, { strict: false });
+      } catch {
+        cache = undefined;
+      }
+      if (!cache) throw new Error(webhookMessages.noCacheManager());
+      this.store = new PolarCacheManagerDedupeStore(cache);
+    } else {
+      this.store = store;
+    }
+  }
+
+  /** Handles one delivery given its exact raw bytes and Standard-Webhooks headers. */
+  async process(rawBody: Uint8Array, headers: Record<string, string>): Promise<PolarWebhookAnswer> {
+    const verification = await verifyPolarWebhook(rawBody, headers, this.secrets);
+    const id = headers['webhook-id'] ?? '';
+    switch (verification.kind) {
+      case 'invalid-signature':
+        throw new ForbiddenException(webhookMessages.badSignature(verification.reason));
+      case 'invalid-payload':
+        throw new BadRequestException(webhookMessages.badPayload(verification.reason));
+      case 'unknown-type':
+        await this.onUnknown(id, verification.type, verification.payload);
+        return { status: 202, body: { received: true, handled: false, reason: 'unknown_event_type' } };
+      case 'event':
+        break;
+    }
+    const { event } = verification;
+    const handlers = this.explorer.handlersFor(event.type);
+    if (handlers.length === 0) {
+      return { status: 202, body: { received: true, handled: false, reason: 'no_handler' } };
+    }
+    const delivery: PolarWebhookDelivery = {
+      id,
+      timestamp: new Date(Number(headers['webhook-timestamp']) * 1000),
+      type: event.type,
+    };
+
+    const store = this.store;
+    if (store) {
+      const state = await this.guardStore(id, async () => {
+        if (await store.isHandled(id)) return 'duplicate';
+        if (!(await store.claim(id, this.claimTtlMs))) return 'in-progress';
+        // Handled by another worker between the first look and the claim: let the claim go.
+        if (await store.isHandled(id)) {
+          await store.release(id);
+          return 'duplicate';
+        }
+        return 'claimed';
+      });
+      if (state === 'duplicate') return { status: 200, body: { received: true, duplicate: true } };
+      if (state === 'in-progress') throw new ConflictException(webhookMessages.inProgress(id));
+    }
+
+    for (const handler of handlers) {
+      try {
+        await handler.run(event, delivery);
+      } catch (error) {
+        this.logger.error(
+          webhookMessages.handlerFailedLog(handler.name, event.type, id),
+          error instanceof Error ? error.stack : String(error),
+        );
+        if (store) await store.release(id).catch(() => undefined);
+        throw new InternalServerErrorException(webhookMessages.handlerFailed());
+      }
+    }
+    // The handlers ran: a failure to record that only risks a second run on a retry, so it is logged, not answered.
+    if (store) {
+      await store.markHandled(id, this.ttlMs).catch((error: unknown) => {
+        this.logger.error(webhookMessages.markFailedLog(id), error instanceof Error ? error.stack : String(error));
+      });
+    }
+    return { status: 200, body: { received: true } };
+  }
+
+  private async guardStore<T>(id: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      this.logger.error(webhookMessages.storeFailedLog(id), error instanceof Error ? error.stack : String(error));
+      throw new ServiceUnavailableException(webhookMessages.storeFailed());
+    }
+  }
+
+  private async onUnknown(id: string, type: string | null, payload: unknown): Promise<void> {
+    const hook = this.options?.onUnknownEvent;
+    if (!hook) {
+      this.logger.debug(webhookMessages.unknownEvent(type, id));
+      return;
+    }
+    try {
+      await hook({ id, type, payload });
+    } catch (error) {
+      this.logger.error(webhookMessages.unknownHookFailed(id), error instanceof Error ? error.stack : String(error));
+    }
+  }
+}
+
+function positive(value: number, option: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new Error(webhookMessages.badNumber(option));
+  return value;
+}

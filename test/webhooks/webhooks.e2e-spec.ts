@@ -1,0 +1,438 @@
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import type { webhooks } from '@polar-sh/sdk/2026-10';
+import request from 'supertest';
+import { OnPolarEvent } from '../../lib/webhooks/on-polar-event.decorator.js';
+import { isPolarWebhookRoute } from '../../lib/webhooks/webhooks.route-metadata.js';
+import type { PolarUnknownWebhookEvent, PolarWebhookDelivery, PolarWebhookEvent } from '../../lib/webhooks/webhooks.types.js';
+import { customerData, eventBody, NEXT_WEBHOOK_SECRET, signWebhook, TEST_WEBHOOK_SECRET } from './sign-webhook.js';
+import { ADAPTERS, createWebhookApp, type WebhookApp } from './webhooks-test-app.js';
+
+const PATH = '/billing/webhooks';
+
+@Injectable()
+class CustomerHandlers {
+  created: { event: webhooks.WebhookCustomerCreatedPayload; delivery: PolarWebhookDelivery }[] = [];
+  createdAgain: string[] = [];
+  updated: string[] = [];
+  failuresLeft = 0;
+  updateDelayMs = 0;
+
+  @OnPolarEvent('customer.created')
+  async onCreated(event: webhooks.WebhookCustomerCreatedPayload, delivery: PolarWebhookDelivery): Promise<void> {
+    if (this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
+      throw new Error('database unavailable');
+    }
+    this.created.push({ event, delivery });
+  }
+
+  @OnPolarEvent('customer.created')
+  onCreatedAudit(event: webhooks.WebhookCustomerCreatedPayload): void {
+    this.createdAgain.push(event.data.email ?? '');
+  }
+
+  @OnPolarEvent('customer.updated')
+  async onUpdated(event: webhooks.WebhookCustomerUpdatedPayload): Promise<void> {
+    if (this.updateDelayMs) await new Promise((resolve) => setTimeout(resolve, this.updateDelayMs));
+    this.updated.push(event.data.name ?? '');
+  }
+}
+
+@Injectable()
+class EverythingHandler {
+  types: string[] = [];
+
+  @OnPolarEvent('*')
+  onAny(event: PolarWebhookEvent): void {
+    this.types.push(event.type);
+  }
+}
+
+describe.each(ADAPTERS)('webhook route over %s', (adapter) => {
+  let web: WebhookApp;
+  let handlers: CustomerHandlers;
+  let everything: EverythingHandler;
+  const unknown: PolarUnknownWebhookEvent[] = [];
+
+  beforeAll(async () => {
+    web = await createWebhookApp({
+      adapter,
+      webhooks: {
+        secrets: [TEST_WEBHOOK_SECRET, NEXT_WEBHOOK_SECRET],
+        onUnknownEvent: (event) => {
+          unknown.push(event);
+        },
+      },
+      providers: [CustomerHandlers, EverythingHandler],
+    });
+    handlers = web.app.get(CustomerHandlers);
+    everything = web.app.get(EverythingHandler);
+  });
+
+  afterAll(async () => {
+    await web.app.close();
+  });
+
+  beforeEach(() => {
+    handlers.created = [];
+    handlers.createdAgain = [];
+    handlers.updated = [];
+    handlers.failuresLeft = 0;
+    handlers.updateDelayMs = 0;
+    everything.types = [];
+    unknown.length = 0;
+    web.logger.lines.length = 0;
+  });
+
+  const post = (body: string, headers: Record<string, string>) =>
+    request(web.app.getHttpServer()).post(PATH).set(headers).send(body);
+
+  it('answers 200 and runs every handler of the type, and the "*" handler, with the typed payload', async () => {
+    const body = eventBody('customer.created');
+    const headers = signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_handled_1' });
+
+    const response = await post(body, headers);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ received: true });
+    expect(handlers.created).toHaveLength(1);
+    expect(handlers.created[0].event.data.email).toBe('ada@example.com');
+    expect(handlers.created[0].delivery.id).toBe('msg_handled_1');
+    expect(handlers.created[0].delivery.type).toBe('customer.created');
+    expect(handlers.created[0].delivery.timestamp.getTime()).toBe(Number(headers['webhook-timestamp']) * 1000);
+    expect(handlers.createdAgain).toEqual(['ada@example.com']);
+    expect(everything.types).toEqual(['customer.created']);
+  });
+
+  it('verifies a pretty-printed body on its exact bytes', async () => {
+    const body = eventBody('customer.updated', customerData({ name: 'Pretty Printed' }), 2);
+    expect(body).toContain('\n  ');
+
+    const response = await post(body, signWebhook(body, TEST_WEBHOOK_SECRET));
+
+    expect(response.status).toBe(200);
+    expect(handlers.updated).toEqual(['Pretty Printed']);
+  });
+
+  it('verifies a \\u-escaped body on its exact bytes', async () => {
+    const body = eventBody('customer.updated', customerData({ name: 'Zoë Ångström' })).replace(
+      /[^\x20-\x7e]/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    expect(body).toContain('\\u00eb');
+
+    const response = await post(body, signWebhook(body, TEST_WEBHOOK_SECRET));
+
+    expect(response.status).toBe(200);
+    expect(handlers.updated).toEqual(['Zoë Ångström']);
+  });
+
+  it('accepts the second secret during a rotation', async () => {
+    const body = eventBody('customer.updated', customerData({ name: 'Rotated' }));
+
+    const response = await post(body, signWebhook(body, NEXT_WEBHOOK_SECRET));
+
+    expect(response.status).toBe(200);
+    expect(handlers.updated).toEqual(['Rotated']);
+  });
+
+  it('answers 403 without signature headers, and runs nothing', async () => {
+    const body = eventBody('customer.created');
+
+    const response = await post(body, { 'content-type': 'application/json' });
+
+    expect(response.status).toBe(403);
+    expect(response.body.message).toMatch(/signature rejected: Missing required headers/);
+    expect(handlers.created).toHaveLength(0);
+    expect(everything.types).toHaveLength(0);
+  });
+
+  it('answers 403 for a signature made with another secret', async () => {
+    const body = eventBody('customer.created');
+    const foreign = 'whsec_' + Buffer.from('somebody else entirely').toString('base64');
+
+    const response = await post(body, signWebhook(body, foreign));
+
+    expect(response.status).toBe(403);
+    expect(response.body.message).toMatch(/No matching signature/);
+    expect(JSON.stringify(response.body)).not.toContain(TEST_WEBHOOK_SECRET);
+    expect(handlers.created).toHaveLength(0);
+  });
+
+  it('answers 403 when the body was changed after signing', async () => {
+    const signed = eventBody('customer.created');
+    const tampered = eventBody('customer.created', customerData({ email: 'mallory@example.com' }));
+
+    const response = await post(tampered, signWebhook(signed, TEST_WEBHOOK_SECRET));
+
+    expect(response.status).toBe(403);
+    expect(handlers.created).toHaveLength(0);
+  });
+
+  it('answers 403 for a stale timestamp (replay), even with a valid signature', async () => {
+    const body = eventBody('customer.created');
+    const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;
+
+    const response = await post(body, signWebhook(body, TEST_WEBHOOK_SECRET, { timestamp: tenMinutesAgo }));
+
+    expect(response.status).toBe(403);
+    expect(response.body.message).toMatch(/timestamp too old/);
+    expect(handlers.created).toHaveLength(0);
+  });
+
+  it('acknowledges a well-signed unknown event type with 202 and calls onUnknownEvent', async () => {
+    const body = JSON.stringify({ type: 'invoice.sparkled', timestamp: '2026-11-23T10:00:00Z', data: { id: 'x' } });
+
+    const response = await post(body, signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_unknown_1' }));
+
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual({ received: true, handled: false, reason: 'unknown_event_type' });
+    expect(unknown).toEqual([
+      { id: 'msg_unknown_1', type: 'invoice.sparkled', payload: JSON.parse(body) as unknown },
+    ]);
+    expect(everything.types).toHaveLength(0);
+  });
+
+  it('answers 403, not 202, for an unknown event type with a bad signature', async () => {
+    const body = JSON.stringify({ type: 'invoice.sparkled', data: {} });
+
+    const response = await post(body, signWebhook(body, 'whsec_' + Buffer.from('wrong').toString('base64')));
+
+    expect(response.status).toBe(403);
+    expect(unknown).toHaveLength(0);
+  });
+
+  it('answers 500 when a handler throws, logs it, keeps serving, and runs again on the retry', async () => {
+    handlers.failuresLeft = 1;
+    const body = eventBody('customer.created');
+    const headers = signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_retry_1' });
+
+    const failed = await post(body, headers);
+
+    expect(failed.status).toBe(500);
+    expect(failed.body.message).toBe('A webhook handler failed; Polar will retry this delivery');
+    expect(JSON.stringify(failed.body)).not.toContain('database unavailable');
+    expect(web.logger.errors().join('\n')).toMatch(
+      /Handler CustomerHandlers\.onCreated failed for customer\.created delivery msg_retry_1[\s\S]*database unavailable/,
+    );
+    expect(web.logger.errors().join('\n')).not.toContain(TEST_WEBHOOK_SECRET);
+
+    const retried = await post(body, headers);
+
+    expect(retried.status).toBe(200);
+    expect(retried.body).toEqual({ received: true });
+    expect(handlers.created.map((entry) => entry.delivery.id)).toEqual(['msg_retry_1']);
+  });
+
+  it('acknowledges a redelivery of a handled webhook-id without running the handlers again', async () => {
+    const body = eventBody('customer.created');
+    const headers = signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_dupe_1' });
+
+    const first = await post(body, headers);
+    const second = await post(body, signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_dupe_1' }));
+
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual({ received: true, duplicate: true });
+    expect(handlers.created).toHaveLength(1);
+    expect(handlers.createdAgain).toHaveLength(1);
+    expect(everything.types).toEqual(['customer.created']);
+  });
+
+  it('does not treat a forged redelivery of a handled id as a duplicate: the signature comes first', async () => {
+    const body = eventBody('customer.created');
+    await post(body, signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_dupe_forged' }));
+
+    const forged = await post(body, { ...signWebhook(body, TEST_WEBHOOK_SECRET), 'webhook-id': 'msg_dupe_forged' });
+
+    expect(forged.status).toBe(403);
+  });
+
+  it('answers 409 to the same delivery arriving while it is being handled, and handles it once', async () => {
+    handlers.updateDelayMs = 300;
+    const body = eventBody('customer.updated', customerData({ name: 'Concurrent' }));
+    const headers = signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_concurrent_1' });
+
+    const [a, b] = await Promise.all([post(body, headers), post(body, headers)]);
+
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    expect(handlers.updated).toEqual(['Concurrent']);
+    const retry = await post(body, headers);
+    expect(retry.body).toEqual({ received: true, duplicate: true });
+  });
+
+  it('answers 415 to a body that is not JSON', async () => {
+    const response = await request(web.app.getHttpServer())
+      .post(PATH)
+      .set({ ...signWebhook('hello', TEST_WEBHOOK_SECRET), 'content-type': 'text/plain' })
+      .send('hello');
+
+    expect(response.status).toBe(415);
+  });
+});
+
+describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) => {
+  it('acknowledges a known type that no handler listens to with 202', async () => {
+    const web = await createWebhookApp({ adapter, webhooks: { secrets: TEST_WEBHOOK_SECRET }, providers: [CustomerHandlers] });
+    try {
+      const body = JSON.stringify({ type: 'order.paid', timestamp: '2026-11-23T10:00:00Z', data: { id: 'ord_1' } });
+      const response = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+
+      expect(response.status).toBe(202);
+      expect(response.body).toEqual({ received: true, handled: false, reason: 'no_handler' });
+    } finally {
+      await web.app.close();
+    }
+  });
+
+  it('without raw body support answers 503 saying how to enable it, and logs it', async () => {
+    const web = await createWebhookApp({
+      adapter,
+      rawBody: false,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET },
+      providers: [CustomerHandlers],
+    });
+    try {
+      const body = eventBody('customer.created');
+      const response = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+
+      expect(response.status).toBe(503);
+      expect(response.body.message).toContain('NestFactory.create(AppModule, { rawBody: true })');
+      expect(web.logger.errors().join('\n')).toContain('{ rawBody: true }');
+      expect(web.app.get(CustomerHandlers).created).toHaveLength(0);
+    } finally {
+      await web.app.close();
+    }
+  });
+
+  it('serves the route on a configured path', async () => {
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { path: 'hooks/polar', secrets: TEST_WEBHOOK_SECRET },
+      providers: [CustomerHandlers],
+    });
+    try {
+      const body = eventBody('customer.created');
+      const moved = await request(web.app.getHttpServer()).post('/hooks/polar').set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+      const old = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+
+      expect(moved.status).toBe(200);
+      expect(old.status).toBe(404);
+    } finally {
+      await web.app.close();
+    }
+  });
+
+  it('with dedupe: false runs the handlers on every delivery', async () => {
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET, dedupe: false },
+      providers: [CustomerHandlers],
+    });
+    try {
+      const body = eventBody('customer.created');
+      const server = web.app.getHttpServer();
+      await request(server).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_same' })).send(body);
+      const again = await request(server).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_same' })).send(body);
+
+      expect(again.body).toEqual({ received: true });
+      expect(web.app.get(CustomerHandlers).created).toHaveLength(2);
+    } finally {
+      await web.app.close();
+    }
+  });
+
+  it('fails at start-up, naming the option, when no secret is given', async () => {
+    await expect(
+      createWebhookApp({ adapter, webhooks: { secrets: [] }, providers: [CustomerHandlers] }),
+    ).rejects.toThrow('webhooks.secrets must hold at least one non-empty signing secret');
+  });
+
+  it("fails at start-up when dedupe.store is 'cache-manager' and no CacheModule is imported", async () => {
+    await expect(
+      createWebhookApp({ adapter, webhooks: { secrets: TEST_WEBHOOK_SECRET, dedupe: { store: 'cache-manager' } } }),
+    ).rejects.toThrow(/no CACHE_MANAGER provider was found; import CacheModule/);
+  });
+});
+
+const IS_PUBLIC = 'isPublic';
+
+/** An app-wide auth guard like most apps have: everything needs a bearer token unless marked public. */
+@Injectable()
+class BearerGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+  canActivate(context: ExecutionContext): boolean {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const headers = context.switchToHttp().getRequest<{ headers: Record<string, string> }>().headers;
+    return headers.authorization === 'Bearer app-user';
+  }
+}
+
+/** The same guard, taught to let Polar's route through with isPolarWebhookRoute(). */
+@Injectable()
+class PolarAwareBearerGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    if (isPolarWebhookRoute(context)) return true;
+    const headers = context.switchToHttp().getRequest<{ headers: Record<string, string> }>().headers;
+    return headers.authorization === 'Bearer app-user';
+  }
+}
+
+describe.each(ADAPTERS)('webhook route and global guards over %s', (adapter) => {
+  const deliver = async (web: WebhookApp) => {
+    const body = eventBody('customer.created');
+    return request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+  };
+
+  it('a global guard runs on the webhook route: one that knows nothing of it rejects Polar (403)', async () => {
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET },
+      providers: [CustomerHandlers, { provide: APP_GUARD, useClass: BearerGuard }],
+    });
+    try {
+      const response = await deliver(web);
+      expect(response.status).toBe(403);
+      expect(web.app.get(CustomerHandlers).created).toHaveLength(0);
+    } finally {
+      await web.app.close();
+    }
+  });
+
+  it('a guard that checks isPolarWebhookRoute() lets signed deliveries through', async () => {
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET },
+      providers: [CustomerHandlers, { provide: APP_GUARD, useClass: PolarAwareBearerGuard }],
+    });
+    try {
+      const response = await deliver(web);
+      expect(response.status).toBe(200);
+      expect(web.app.get(CustomerHandlers).created).toHaveLength(1);
+      const unsigned = await request(web.app.getHttpServer())
+        .post(PATH)
+        .set('content-type', 'application/json')
+        .send(eventBody('customer.created'));
+      expect(unsigned.status).toBe(403);
+    } finally {
+      await web.app.close();
+    }
+  });
+
+  it("routeDecorators apply the app's own public marker, which its unchanged guard honours", async () => {
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET },
+      routeDecorators: [SetMetadata(IS_PUBLIC, true)],
+      providers: [CustomerHandlers, { provide: APP_GUARD, useClass: BearerGuard }],
+    });
+    try {
+      const response = await deliver(web);
+      expect(response.status).toBe(200);
+      expect(web.app.get(CustomerHandlers).created).toHaveLength(1);
+    } finally {
+      await web.app.close();
+    }
+  });
+});
