@@ -1,6 +1,27 @@
 import type { Provider, Type } from '@nestjs/common';
+import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
+import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
+import { createPolarPortalController } from './portal.controller.js';
+import { POLAR_PORTAL_CONFIG, resolvePortalConfig } from './portal.config.js';
+import { PolarPortalGuard } from './portal.guard.js';
+import { PolarPortalService } from './portal.service.js';
 
-/** Controllers and providers the portal route adds to PolarModule (owned by lib/portal; stub until built). */
-export function portalRouteParts(_path: string | false): { controllers: Type[]; providers: Provider[] } {
-  return { controllers: [], providers: [] };
+/** Controllers and providers the portal route adds to PolarModule; nothing when `path` is false. */
+export function portalRouteParts(path: string | false): { controllers: Type[]; providers: Provider[] } {
+  if (path === false) {
+    return { controllers: [], providers: [] };
+  }
+  return {
+    controllers: [createPolarPortalController(path)],
+    providers: [
+      {
+        provide: POLAR_PORTAL_CONFIG,
+        // Runs while the module is instantiated: a malformed portal option stops start-up.
+        useFactory: (options: PolarResolvedOptions) => resolvePortalConfig(options.portal || {}),
+        inject: [POLAR_RESOLVED_OPTIONS],
+      },
+      PolarPortalService,
+      PolarPortalGuard,
+    ],
+  };
 }

@@ -162,23 +162,27 @@ function withinLength(href: string): ReturnUrlCheck {
     : { ok: true, url: href };
 }
 
+/** Outcome of checking one configured value: the normalised value, or the rule it breaks. */
+export type ConfiguredValueCheck = { ok: true; value: string } | { ok: false; problem: string };
+
 /**
- * Normalises a configured origin (`appOrigin`, an `allowedReturnOrigins` entry).
- * Throws an Error naming `optionName` for anything but a bare http(s) origin, so a typo stops
- * start-up instead of silently refusing (or allowing) return URLs.
+ * Normalises a configured origin (`appOrigin`, an `allowedReturnOrigins` entry): only a bare
+ * http(s) origin passes, so a typo stops start-up instead of silently refusing (or allowing)
+ * return URLs.
  */
-export function normaliseOrigin(value: unknown, optionName: string): string {
-  const fail = (why: string): never => {
-    throw new Error(`nestjs-polar: ${optionName} ${why}; expected an origin like 'https://app.example.com'.`);
-  };
+export function parseConfiguredOrigin(value: unknown): ConfiguredValueCheck {
+  const fail = (problem: string): ConfiguredValueCheck => ({
+    ok: false,
+    problem: `${problem} (expected an origin like 'https://app.example.com')`,
+  });
   if (typeof value !== 'string' || value.length === 0) {
     return fail('must be a non-empty string');
   }
   if (CONTROL.test(value) || WHITESPACE.test(value) || value.includes('\\') || value.includes('*')) {
-    return fail('contains whitespace, a control character, a backslash or a wildcard');
+    return fail('must not contain whitespace, control characters, backslashes or wildcards');
   }
   if (!HTTP_ABSOLUTE.test(value)) {
-    return fail("must start with 'http://' or 'https://'");
+    return fail("must start with 'http://' or 'https://' and a host");
   }
   let url: URL;
   try {
@@ -186,41 +190,35 @@ export function normaliseOrigin(value: unknown, optionName: string): string {
   } catch {
     return fail('is not a valid URL');
   }
-  if (url.username !== '' || url.password !== '' || value.slice(url.protocol.length + 2).split('/')[0]?.includes('@')) {
+  const authority = value.slice(url.protocol.length + 2).split(/[/?#]/, 1)[0] ?? '';
+  if (url.username !== '' || url.password !== '' || authority.includes('@')) {
     return fail('must not contain a user part');
   }
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(value)) {
+  if (url.pathname !== '/' || /[?#]/.test(value)) {
     return fail('must be an origin only, without a path, query or fragment');
   }
-  return url.origin;
+  return { ok: true, value: url.origin };
 }
 
 /**
  * Checks the configured `defaultReturnUrl` once, at start-up: an absolute http(s) URL (trusted,
- * it is the app's own configuration) or a root-relative path resolved per request.
+ * it is the app's own configuration, so its origin needs no allowlisting) or a root-relative path,
+ * resolved per request like a `return_url` query path.
  */
-export function validateDefaultReturnUrl(value: unknown, optionName: string): string {
-  const fail = (why: string): never => {
-    throw new Error(
-      `nestjs-polar: ${optionName} ${why}; expected a path like '/account' or an absolute http(s) URL.`,
-    );
-  };
+export function parseConfiguredReturnUrl(value: unknown): ConfiguredValueCheck {
   if (typeof value !== 'string' || value.length === 0) {
-    return fail('must be a non-empty string');
+    return { ok: false, problem: "must be a non-empty string (a path like '/account' or an absolute http(s) URL)" };
   }
-  const check = checkReturnUrl(value, { allowedOrigins: new Set([originOf(value)]) }, 'http://app.invalid');
-  if (!check.ok) {
-    return fail(`is refused: ${check.reason}`);
-  }
-  return value;
-}
-
-function originOf(value: string): string {
+  let ownOrigin = 'null';
   try {
-    return new URL(value).origin;
+    ownOrigin = new URL(value).origin;
   } catch {
-    return 'null';
+    // Not absolute: checked as a path below.
   }
+  const check = checkReturnUrl(value, { allowedOrigins: new Set([ownOrigin]) }, 'http://app.invalid');
+  return check.ok
+    ? { ok: true, value }
+    : { ok: false, problem: `is refused: ${check.reason} (expected a path like '/account' or an absolute http(s) URL)` };
 }
 
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;

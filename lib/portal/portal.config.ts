@@ -1,0 +1,100 @@
+import type { CanActivate, Type } from '@nestjs/common';
+import type {
+  PolarCustomerResolver,
+  PolarCustomerResolverFn,
+  PolarPortalOptions,
+  PolarPortalResponseMode,
+} from '../interfaces/polar-portal-options.interface.js';
+import { parseConfiguredOrigin, parseConfiguredReturnUrl, type ReturnUrlPolicyConfig } from './return-url.policy.js';
+
+/** Injection token of the portal options, validated and with every default applied. */
+export const POLAR_PORTAL_CONFIG = Symbol('POLAR_PORTAL_CONFIG');
+
+/** The portal options with every default applied (built once, at start-up). */
+export interface PolarPortalConfig {
+  /** The configured resolver, or undefined for the `request.user` default. */
+  customer: PolarCustomerResolverFn | Type<PolarCustomerResolver> | undefined;
+  guards: Array<Type<CanActivate> | CanActivate>;
+  defaultReturnUrl: string | undefined;
+  returnUrlPolicy: ReturnUrlPolicyConfig;
+  createCustomerIfMissing: boolean;
+  respondWith: PolarPortalResponseMode;
+}
+
+/** A portal option is malformed: start-up stops with a message naming it. */
+export class PolarPortalConfigurationError extends Error {
+  constructor(option: string, rule: string) {
+    super(`PolarModule: option "portal.${option}" ${rule}.`);
+    this.name = 'PolarPortalConfigurationError';
+  }
+}
+
+const RESPONSE_MODES: readonly PolarPortalResponseMode[] = ['negotiate', 'redirect', 'json'];
+
+/** True for a class (an injectable resolver), false for a plain or arrow function. */
+export function isResolverClass(
+  value: PolarCustomerResolverFn | Type<PolarCustomerResolver>,
+): value is Type<PolarCustomerResolver> {
+  return typeof (value as { prototype?: { resolve?: unknown } }).prototype?.resolve === 'function';
+}
+
+function isGuardClass(value: unknown): value is Type<CanActivate> {
+  return typeof value === 'function' && typeof (value as { prototype?: { canActivate?: unknown } }).prototype?.canActivate === 'function';
+}
+
+/** Validates the `portal` options and applies the defaults; throws naming the option. */
+export function resolvePortalConfig(options: PolarPortalOptions): PolarPortalConfig {
+  const fail = (option: string, rule: string): never => {
+    throw new PolarPortalConfigurationError(option, rule);
+  };
+
+  const { customer, guards = [], defaultReturnUrl, appOrigin, allowedReturnOrigins = [] } = options;
+  const { createCustomerIfMissing = false, respondWith = 'negotiate' } = options;
+
+  if (customer !== undefined && typeof customer !== 'function') {
+    fail('customer', 'must be a function (request, context) => customer, or a class with a resolve() method');
+  }
+  if (!Array.isArray(guards)) {
+    fail('guards', 'must be an array of guard classes or instances');
+  }
+  guards.forEach((guard, index) => {
+    const isInstance = typeof guard === 'object' && guard !== null && typeof guard.canActivate === 'function';
+    if (!isInstance && !isGuardClass(guard)) {
+      fail(`guards[${index}]`, 'must be a guard class or an object with canActivate()');
+    }
+  });
+
+  let appOriginValue: string | undefined;
+  if (appOrigin !== undefined) {
+    const parsed = parseConfiguredOrigin(appOrigin);
+    appOriginValue = parsed.ok ? parsed.value : fail('appOrigin', parsed.problem);
+  }
+  if (!Array.isArray(allowedReturnOrigins)) {
+    fail('allowedReturnOrigins', 'must be an array of origins');
+  }
+  const allowedOrigins = new Set(
+    allowedReturnOrigins.map((origin, index) => {
+      const parsed = parseConfiguredOrigin(origin);
+      return parsed.ok ? parsed.value : fail(`allowedReturnOrigins[${index}]`, parsed.problem);
+    }),
+  );
+  if (defaultReturnUrl !== undefined) {
+    const parsed = parseConfiguredReturnUrl(defaultReturnUrl);
+    if (!parsed.ok) fail('defaultReturnUrl', parsed.problem);
+  }
+  if (typeof createCustomerIfMissing !== 'boolean') {
+    fail('createCustomerIfMissing', 'must be a boolean');
+  }
+  if (!RESPONSE_MODES.includes(respondWith)) {
+    fail('respondWith', `must be one of ${RESPONSE_MODES.map((mode) => `'${mode}'`).join(', ')}`);
+  }
+
+  return {
+    customer,
+    guards: [...guards],
+    defaultReturnUrl,
+    returnUrlPolicy: { appOrigin: appOriginValue, allowedOrigins },
+    createCustomerIfMissing,
+    respondWith,
+  };
+}

@@ -1,0 +1,56 @@
+import { Controller, Get, HttpStatus, Inject, Req, Res, type Type, UseFilters } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { PolarExceptionFilter } from '../errors/polar-exception.filter.js';
+import { POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
+import { PolarPortalGuarded } from './portal.decorators.js';
+import { PolarPortalService } from './portal.service.js';
+import { prefersJson } from './prefers-json.js';
+
+/**
+ * 303 See Other: the answer to this GET is "your portal session is at this other URL, fetch it
+ * with GET". Unlike 301/308 it is never cached as a permanent move, unlike 307 it never replays
+ * a method, and it stays correct if the route is ever reached by a form POST.
+ */
+export const PORTAL_REDIRECT_STATUS = HttpStatus.SEE_OTHER;
+
+/**
+ * Builds the portal controller for a path. The path is fixed here, when the module is defined, so
+ * no controller metadata is ever changed at run time.
+ */
+export function createPolarPortalController(path: string): Type {
+  @Controller(path)
+  @UseFilters(PolarExceptionFilter)
+  class PolarPortalController {
+    constructor(
+      @Inject(PolarPortalService) private readonly portal: PolarPortalService,
+      @Inject(POLAR_PORTAL_CONFIG) private readonly config: PolarPortalConfig,
+      @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    ) {}
+
+    /** Opens the signed-in user's Polar customer portal: a 303 redirect, or `{ url, expires_at }`. */
+    @Get()
+    @PolarPortalGuarded()
+    async open(
+      @Req() request: { query?: unknown; headers: Record<string, unknown> },
+      @Res() response: unknown,
+    ): Promise<void> {
+      const adapter = this.adapterHost.httpAdapter;
+      // Set before anything can fail, so error answers of this route are not stored either.
+      adapter.setHeader(response, 'Cache-Control', 'no-store');
+      adapter.setHeader(response, 'Referrer-Policy', 'no-referrer');
+      adapter.setHeader(response, 'Vary', 'Accept');
+
+      const customer = this.portal.customerOf(request);
+      const returnUrl = this.portal.returnUrlFor(request);
+      const link = await this.portal.open(customer, returnUrl);
+
+      const mode = this.config.respondWith;
+      if (mode === 'json' || (mode === 'negotiate' && prefersJson(request.headers.accept))) {
+        adapter.reply(response, link, HttpStatus.OK);
+      } else {
+        adapter.redirect(response, PORTAL_REDIRECT_STATUS, link.url);
+      }
+    }
+  }
+  return PolarPortalController;
+}
