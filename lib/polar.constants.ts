@@ -1,9 +1,29 @@
 /** Injection token of the official SDK client (see `@InjectPolar()`). */
 export const POLAR_CLIENT = Symbol('POLAR_CLIENT');
-/** Injection token of the options with every default applied. */
+/** Injection token of the options with every default applied (`PolarResolvedOptions`). */
 export const POLAR_RESOLVED_OPTIONS = Symbol('POLAR_RESOLVED_OPTIONS');
+/** Injection token of the route shape (portal/webhooks paths) fixed when the module is defined. */
+export const POLAR_ROUTE_SHAPE = Symbol('POLAR_ROUTE_SHAPE');
 
+/** Default request timeout towards Polar, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Default number of retries of a read (GET) on 429, 5xx or a network failure. */
 export const DEFAULT_READ_RETRIES = 2;
+/** Default path of the customer-portal route. */
 export const DEFAULT_PORTAL_PATH = 'billing/portal';
+/** Default path of the webhook route. */
 export const DEFAULT_WEBHOOKS_PATH = 'billing/webhooks';
+
+/** API base URLs the SDK uses per environment (mirrors `@polar-sh/sdk/2026-10`). */
+export const POLAR_API_URLS = {
+  production: 'https://api.polar.sh',
+  sandbox: 'https://sandbox-api.polar.sh',
+} as const;
+
+/**
+ * Longest `retry-after` a read waits for before retrying. Polar's 429 usually asks for the whole
+ * window (60 s); holding the caller's request that long is worse than answering 503 + Retry-After.
+ */
+export const MAX_RETRY_WAIT_MS = 3_000;
+/** First back-off step of a read retry without `retry-after` (doubles each attempt). */
+export const RETRY_BACKOFF_MS = 100;

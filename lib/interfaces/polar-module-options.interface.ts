@@ -1,3 +1,4 @@
+import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { PolarPortalOptions } from './polar-portal-options.interface.js';
 import type { PolarWebhooksOptions } from './polar-webhooks-options.interface.js';
 
@@ -13,23 +14,70 @@ export interface PolarModuleOptions {
    * @default 'production'
    */
   environment?: PolarEnvironment;
-  /** API base URL without trailing slash; wins over `environment` (the emulator, a proxy). */
+  /**
+   * API base URL (http or https); wins over `environment` (the emulator, a proxy).
+   * @default 'https://api.polar.sh' (production) or 'https://sandbox-api.polar.sh' (sandbox)
+   */
   baseUrl?: string;
   /**
    * Time allowed for one request to Polar, in milliseconds. A timeout answers 504.
    * @default 10000
    */
   timeoutMs?: number;
-  /** Sends `Polar-Organization` for tokens that reach several organizations. */
+  /** Sends `Polar-Organization` for tokens that reach several organizations. @default undefined */
   organizationId?: string;
   /**
    * How many times a read (GET) is retried on 429, 5xx or a network failure, honouring
-   * `retry-after`. Writes are never retried blindly.
+   * `retry-after` up to 3 s. Writes are never retried blindly.
    * @default 2
    */
   readRetries?: number;
   /** The `GET /billing/portal` route; `false` to not register it. @default {} (registered) */
   portal?: PolarPortalOptions | false;
-  /** The webhook route; off unless given. */
+  /** The webhook route; off unless given. @default undefined (no route) */
   webhooks?: PolarWebhooksOptions;
+}
+
+/**
+ * Route shape of `forRootAsync`: routes are fixed when the module is defined, before any factory
+ * runs, so these sit at the top level of the async options (beside `isGlobal`).
+ */
+export interface PolarRouteShapeOptions {
+  /** `false` removes the portal route; `{ path }` moves it. @default { path: 'billing/portal' } */
+  portal?: false | { path?: string };
+  /** Registers the webhook route (its secrets come from the factory). @default undefined (no route) */
+  webhooks?: { path?: string };
+}
+
+/** Options of `PolarModule.forRootAsync()`. */
+export type PolarModuleAsyncOptions = ConfigurableModuleAsyncOptions<PolarModuleOptions, 'createPolarOptions'> &
+  PolarRouteShapeOptions & {
+    /** Registers the module globally. @default false */
+    isGlobal?: boolean;
+  };
+
+/** A class that builds the options for `forRootAsync({ useClass })`. */
+export interface PolarOptionsFactory {
+  /** Returns the module options (may be async). */
+  createPolarOptions(): PolarModuleOptions | Promise<PolarModuleOptions>;
+}
+
+/** The module options with every default applied, as provided under `POLAR_RESOLVED_OPTIONS`. */
+export interface PolarResolvedOptions {
+  /** Organization access token. Never logged. */
+  accessToken: string;
+  /** Polar deployment. */
+  environment: PolarEnvironment;
+  /** Effective API base URL (the given `baseUrl`, else the environment's), without trailing slash. */
+  baseUrl: string;
+  /** Request timeout in milliseconds. */
+  timeoutMs: number;
+  /** `Polar-Organization` header value, if any. */
+  organizationId: string | undefined;
+  /** Retries of a read on 429, 5xx or a network failure. */
+  readRetries: number;
+  /** Portal route options with its path, or `false` when the route is off. */
+  portal: (PolarPortalOptions & { path: string }) | false;
+  /** Webhook route options with its path, or `false` when the route is off. */
+  webhooks: (PolarWebhooksOptions & { path: string }) | false;
 }

@@ -1,0 +1,1 @@
+export { polarConfig, readPolarEnv, PolarEnvironmentVariables } from './polar.config.js';

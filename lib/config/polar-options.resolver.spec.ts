@@ -1,0 +1,86 @@
+import { PolarConfigurationError, resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
+import type { PolarModuleOptions } from '../interfaces/polar-module-options.interface.js';
+
+const TOKEN = 'polar_oat_abcdefghijklmnop';
+const syncShape = (options: PolarModuleOptions) =>
+  routeShapeOf({ portal: options.portal, webhooks: options.webhooks && { path: options.webhooks.path } }, false);
+const resolve = (options: PolarModuleOptions) => resolvePolarOptions(options, syncShape(options));
+
+describe('resolvePolarOptions', () => {
+  it('merges every default', () => {
+    expect(resolve({ accessToken: TOKEN })).toEqual({
+      accessToken: TOKEN,
+      environment: 'production',
+      baseUrl: 'https://api.polar.sh',
+      timeoutMs: 10_000,
+      organizationId: undefined,
+      readRetries: 2,
+      portal: { path: 'billing/portal' },
+      webhooks: false,
+    });
+  });
+
+  it('uses the sandbox URL for the sandbox environment and lets baseUrl win', () => {
+    expect(resolve({ accessToken: TOKEN, environment: 'sandbox' }).baseUrl).toBe('https://sandbox-api.polar.sh');
+    expect(resolve({ accessToken: TOKEN, environment: 'sandbox', baseUrl: 'http://127.0.0.1:9999/' }).baseUrl).toBe(
+      'http://127.0.0.1:9999',
+    );
+  });
+
+  it('normalises route paths and fills the webhook path', () => {
+    const resolved = resolve({ accessToken: TOKEN, portal: { path: '/me/billing/' }, webhooks: { secrets: 'whsec_x' } });
+    expect(resolved.portal).toEqual({ path: 'me/billing' });
+    expect(resolved.webhooks).toEqual({ secrets: 'whsec_x', path: 'billing/webhooks' });
+    expect(resolve({ accessToken: TOKEN, portal: false }).portal).toBe(false);
+  });
+
+  it.each<[string, Partial<PolarModuleOptions> & Record<string, unknown>, RegExp]>([
+    ['missing accessToken', { accessToken: undefined }, /"accessToken" is required/],
+    ['empty accessToken', { accessToken: '  ' }, /"accessToken" is required/],
+    ['accessToken with a newline', { accessToken: `${TOKEN}\n` }, /"accessToken" must not contain whitespace/],
+    ['bad environment', { environment: 'prod' as never }, /"environment" must be "production" or "sandbox"/],
+    ['relative baseUrl', { baseUrl: 'api.polar.sh' }, /"baseUrl" must be an absolute http\(s\) URL/],
+    ['ftp baseUrl', { baseUrl: 'ftp://x' }, /"baseUrl"/],
+    ['baseUrl with credentials', { baseUrl: 'https://u:p@x.test' }, /"baseUrl" must not contain credentials/],
+    ['zero timeout', { timeoutMs: 0 }, /"timeoutMs"/],
+    ['negative retries', { readRetries: -1 }, /"readRetries"/],
+    ['webhooks without secrets', { webhooks: {} as never }, /"webhooks.secrets" is required/],
+    ['blank portal path', { portal: { path: '/' } }, /"portal.path"/],
+  ])('%s → start-up error naming the option', (_name, patch, message) => {
+    const options = { accessToken: TOKEN, ...patch } as PolarModuleOptions;
+    expect(() => resolve(options)).toThrow(PolarConfigurationError);
+    expect(() => resolve(options)).toThrow(message);
+  });
+
+  it('never puts the token in an error message', () => {
+    const token = 'polar_oat_secret with space';
+    expect(() => resolve({ accessToken: token })).toThrow(/accessToken/);
+    try {
+      resolve({ accessToken: token });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secret');
+    }
+  });
+
+  describe('forRootAsync route shape', () => {
+    const asyncShape = routeShapeOf({ portal: { path: 'pay' }, webhooks: { path: 'hooks' } }, true);
+
+    it('takes paths from the top level and the rest from the factory', () => {
+      const resolved = resolvePolarOptions({ accessToken: TOKEN, webhooks: { secrets: ['whsec_a', 'whsec_b'] } }, asyncShape);
+      expect(resolved.portal).toEqual({ path: 'pay' });
+      expect(resolved.webhooks).toEqual({ secrets: ['whsec_a', 'whsec_b'], path: 'hooks' });
+    });
+
+    it('refuses route changes coming from the factory', () => {
+      expect(() => resolvePolarOptions({ accessToken: TOKEN, portal: false, webhooks: { secrets: 'w' } }, asyncShape)).toThrow(
+        /top level of forRootAsync/,
+      );
+      expect(() =>
+        resolvePolarOptions({ accessToken: TOKEN, webhooks: { secrets: 'w' } }, routeShapeOf({}, true)),
+      ).toThrow(/"webhooks" must also be given at the top level/);
+      expect(() =>
+        resolvePolarOptions({ accessToken: TOKEN, portal: { path: 'elsewhere' }, webhooks: { secrets: 'w' } }, asyncShape),
+      ).toThrow(/"portal.path"/);
+    });
+  });
+});

@@ -1,0 +1,18 @@
+import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsPolarMetadata } from './polar-metadata.validator.js';
+
+/** Input of `CustomersService.ensure()`: the app user's id and contact, used only when creating. */
+export class EnsureCustomerDto {
+  /** Your user id. Leading/trailing spaces are refused: Polar would trim them and lookups would miss. */
+  @IsString()
+  @MinLength(1)
+  @Matches(/^\S(?:[\s\S]*\S)?$/, { message: 'external_id must not start or end with whitespace' })
+  external_id!: string;
+
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  email!: string;
+
+  @IsOptional() @IsString() @MaxLength(256) name?: string | null;
+
+  @IsOptional() @IsPolarMetadata() metadata?: Record<string, string | number | boolean>;
+}

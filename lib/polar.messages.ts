@@ -1,0 +1,33 @@
+/** Error wording of the module, in one place. No factory here ever receives a secret. */
+
+/** A module option is missing or malformed (start-up). */
+export const invalidOptionMessage = (option: string, rule: string): string =>
+  `PolarModule: option "${option}" ${rule}.`;
+
+/** An environment variable is missing or malformed (start-up). */
+export const invalidEnvMessage = (variable: string, rule: string): string =>
+  `Polar configuration: environment variable ${variable} ${rule}.`;
+
+/** Input rejected before any request was sent. */
+export const invalidInputMessage = (problems: string[]): string => `Invalid Polar input: ${problems.join('; ')}.`;
+
+export const POLAR_MESSAGES = {
+  notFound: 'Polar resource not found.',
+  validation: 'Polar rejected the request as invalid.',
+  duplicateCustomer: 'A Polar customer with this email or external ID already exists.',
+  duplicateEmailOtherExternalId:
+    'A Polar customer with this email already exists under another (or no) external ID; the email cannot be reused for this external ID.',
+  unknownCustomer: 'The Polar customer does not exist.',
+  conflict: 'Polar reported a conflict.',
+  ambiguousExternalCustomer: 'The external customer ID matches customers in several organizations reachable by this token.',
+  authentication: (status: number, code: string | undefined): string =>
+    `Polar refused this server's access token (${status}${code ? ` ${code}` : ''}): check the access token, its scopes (customers:read, customers:write, customer_sessions:write) and the environment (sandbox and production tokens are separate).`,
+  rateLimited: 'Polar rate limit reached; retry later.',
+  upstreamStatus: (status: number): string => `Polar answered ${status}.`,
+  upstreamServer: 'Polar answered with a server error.',
+  network: 'Polar could not be reached.',
+  malformedBody: 'Polar answered with a malformed body.',
+  timeout: 'Polar did not answer in time.',
+  unexpected: 'Unexpected failure while calling Polar.',
+  reconcileLost: 'The Polar customer changed while it was being ensured; try again.',
+} as const;

@@ -1,0 +1,75 @@
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { PolarOptionsFactory, PolarResolvedOptions } from './interfaces/polar-module-options.interface.js';
+import { POLAR_CLIENT, POLAR_RESOLVED_OPTIONS } from './polar.constants.js';
+import { InjectPolar, type PolarClient } from './polar.decorators.js';
+import { PolarModule } from './polar.module.js';
+import { CustomersService } from './customers/customers.service.js';
+import { SessionsService } from './sessions/sessions.service.js';
+
+const TOKEN = 'polar_oat_unit_test_token';
+
+@Injectable()
+class UsesClient {
+  constructor(@InjectPolar() readonly polar: PolarClient) {}
+}
+
+@Injectable()
+class OptionsFromClass implements PolarOptionsFactory {
+  createPolarOptions() {
+    return { accessToken: TOKEN, environment: 'sandbox' as const };
+  }
+}
+
+describe('PolarModule', () => {
+  it('forRoot provides resolved options, one SDK client, and the services', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [PolarModule.forRoot({ accessToken: TOKEN, timeoutMs: 1500 })],
+      providers: [UsesClient],
+    }).compile();
+    const resolved = moduleRef.get<PolarResolvedOptions>(POLAR_RESOLVED_OPTIONS);
+    expect(resolved).toMatchObject({ environment: 'production', timeoutMs: 1500, readRetries: 2, webhooks: false });
+    expect(moduleRef.get(UsesClient).polar).toBe(moduleRef.get(POLAR_CLIENT));
+    expect(typeof moduleRef.get<PolarClient>(POLAR_CLIENT).customers.create).toBe('function');
+    expect(moduleRef.get(CustomersService)).toBeInstanceOf(CustomersService);
+    expect(moduleRef.get(SessionsService)).toBeInstanceOf(SessionsService);
+    await moduleRef.close();
+  });
+
+  it('forRootAsync(useClass) resolves the same way, with the top-level route shape', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [PolarModule.forRootAsync({ useClass: OptionsFromClass, portal: { path: 'account/billing' } })],
+    }).compile();
+    expect(moduleRef.get<PolarResolvedOptions>(POLAR_RESOLVED_OPTIONS)).toMatchObject({
+      environment: 'sandbox',
+      baseUrl: 'https://sandbox-api.polar.sh',
+      portal: { path: 'account/billing' },
+    });
+    await moduleRef.close();
+  });
+
+  it('isGlobal makes the services injectable in other modules', async () => {
+    @Module({ providers: [UsesClient], exports: [UsesClient] })
+    class FeatureModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [PolarModule.forRootAsync({ isGlobal: true, useFactory: () => ({ accessToken: TOKEN }) }), FeatureModule],
+    }).compile();
+    expect(moduleRef.get(UsesClient).polar).toBe(moduleRef.get(POLAR_CLIENT));
+    await moduleRef.close();
+  });
+
+  it.each([
+    ['forRoot', () => PolarModule.forRoot({ accessToken: '' })],
+    ['forRootAsync', () => PolarModule.forRootAsync({ useFactory: () => ({ accessToken: undefined as unknown as string }) })],
+  ])('%s without accessToken fails at start-up naming the option', async (_name, build) => {
+    await expect(Test.createTestingModule({ imports: [build()] }).compile()).rejects.toThrow(/"accessToken" is required/);
+  });
+
+  it('a bad environment fails at start-up', async () => {
+    await expect(
+      Test.createTestingModule({
+        imports: [PolarModule.forRoot({ accessToken: TOKEN, environment: 'live' as never })],
+      }).compile(),
+    ).rejects.toThrow(/"environment"/);
+  });
+});

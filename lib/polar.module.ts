@@ -1,0 +1,103 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { createPolar } from '@polar-sh/sdk/2026-10';
+import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './config/polar-options.resolver.js';
+import { CustomerLifecycle } from './customers/customer-lifecycle.js';
+import { CustomersService } from './customers/customers.service.js';
+import { PolarExceptionFilter } from './errors/polar-exception.filter.js';
+import { PolarRequestRunner } from './errors/polar-request.runner.js';
+import type {
+  PolarModuleAsyncOptions,
+  PolarModuleOptions,
+  PolarResolvedOptions,
+} from './interfaces/polar-module-options.interface.js';
+import {
+  POLAR_ASYNC_OPTIONS_TYPE,
+  POLAR_MODULE_OPTIONS,
+  POLAR_OPTIONS_TYPE,
+  PolarConfigurableModuleClass,
+} from './polar.module-definition.js';
+import { POLAR_CLIENT, POLAR_RESOLVED_OPTIONS, POLAR_ROUTE_SHAPE } from './polar.constants.js';
+import type { PolarClient } from './polar.decorators.js';
+import { portalRouteParts } from './portal/portal.route.js';
+import { SessionsService } from './sessions/sessions.service.js';
+import { webhooksRouteParts } from './webhooks/webhooks.route.js';
+
+const resolvedOptionsProvider: Provider = {
+  provide: POLAR_RESOLVED_OPTIONS,
+  useFactory: (options: PolarModuleOptions, shape: PolarRouteShape): PolarResolvedOptions =>
+    resolvePolarOptions(options, shape),
+  inject: [POLAR_MODULE_OPTIONS, POLAR_ROUTE_SHAPE],
+};
+
+const clientProvider: Provider = {
+  provide: POLAR_CLIENT,
+  useFactory: (options: PolarResolvedOptions): PolarClient =>
+    createPolar({
+      accessToken: options.accessToken,
+      environment: options.environment,
+      baseUrl: options.baseUrl,
+      timeout: options.timeoutMs / 1000,
+      organizationId: options.organizationId,
+    }),
+  inject: [POLAR_RESOLVED_OPTIONS],
+};
+
+/**
+ * The Polar module: the SDK client (`@InjectPolar()`), `CustomersService`, `SessionsService`, and
+ * the portal / webhook routes. Configure with `forRoot(options)` or `forRootAsync({ … })`.
+ */
+@Module({
+  providers: [
+    resolvedOptionsProvider,
+    clientProvider,
+    PolarRequestRunner,
+    CustomerLifecycle,
+    CustomersService,
+    SessionsService,
+    PolarExceptionFilter,
+  ],
+  exports: [
+    POLAR_CLIENT,
+    POLAR_RESOLVED_OPTIONS,
+    CustomersService,
+    SessionsService,
+    CustomerLifecycle,
+    PolarExceptionFilter,
+  ],
+})
+export class PolarModule extends PolarConfigurableModuleClass {
+  /** Configures the module with static options. */
+  static override forRoot(options: typeof POLAR_OPTIONS_TYPE): DynamicModule {
+    const shape = routeShapeOf(
+      { portal: options?.portal, webhooks: options?.webhooks ? { path: options.webhooks.path } : undefined },
+      false,
+    );
+    return withRoutes(super.forRoot(options), shape);
+  }
+
+  /**
+   * Configures the module from a factory, class or existing provider. Routes are fixed before the
+   * factory runs: give `portal` (`false` or `{ path }`) and `webhooks` (`{ path? }`) at the top
+   * level, beside `isGlobal`; the factory supplies everything else (token, webhook secrets, …).
+   */
+  static override forRootAsync(options: PolarModuleAsyncOptions): DynamicModule {
+    const { portal, webhooks, ...asyncOptions } = options;
+    const shape = routeShapeOf({ portal, webhooks }, true);
+    return withRoutes(super.forRootAsync(asyncOptions as typeof POLAR_ASYNC_OPTIONS_TYPE), shape);
+  }
+}
+
+function withRoutes(definition: DynamicModule, shape: PolarRouteShape): DynamicModule {
+  const portal = portalRouteParts(shape.portalPath);
+  const webhooks = webhooksRouteParts(shape.webhooksPath);
+  return {
+    ...definition,
+    controllers: [...(definition.controllers ?? []), ...portal.controllers, ...webhooks.controllers],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: POLAR_ROUTE_SHAPE, useValue: shape },
+      ...portal.providers,
+      ...webhooks.providers,
+    ],
+  };
+}
