@@ -1,0 +1,49 @@
+import { createPolar } from '@polar-sh/sdk/2026-10';
+import { PolarEmulator, type PolarEmulatorOptions } from '../../lib/testing/index.js';
+
+/** A started emulator and an SDK client pointed at it. */
+export interface EmulatorFixture {
+  polar: PolarEmulator;
+  sdk: ReturnType<typeof createPolar>;
+}
+
+/** Starts an emulator plus an SDK client for it. */
+export async function startEmulator(options: PolarEmulatorOptions = {}): Promise<EmulatorFixture> {
+  const polar = await PolarEmulator.start(options);
+  const sdk = createPolar({ accessToken: polar.accessToken, baseUrl: polar.url });
+  return { polar, sdk };
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Record<string, unknown> & Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Record<string, unknown> & Error;
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
+
+/** A raw request with the emulator's token (unless `headers` override it). */
+export function api(polar: PolarEmulator, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${polar.url}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${polar.accessToken}`,
+      'polar-version': '2026-10',
+      'content-type': 'application/json',
+      ...(init.headers as Record<string, string> | undefined),
+    },
+  });
+}
+
+/** A clock tests can move forward. */
+export function manualClock(start = '2026-10-01T12:00:00.000Z'): { clock: () => Date; advance(ms: number): void } {
+  let now = new Date(start).getTime();
+  return {
+    clock: () => new Date(now),
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { PolarClientError } from '@polar-sh/sdk';
+import { createPolar } from '@polar-sh/sdk/2026-10';
+import { PolarEmulator } from '../../lib/testing/index.js';
+import { api, rejectionOf, startEmulator, type EmulatorFixture } from './helpers.js';
+
+describe('emulator: auth, versions and wire details', () => {
+  let f: EmulatorFixture;
+
+  beforeAll(async () => {
+    f = await startEmulator({ accessToken: 'polar_oat_test_token_1234567890' });
+  });
+  afterAll(() => f.polar.stop());
+  beforeEach(() => f.polar.reset());
+
+  it('binds 127.0.0.1 and uses the given access token', () => {
+    expect(f.polar.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(f.polar.accessToken).toBe('polar_oat_test_token_1234567890');
+  });
+
+  it('generates a polar_oat_ token by default', async () => {
+    const other = await PolarEmulator.start();
+    try {
+      expect(other.accessToken).toMatch(/^polar_oat_[A-Za-z0-9]{43}$/);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('answers a missing or non-Bearer Authorization with 401 Unauthorized and WWW-Authenticate', async () => {
+    for (const authorization of [undefined, 'Basic dXNlcjpwYXNz']) {
+      const response = await fetch(`${f.polar.url}/v1/customers/`, {
+        headers: { 'polar-version': '2026-10', ...(authorization ? { authorization } : {}) },
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="polar"');
+      expect(await response.json()).toEqual({ error: 'Unauthorized', detail: 'Unauthorized' });
+    }
+  });
+
+  it('answers an unknown token with 401 invalid_token and no-store', async () => {
+    const response = await api(f.polar, '/v1/customers/', { headers: { authorization: 'Bearer polar_oat_wrong' } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('cache-control')).toContain('no-store');
+    expect(await response.json()).toEqual({
+      error: 'invalid_token',
+      error_description: 'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
+    });
+    const sdkError = await rejectionOf(createPolar({ accessToken: 'polar_oat_wrong', baseUrl: f.polar.url }).customers.list());
+    expect(sdkError).toBeInstanceOf(PolarClientError);
+    expect(sdkError.statusCode).toBe(401);
+    expect(sdkError.error).toContain('invalid_token');
+  });
+
+  it('answers a token without the scope with 403 insufficient_scope', async () => {
+    f.polar.addToken('polar_oat_read_only', ['customers:read']);
+    const reader = createPolar({ accessToken: 'polar_oat_read_only', baseUrl: f.polar.url });
+    await expect(reader.customers.list()).resolves.toMatchObject({ items: [] });
+    for (const call of [reader.customers.create({ email: 'a@example.com' }), reader.customerSessions.create({ external_customer_id: 'x' })]) {
+      const error = await rejectionOf(call);
+      expect(error).toBeInstanceOf(PolarClientError);
+      expect(error.statusCode).toBe(403);
+      expect(JSON.parse(error.error as string)).toEqual({
+        error: 'insufficient_scope',
+        error_description: 'The request requires higher privileges than provided by the access token.',
+      });
+    }
+    expect(f.polar.customers).toHaveLength(0);
+  });
+
+  it('echoes Polar-Version and sends Cache-Control: private, no-store on every answer', async () => {
+    const answers = [
+      await api(f.polar, '/v1/customers/'),
+      await api(f.polar, '/v1/customers/', { method: 'POST', body: '{}' }),
+      await api(f.polar, '/v1/nothing-here'),
+      await fetch(`${f.polar.url}/v1/customers/`),
+    ];
+    for (const response of answers) {
+      expect(response.headers.get('polar-version')).toBe('2026-10');
+      expect(response.headers.get('cache-control')).toBe('private, no-store');
+    }
+  });
+
+  it('answers an unsupported Polar-Version with 404 {"detail":"Not Found"} (before auth)', async () => {
+    const response = await fetch(`${f.polar.url}/v1/customers/`, { headers: { 'polar-version': '2024-01' } });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ detail: 'Not Found' });
+  });
+
+  it('serves requests without a Polar-Version header as 2026-10', async () => {
+    const response = await fetch(`${f.polar.url}/v1/customers/`, { headers: { authorization: `Bearer ${f.polar.accessToken}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('polar-version')).toBe('2026-10');
+  });
+
+  it('answers unknown routes with 404 {"detail":"Not Found"} and a wrong method with 405', async () => {
+    const unknown = await api(f.polar, '/v1/products/');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ detail: 'Not Found' });
+    const wrongMethod = await api(f.polar, '/v1/customer-sessions/', { method: 'GET' });
+    expect(wrongMethod.status).toBe(405);
+  });
+
+  it('records method, path, query, body and status, never the Authorization header', async () => {
+    await f.sdk.customers.create({ email: 'log@example.com', metadata: { secret_plan: 'x' } });
+    await rejectionOf(f.sdk.customers.get('not-a-uuid'));
+    await f.sdk.customers.list({ email: 'log@example.com' });
+    const [create, get, list] = f.polar.requests;
+    expect(create).toMatchObject({ method: 'POST', path: '/v1/customers/', status: 201, body: { email: 'log@example.com' } });
+    expect(create.at).toBeInstanceOf(Date);
+    expect(get).toMatchObject({ method: 'GET', path: '/v1/customers/not-a-uuid', status: 422, body: undefined });
+    expect(list.query).toMatchObject({ email: 'log@example.com', page: '1', limit: '10', sorting: '-created_at' });
+    expect(JSON.stringify(f.polar.requests)).not.toContain(f.polar.accessToken);
+    f.polar.clearRequests();
+    expect(f.polar.requests).toEqual([]);
+  });
+
+  it('reset() forgets customers, sessions and requests but keeps tokens', async () => {
+    f.polar.addToken('polar_oat_kept', ['customers:read']);
+    const customer = f.polar.seedCustomer({ email: 'r@example.com' });
+    const session = await f.sdk.customerSessions.create({ customer_id: customer.id });
+    f.polar.reset();
+    expect(f.polar.customers).toEqual([]);
+    expect(f.polar.requests).toEqual([]);
+    expect((await fetch(session.customer_portal_url)).status).toBe(401);
+    await expect(createPolar({ accessToken: 'polar_oat_kept', baseUrl: f.polar.url }).customers.list()).resolves.toBeDefined();
+  });
+
+  it('start() honours a fixed port and stop() frees it', async () => {
+    const probe = await PolarEmulator.start();
+    const port = Number(new URL(probe.url).port);
+    await probe.stop();
+    const fixed = await PolarEmulator.start({ port });
+    expect(fixed.url).toBe(`http://127.0.0.1:${port}`);
+    await fixed.stop();
+    await expect(fetch(`http://127.0.0.1:${port}/v1/customers/`)).rejects.toThrow();
+  });
+});
