@@ -33,14 +33,20 @@ class CountingHandler {
 }
 
 /** Redis `SET key 1 NX PX ttl` / `DEL key`: the atomic claim cache-manager itself lacks. */
-function redisClaims(client: ReturnType<typeof createClient>): PolarAtomicClaims {
-  return {
+function redisClaims(url: string): { client: ReturnType<typeof newClient>; claims: PolarAtomicClaims } {
+  const client = newClient(url);
+  const claims: PolarAtomicClaims = {
     setIfAbsent: async (key, ttlMs) =>
       (await client.set(key, '1', { condition: 'NX', expiration: { type: 'PX', value: ttlMs } })) === 'OK',
     delete: async (key) => {
       await client.del(key);
     },
   };
+  return { client, claims };
+}
+
+function newClient(url: string) {
+  return createClient({ url });
 }
 
 describeWithRedis.each(ADAPTERS)('dedupe shared through Redis by two app instances over %s', (adapter) => {
@@ -88,16 +94,17 @@ describeWithRedis.each(ADAPTERS)('dedupe shared through Redis by two app instanc
   });
 
   it('with atomic Redis claims, the same delivery reaching both instances at once runs the handler once', async () => {
-    const clients = [createClient({ url: redis.url }), createClient({ url: redis.url })];
+    const redisClaimsPerInstance = [redisClaims(redis.url), redisClaims(redis.url)];
+    const clients = redisClaimsPerInstance.map(({ client }) => client);
     await Promise.all(clients.map((client) => client.connect()));
     const caches = clients.map(() => createCache({ stores: [createKeyv(redis.url)] }));
     const instances = await Promise.all(
-      clients.map((client, index) =>
+      redisClaimsPerInstance.map(({ claims }, index) =>
         createWebhookApp({
           adapter,
           webhooks: {
             secrets: TEST_WEBHOOK_SECRET,
-            dedupe: { store: new PolarCacheManagerDedupeStore(caches[index], { claims: redisClaims(client) }) },
+            dedupe: { store: new PolarCacheManagerDedupeStore(caches[index], { claims }) },
           },
           providers: [CountingHandler],
         }),
