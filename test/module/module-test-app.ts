@@ -1,0 +1,203 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Injectable,
+  type INestApplication,
+  Module,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { polarConfig } from '../../lib/config/index.js';
+import {
+  CustomerLifecycle,
+  CustomersService,
+  type ListCustomersDto,
+  type PolarCustomerDeletedEvent,
+  PolarExceptionFilter,
+  PolarModule,
+  type PolarModuleOptions,
+  type PolarOptionsFactory,
+  SessionsService,
+} from '../../lib/index.js';
+import type { PolarEmulator } from '../../lib/testing/index.js';
+
+/** The three ways of configuring the module that every module suite runs through. */
+export const SETUPS = ['forRoot', 'forRootAsync(useFactory + ConfigService)', 'forRootAsync(useClass)'] as const;
+export type Setup = (typeof SETUPS)[number];
+
+/** What a test may change from the defaults. */
+export interface AppOverrides {
+  accessToken?: string;
+  timeoutMs?: number;
+  readRetries?: number;
+  fastify?: boolean;
+}
+
+/** Every deletion the app heard of, through `CustomerLifecycle.onDeleted`. */
+export const deletedEvents: PolarCustomerDeletedEvent[] = [];
+
+const toNumber = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
+
+/** Exposes every service method over HTTP, the way an app's own controller would. */
+@Controller()
+@UseFilters(PolarExceptionFilter)
+class BillingTestController {
+  constructor(
+    private readonly customers: CustomersService,
+    private readonly sessions: SessionsService,
+    lifecycle: CustomerLifecycle,
+  ) {
+    lifecycle.onDeleted((event) => {
+      deletedEvents.push(event);
+    });
+  }
+
+  @Post('customers')
+  create(@Body() body: never) {
+    return this.customers.create(body);
+  }
+
+  @Post('customers/ensure')
+  @HttpCode(200)
+  ensure(@Body() body: never) {
+    return this.customers.ensure(body);
+  }
+
+  @Get('customers')
+  list(@Query() query: Record<string, string | string[]>) {
+    return this.customers.list(listQuery(query));
+  }
+
+  @Get('all-customers')
+  async all(@Query() query: Record<string, string | string[]>) {
+    const items = [];
+    for await (const customer of this.customers.iterate(listQuery(query))) items.push(customer);
+    return items;
+  }
+
+  @Get('customers/:id')
+  get(@Param('id') id: string) {
+    return this.customers.get(id);
+  }
+
+  @Get('customers/:id/state')
+  state(@Param('id') id: string) {
+    return this.customers.getState(id);
+  }
+
+  @Patch('customers/:id')
+  update(@Param('id') id: string, @Body() body: never) {
+    return this.customers.update(id, body);
+  }
+
+  @Delete('customers/:id')
+  @HttpCode(204)
+  remove(@Param('id') id: string, @Query('anonymize') anonymize?: string) {
+    return this.customers.delete(id, anonymize === undefined ? {} : { anonymize: anonymize === 'true' });
+  }
+
+  @Get('external-customers/:externalId')
+  getExternal(@Param('externalId') externalId: string) {
+    return this.customers.getByExternalId(externalId);
+  }
+
+  @Get('external-customers/:externalId/state')
+  stateExternal(@Param('externalId') externalId: string) {
+    return this.customers.getStateByExternalId(externalId);
+  }
+
+  @Patch('external-customers/:externalId')
+  updateExternal(@Param('externalId') externalId: string, @Body() body: never) {
+    return this.customers.updateByExternalId(externalId, body);
+  }
+
+  @Delete('external-customers/:externalId')
+  @HttpCode(204)
+  removeExternal(@Param('externalId') externalId: string, @Query('anonymize') anonymize?: string) {
+    return this.customers.deleteByExternalId(externalId, anonymize === undefined ? {} : { anonymize: anonymize === 'true' });
+  }
+
+  @Post('sessions')
+  session(@Body() body: never) {
+    return this.sessions.create(body);
+  }
+}
+
+function listQuery(query: Record<string, string | string[]>): ListCustomersDto {
+  const { page, limit, ...rest } = query as Record<string, string>;
+  const result: Record<string, unknown> = { ...rest };
+  if (page !== undefined) result.page = toNumber(page);
+  if (limit !== undefined) result.limit = toNumber(limit);
+  return result as ListCustomersDto;
+}
+
+const SETTINGS = Symbol('TEST_POLAR_SETTINGS');
+
+@Injectable()
+class OptionsFromSettings implements PolarOptionsFactory {
+  constructor(@Inject(SETTINGS) private readonly settings: PolarModuleOptions) {}
+  createPolarOptions(): PolarModuleOptions {
+    return this.settings;
+  }
+}
+
+function polarImport(setup: Setup, options: PolarModuleOptions) {
+  switch (setup) {
+    case 'forRoot':
+      return PolarModule.forRoot({ ...options, portal: false });
+    case 'forRootAsync(useFactory + ConfigService)': {
+      const { accessToken, baseUrl, ...rest } = options;
+      // polarConfig reads the environment when ConfigModule loads it, i.e. during this app's start-up.
+      process.env.POLAR_ACCESS_TOKEN = accessToken;
+      process.env.POLAR_BASE_URL = baseUrl;
+      return PolarModule.forRootAsync({
+        portal: false,
+        imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [polarConfig] })],
+        inject: [ConfigService],
+        useFactory: (config: ConfigService): PolarModuleOptions => ({
+          ...config.getOrThrow<PolarModuleOptions>('polar'),
+          ...rest,
+        }),
+      });
+    }
+    case 'forRootAsync(useClass)': {
+      @Module({ providers: [{ provide: SETTINGS, useValue: options }], exports: [SETTINGS] })
+      class SettingsModule {}
+      return PolarModule.forRootAsync({ portal: false, imports: [SettingsModule], useClass: OptionsFromSettings });
+    }
+  }
+}
+
+/** Builds and starts (on 127.0.0.1:0) a Nest app wired to the emulator through `setup`. */
+export async function createModuleTestApp(
+  setup: Setup,
+  polar: PolarEmulator,
+  overrides: AppOverrides = {},
+): Promise<INestApplication> {
+  const options: PolarModuleOptions = {
+    accessToken: overrides.accessToken ?? polar.accessToken,
+    baseUrl: polar.url,
+    timeoutMs: overrides.timeoutMs ?? 2_000,
+    readRetries: overrides.readRetries ?? 2,
+  };
+  const moduleRef = await Test.createTestingModule({
+    imports: [polarImport(setup, options)],
+    controllers: [BillingTestController],
+  }).compile();
+  const app = overrides.fastify
+    ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+    : moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  if (overrides.fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
+  return app;
+}
