@@ -1,0 +1,129 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { webhooks } from '@polar-sh/sdk/2026-10';
+import { startEmulator, type EmulatorFixture } from './helpers.js';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A webhook endpoint that records raw deliveries and answers the statuses it is told to. */
+async function startReceiver(): Promise<{ url: string; received: Received[]; statuses: number[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const statuses: number[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(statuses.shift() ?? 202).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/polar/webhooks`,
+    received,
+    statuses,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function headersOf(delivery: Received): Record<string, string> {
+  return Object.fromEntries(Object.entries(delivery.headers).map(([key, value]) => [key, String(value)]));
+}
+
+describe('emulator: webhook deliveries', () => {
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  let f: EmulatorFixture;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let stopSending: () => void;
+
+  beforeAll(async () => {
+    f = await startEmulator();
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await f.polar.stop();
+    await receiver.close();
+  });
+  beforeEach(() => {
+    f.polar.reset();
+    receiver.received.length = 0;
+    receiver.statuses.length = 0;
+    stopSending = f.polar.sendWebhooks({ url: receiver.url, secret, retryDelayMs: 10 });
+  });
+  afterEach(() => stopSending());
+
+  it('sends customer.created and customer.state_changed, verifiable with the SDK', async () => {
+    const customer = await f.sdk.customers.create({ email: 'hook@example.com', external_id: 'h-1' });
+    await f.polar.waitForWebhooks();
+    expect(receiver.received).toHaveLength(2);
+    const events = [];
+    for (const delivery of receiver.received) {
+      expect(delivery.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+      expect(delivery.headers['webhook-id']).toMatch(/^msg_/);
+      events.push(await webhooks.validateEvent(delivery.body, headersOf(delivery), secret));
+    }
+    expect(events.map((event) => event.type)).toEqual(['customer.created', 'customer.state_changed']);
+    expect(events[0].data).toEqual(customer);
+    expect(events[1].data).toMatchObject({ id: customer.id, active_subscriptions: [], granted_benefits: [], active_meters: [] });
+  });
+
+  it('sends customer.updated and customer.deleted', async () => {
+    const customer = await f.sdk.customers.create({ email: 'life@example.com' });
+    await f.sdk.customers.update(customer.id, { name: 'Renamed' });
+    await f.sdk.customers.delete(customer.id);
+    await f.polar.waitForWebhooks();
+    const types = [];
+    for (const delivery of receiver.received) types.push((await webhooks.validateEvent(delivery.body, headersOf(delivery), secret)).type);
+    expect(types).toEqual(expect.arrayContaining(['customer.updated', 'customer.deleted']));
+    expect(types.filter((type) => type === 'customer.deleted')).toHaveLength(1);
+  });
+
+  it('signs with the base64-decoded secret: another secret fails verification', async () => {
+    await f.sdk.customers.create({ email: 'forged@example.com' });
+    await f.polar.waitForWebhooks();
+    const [delivery] = receiver.received;
+    const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+    const content = `${delivery.headers['webhook-id']}.${delivery.headers['webhook-timestamp']}.${delivery.body}`;
+    expect(delivery.headers['webhook-signature']).toBe(`v1,${createHmac('sha256', key).update(content).digest('base64')}`);
+    const other = `whsec_${randomBytes(24).toString('base64')}`;
+    await expect(webhooks.validateEvent(receiver.received[0].body, headersOf(receiver.received[0]), other)).rejects.toThrow(
+      /signature/i,
+    );
+  });
+
+  it('retries a delivery that did not get a 2xx, with the same webhook-id', async () => {
+    receiver.statuses.push(500, 503);
+    f.polar.emitWebhook('order.paid', { id: 'ord_1' });
+    await f.polar.waitForWebhooks();
+    expect(receiver.received).toHaveLength(3);
+    expect(new Set(receiver.received.map((delivery) => delivery.headers['webhook-id'])).size).toBe(1);
+    expect(f.polar.webhookDeliveries.map((delivery) => [delivery.attempt, delivery.status])).toEqual([
+      [1, 500],
+      [2, 503],
+      [3, 202],
+    ]);
+    const event = await webhooks.validateEvent(receiver.received[2].body, headersOf(receiver.received[2]), secret);
+    expect(event).toMatchObject({ type: 'order.paid', data: { id: 'ord_1' } });
+  });
+
+  it('stops delivering after the returned function is called', async () => {
+    stopSending();
+    await f.sdk.customers.create({ email: 'quiet@example.com' });
+    await f.polar.waitForWebhooks();
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it('seeding is silent', async () => {
+    f.polar.seedCustomer({ email: 'seeded@example.com' });
+    await f.polar.waitForWebhooks();
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it('refuses a target without a secret', () => {
+    expect(() => f.polar.sendWebhooks({ url: receiver.url, secret: '' })).toThrow(/secret/);
+  });
+});
