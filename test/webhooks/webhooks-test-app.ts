@@ -1,12 +1,32 @@
 import { ConsoleLogger, type INestApplication, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import type { PolarModuleOptions, PolarOptionsFactory } from '../../lib/interfaces/polar-module-options.interface.js';
 import type { PolarWebhooksOptions } from '../../lib/interfaces/polar-webhooks-options.interface.js';
 import { POLAR_RESOLVED_OPTIONS } from '../../lib/polar.constants.js';
+import { PolarModule } from '../../lib/polar.module.js';
 import { webhooksRouteParts } from '../../lib/webhooks/webhooks.route.js';
 
 export type AdapterName = 'express' | 'fastify';
 export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
+
+/**
+ * How the webhook room is mounted: through PolarModule in each of its forms, or bare ('room': the
+ * route parts alone, for what PolarModule does not pass through yet, e.g. routeDecorators).
+ */
+export type MountForm = 'forRoot' | 'forRootAsync(useFactory)' | 'forRootAsync(useClass)' | 'room';
+export const MODULE_FORMS: MountForm[] = ['forRoot', 'forRootAsync(useFactory)', 'forRootAsync(useClass)'];
+/** Every adapter with every PolarModule form, for describe.each. */
+export const ADAPTER_FORMS: [AdapterName, MountForm][] = ADAPTERS.flatMap((adapter) =>
+  MODULE_FORMS.map((form): [AdapterName, MountForm] => [adapter, form]),
+);
+
+/** Polar API access for the module; nothing in the webhook suites calls it unless they say so. */
+export interface PolarAccess {
+  accessToken: string;
+  baseUrl: string;
+}
+const UNUSED_API: PolarAccess = { accessToken: 'polar_oat_webhooks_suite_never_calls_the_api', baseUrl: 'http://127.0.0.1:9' };
 
 /** Keeps what the app logged, so tests can assert that failures are logged (and secrets are not). */
 export class CapturingLogger extends ConsoleLogger {
@@ -41,6 +61,10 @@ export interface WebhookAppOptions {
   /** Nest's `rawBody` application option. @default true */
   rawBody?: boolean;
   routeDecorators?: MethodDecorator[];
+  /** @default 'forRoot' */
+  form?: MountForm;
+  /** @default an address nothing listens on */
+  api?: PolarAccess;
 }
 
 export interface WebhookApp {
@@ -50,19 +74,39 @@ export interface WebhookApp {
   url?: string;
 }
 
-/** A Nest app with the webhook room mounted the way PolarModule mounts it. */
-export async function createWebhookApp(options: WebhookAppOptions, listen = false): Promise<WebhookApp> {
-  const path = options.webhooks.path ?? 'billing/webhooks';
+function mount(options: WebhookAppOptions, path: string) {
+  const form = options.form ?? 'forRoot';
+  const moduleOptions: PolarModuleOptions = { ...(options.api ?? UNUSED_API), portal: false, webhooks: options.webhooks };
+  if (form === 'forRoot') return PolarModule.forRoot(moduleOptions);
+  if (form === 'forRootAsync(useFactory)') {
+    return PolarModule.forRootAsync({
+      portal: false,
+      webhooks: { path: options.webhooks.path },
+      useFactory: async () => moduleOptions,
+    });
+  }
+  if (form === 'forRootAsync(useClass)') {
+    class WebhookOptionsFactory implements PolarOptionsFactory {
+      createPolarOptions(): PolarModuleOptions {
+        return moduleOptions;
+      }
+    }
+    return PolarModule.forRootAsync({ portal: false, webhooks: { path: options.webhooks.path }, useClass: WebhookOptionsFactory });
+  }
   const parts = webhooksRouteParts(path, { routeDecorators: options.routeDecorators });
-
   @Module({
     controllers: parts.controllers,
     providers: [...parts.providers, { provide: POLAR_RESOLVED_OPTIONS, useValue: { webhooks: options.webhooks } }],
   })
-  class WebhooksHostModule {}
+  class WebhooksRoomModule {}
+  return WebhooksRoomModule;
+}
 
+/** A Nest app with the webhook route mounted (by default through PolarModule.forRoot). */
+export async function createWebhookApp(options: WebhookAppOptions, listen = false): Promise<WebhookApp> {
+  const path = options.webhooks.path ?? 'billing/webhooks';
   const moduleRef = await Test.createTestingModule({
-    imports: [...(options.imports ?? []), WebhooksHostModule],
+    imports: [...(options.imports ?? []), mount(options, path)],
     providers: options.providers ?? [],
   }).compile();
   const rawBody = options.rawBody ?? true;

@@ -6,7 +6,7 @@ import { OnPolarEvent } from '../../lib/webhooks/on-polar-event.decorator.js';
 import { isPolarWebhookRoute } from '../../lib/webhooks/webhooks.route-metadata.js';
 import type { PolarUnknownWebhookEvent, PolarWebhookDelivery, PolarWebhookEvent } from '../../lib/webhooks/webhooks.types.js';
 import { customerData, eventBody, NEXT_WEBHOOK_SECRET, signWebhook, TEST_WEBHOOK_SECRET } from './sign-webhook.js';
-import { ADAPTERS, createWebhookApp, type WebhookApp } from './webhooks-test-app.js';
+import { ADAPTER_FORMS, ADAPTERS, createWebhookApp, type WebhookApp } from './webhooks-test-app.js';
 
 const PATH = '/billing/webhooks';
 
@@ -49,7 +49,7 @@ class EverythingHandler {
   }
 }
 
-describe.each(ADAPTERS)('webhook route over %s', (adapter) => {
+describe.each(ADAPTER_FORMS)('webhook route over %s, PolarModule.%s', (adapter, form) => {
   let web: WebhookApp;
   let handlers: CustomerHandlers;
   let everything: EverythingHandler;
@@ -58,6 +58,7 @@ describe.each(ADAPTERS)('webhook route over %s', (adapter) => {
   beforeAll(async () => {
     web = await createWebhookApp({
       adapter,
+      form,
       webhooks: {
         secrets: [TEST_WEBHOOK_SECRET, NEXT_WEBHOOK_SECRET],
         onUnknownEvent: (event) => {
@@ -346,6 +347,9 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
   it('fails at start-up, naming the option, when no secret is given', async () => {
     await expect(
       createWebhookApp({ adapter, webhooks: { secrets: [] }, providers: [CustomerHandlers] }),
+    ).rejects.toThrow(/webhooks\.secrets/);
+    await expect(
+      createWebhookApp({ adapter, form: 'room', webhooks: { secrets: [''] }, providers: [CustomerHandlers] }),
     ).rejects.toThrow('webhooks.secrets must hold at least one non-empty signing secret');
   });
 
@@ -423,6 +427,7 @@ describe.each(ADAPTERS)('webhook route and global guards over %s', (adapter) => 
   it("routeDecorators apply the app's own public marker, which its unchanged guard honours", async () => {
     const web = await createWebhookApp({
       adapter,
+      form: 'room',
       webhooks: { secrets: TEST_WEBHOOK_SECRET },
       routeDecorators: [SetMetadata(IS_PUBLIC, true)],
       providers: [CustomerHandlers, { provide: APP_GUARD, useClass: BearerGuard }],
