@@ -30,3 +30,4 @@ export { SessionsService, type PolarCustomerSession } from './sessions/sessions.
 export * from './sessions/dto/index.js';
 export * from './errors/index.js';
 export * from './webhooks/index.js';
+export * from './portal/index.js';

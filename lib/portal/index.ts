@@ -1,0 +1,19 @@
+export type {
+  PolarCustomerResolver,
+  PolarCustomerResolverFn,
+  PolarPortalCustomer,
+  PolarPortalCustomerByExternalId,
+  PolarPortalCustomerById,
+  PolarPortalResponseMode,
+} from '../interfaces/polar-portal-options.interface.js';
+export {
+  PolarInvalidReturnUrlException,
+  PolarPortalCustomerNotFoundException,
+  PolarPortalMemberNotFoundException,
+  PolarPortalMemberRequiredException,
+  PolarPortalResolverException,
+  PolarPortalUnauthorizedException,
+} from './portal.exceptions.js';
+export { PolarPortalConfigurationError } from './portal.config.js';
+export { PORTAL_REDIRECT_STATUS } from './portal.controller.js';
+export type { ReturnUrlRejectionRule } from './return-url.policy.js';
