@@ -12,8 +12,9 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
   let http: Server;
   const extraApps: INestApplication[] = [];
 
-  const another = async (overrides: Parameters<typeof createModuleTestApp>[2]): Promise<Server> => {
-    const extra = await createModuleTestApp(setup, polar, overrides);
+  const extraEmulators: PolarEmulator[] = [];
+  const another = async (overrides: Parameters<typeof createModuleTestApp>[2], emulator = polar): Promise<Server> => {
+    const extra = await createModuleTestApp(setup, emulator, overrides);
     extraApps.push(extra);
     return extra.getHttpServer() as Server;
   };
@@ -27,6 +28,7 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
 
   afterEach(async () => {
     await Promise.all(extraApps.splice(0).map((extra) => extra.close()));
+    await Promise.all(extraEmulators.splice(0).map((extra) => extra.stop()));
     polar.reset();
     deletedEvents.length = 0;
   });
@@ -265,6 +267,29 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
       polar.faults.failNext(1, 429);
       await request(http).get(`/customers/${UNKNOWN_ID}`).expect(503).expect('Retry-After', '60');
       expect(polar.requests).toHaveLength(1);
+    });
+
+    it('Polar\'s own rate limit → 503 with the window as Retry-After', async () => {
+      const limited = await PolarEmulator.start({ rateLimit: { limit: 2, windowSeconds: 30 } });
+      extraEmulators.push(limited);
+      const server = await another({}, limited);
+      await request(server).post('/customers').send({ email: 'l1@example.com' }).expect(201);
+      await request(server).post('/customers').send({ email: 'l2@example.com' }).expect(201);
+      const res = await request(server).post('/customers').send({ email: 'l3@example.com' }).expect(503);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(30);
+    });
+
+    it('429 with a short retry-after → a read waits it out and succeeds', async () => {
+      const shortWindow = await PolarEmulator.start({ rateLimit: { limit: 1000, windowSeconds: 1 } });
+      extraEmulators.push(shortWindow);
+      const server = await another({}, shortWindow);
+      const seeded = shortWindow.seedCustomer({ email: 'wait@example.com' });
+      shortWindow.faults.failNext(1, 429);
+      const started = Date.now();
+      await request(server).get(`/customers/${seeded.id}`).expect(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      expect(shortWindow.requests.map((r) => r.status)).toEqual([429, 200]);
     });
 
     it.each([500, 502, 503])('%i → 502, reads retried readRetries times', async (status) => {

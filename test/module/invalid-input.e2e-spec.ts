@@ -1,0 +1,135 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { CustomersService, PolarInputException, SessionsService } from '../../lib/index.js';
+import { PolarEmulator } from '../../lib/testing/index.js';
+import { createModuleTestApp, SETUPS } from './module-test-app.js';
+
+type Server = Parameters<typeof request>[0];
+const ID = '0b4b1d0e-7f5a-4c4e-9d1e-2b7a3f1c9e10';
+const long = (n: number) => 'x'.repeat(n);
+const fiftyOneKeys = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i]));
+
+/** [what, method, path, body, field the 400 must name] */
+const CASES: [string, 'post' | 'patch' | 'get' | 'delete', string, unknown, string][] = [
+  ['create: no email', 'post', '/customers', { name: 'A' }, 'email'],
+  ['create: bad email', 'post', '/customers', { email: 'nope' }, 'email'],
+  ['create: name of 257 chars', 'post', '/customers', { email: 'a@b.co', name: long(257) }, 'name'],
+  ['create: 51 metadata keys', 'post', '/customers', { email: 'a@b.co', metadata: fiftyOneKeys }, 'metadata'],
+  ['create: metadata key of 41 chars', 'post', '/customers', { email: 'a@b.co', metadata: { [long(41)]: 1 } }, 'metadata'],
+  ['create: metadata value of 501 chars', 'post', '/customers', { email: 'a@b.co', metadata: { k: long(501) } }, 'metadata'],
+  ['create: metadata null value', 'post', '/customers', { email: 'a@b.co', metadata: { k: null } }, 'metadata'],
+  ['create: metadata empty string', 'post', '/customers', { email: 'a@b.co', metadata: { k: '' } }, 'metadata'],
+  ['create: country not alpha-2', 'post', '/customers', { email: 'a@b.co', billing_address: { country: 'France' } }, 'billing_address.country'],
+  ['create: tax_id without address', 'post', '/customers', { email: 'a@b.co', tax_id: 'FR1' }, 'billing_address'],
+  ['create: team without owner', 'post', '/customers', { type: 'team', name: 'Acme' }, 'owner'],
+  ['create: NUL character', 'post', '/customers', { email: 'a@b.co', name: 'a\u0000' }, 'name'],
+  ['create: unknown field', 'post', '/customers', { email: 'a@b.co', plan: 'pro' }, 'plan'],
+  ['get: id not a uuid4', 'get', '/customers/123', undefined, 'id'],
+  ['state: id not a uuid4', 'get', '/customers/abc/state', undefined, 'id'],
+  ['update: id not a uuid4', 'patch', '/customers/abc', { name: 'x' }, 'id'],
+  ['update: bad email', 'patch', `/customers/${ID}`, { email: 'x@' }, 'email'],
+  ['update by external id: changing external_id', 'patch', '/external-customers/u1', { external_id: 'u2' }, 'external_id'],
+  ['delete: id not a uuid4', 'delete', '/customers/abc', undefined, 'id'],
+  ['list: limit 101', 'get', '/customers?limit=101', undefined, 'limit'],
+  ['list: page 0', 'get', '/customers?page=0', undefined, 'page'],
+  ['list: unknown sorting', 'get', '/customers?sorting=age', undefined, 'sorting'],
+  ['iterate: limit 0', 'get', '/all-customers?limit=0', undefined, 'limit'],
+  ['ensure: no external_id', 'post', '/customers/ensure', { email: 'a@b.co' }, 'external_id'],
+  ['ensure: padded external_id', 'post', '/customers/ensure', { external_id: 'u1 ', email: 'a@b.co' }, 'external_id'],
+  ['ensure: bad email', 'post', '/customers/ensure', { external_id: 'u1', email: 'a' }, 'email'],
+  ['session: no customer id', 'post', '/sessions', { return_url: 'https://a.test' }, 'customer_id'],
+  ['session: both customer ids', 'post', '/sessions', { customer_id: ID, external_customer_id: 'u1' }, 'customer_id'],
+  ['session: customer_id not uuid4', 'post', '/sessions', { customer_id: 'u1' }, 'customer_id'],
+  ['session: relative return_url', 'post', '/sessions', { external_customer_id: 'u1', return_url: '/account' }, 'return_url'],
+  ['session: ftp return_url', 'post', '/sessions', { external_customer_id: 'u1', return_url: 'ftp://a.test/x' }, 'return_url'],
+  ['session: return_url of 2084 chars', 'post', '/sessions', { external_customer_id: 'u1', return_url: `https://a.test/${long(2069)}` }, 'return_url'],
+  ['session: member_id not uuid', 'post', '/sessions', { external_customer_id: 'u1', member_id: 'm1' }, 'member_id'],
+];
+
+describe.each(SETUPS)('invalid input never reaches Polar (%s)', (setup) => {
+  let polar: PolarEmulator;
+  let app: INestApplication;
+  let http: Server;
+
+  beforeAll(async () => {
+    polar = await PolarEmulator.start();
+    app = await createModuleTestApp(setup, polar);
+    http = app.getHttpServer() as Server;
+  });
+
+  afterEach(() => polar.reset());
+
+  afterAll(async () => {
+    await app.close();
+    await polar.stop();
+  });
+
+  it.each(CASES)('%s → 400 naming the field, no request sent', async (_what, method, path, body, field) => {
+    const call = request(http)[method](path);
+    const res = await (body === undefined ? call : call.send(body as object)).expect(400);
+    expect(res.body.code).toBe('polar_invalid_input');
+    expect(res.body.message).toContain(field);
+    expect(res.body.problems).toContainEqual(expect.objectContaining({ field }));
+    expect(polar.requests).toEqual([]);
+  });
+});
+
+/** Deterministic pseudo-random generator, so a failing fuzz case can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+}
+
+describe('fuzz: services called directly with broken input', () => {
+  let polar: PolarEmulator;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    polar = await PolarEmulator.start();
+    app = await createModuleTestApp('forRoot', polar);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await polar.stop();
+  });
+
+  it('500 mutated inputs: each rejected with PolarInputException, none reaches the emulator', async () => {
+    const next = random(20261123);
+    const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
+    const junk = (): unknown =>
+      pick<unknown>([null, 42, -1, 1.5, true, '', ' ', 'a\u0000b', long(3000), [], {}, { nested: { deep: 1 } }, 'not-an-email', 'ZZ']);
+    const customers = app.get(CustomersService);
+    const sessions = app.get(SessionsService);
+    const breakers: (() => Promise<unknown>)[] = [
+      () => customers.create({ email: 'ok@example.com', name: long(257 + Math.floor(next() * 100)) }),
+      () => customers.create({ email: pick(['', 'a', 'a@', '@b.co', 'a b@c.co']) } as never),
+      () => customers.create({ email: 'ok@example.com', metadata: { [pick(['', long(41)])]: 'v' } }),
+      () =>
+        customers.create({
+          email: 'ok@example.com',
+          metadata: { k: pick<unknown>([null, '', long(501), [], {}, { deep: 1 }, Number.NaN, Number.POSITIVE_INFINITY]) },
+        } as never),
+      () => customers.create({ email: 'ok@example.com', [pick(['emial', 'externalId', 'foo'])]: junk() } as never),
+      () => customers.create({ email: 'ok@example.com', billing_address: { country: pick(['us', 'USA', '', 'XX']) } }),
+      () => customers.get(String(junk())),
+      () => customers.getState(pick(['', 'abc', '0b4b1d0e-7f5a-1c4e-9d1e-2b7a3f1c9e10'])),
+      () => customers.getByExternalId(pick(['', '   ', 'a\u0000'])),
+      () => customers.update(ID, { email: pick(['x', 'x@', '']) }),
+      () => customers.delete(ID, { anonymize: pick(['yes', 1, null]) } as never),
+      () => customers.list({ limit: pick([0, 101, 1.5, -3]) }),
+      () => customers.ensure({ external_id: pick(['', ' a', 'a ', '\u0000']), email: 'ok@example.com' }),
+      () => sessions.create({ customer_id: pick(['', 'nope', '123e4567-e89b-12d3-a456-426614174000']) }),
+      () => sessions.create({ external_customer_id: 'u1', return_url: pick(['/x', 'javascript:alert(1)', 'mailto:a@b.co', '']) }),
+      () => sessions.create(junk() as never),
+    ];
+    for (let i = 0; i < 500; i++) {
+      const breaker = pick(breakers);
+      await expect(breaker()).rejects.toBeInstanceOf(PolarInputException);
+    }
+    expect(polar.requests).toEqual([]);
+  });
+});
