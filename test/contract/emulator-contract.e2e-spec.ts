@@ -684,6 +684,8 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       const error = await rejectionOf(limitedPolar.customers.list());
       expect(error).toBeInstanceOf(PolarRateLimitError);
       expect(error).toMatchObject({ statusCode: 429, retryAfter: 60 });
+      // Polar's 429 has an empty body; the SDK never reads it, so check it on the wire.
+      expect(observer.peek().at(-1)).toMatchObject({ status: 429, body: '' });
     });
   });
 

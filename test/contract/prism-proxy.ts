@@ -233,6 +233,8 @@ export interface PrismVerdict {
   status: number;
   /** Everything in `sl-violations`, plus the list of a Prism-made problem+json answer. */
   reported: PrismViolation[];
+  /** The raw body of an error answer (status ≥ 400), for what the spec cannot check. */
+  body?: string;
   /** Set when the answer was made by Prism (a violation with --errors, no route, …), not the emulator. */
   prismError?: { type: string; title: string; detail?: string };
 }
@@ -243,6 +245,9 @@ export interface PrismVerdict {
  * real HTTP unchanged and the SDK gets the untouched response.
  */
 export function observePrismVerdicts(baseUrl: string): {
+  /** The verdicts so far, without clearing them. */
+  peek(): readonly PrismVerdict[];
+  /** The verdicts so far; clears them. */
   take(): PrismVerdict[];
   restore(): void;
 } {
@@ -258,6 +263,7 @@ export function observePrismVerdicts(baseUrl: string): {
       status: response.status,
       reported: [],
     };
+    if (response.status >= 400) verdict.body = await response.clone().text();
     const header = response.headers.get('sl-violations');
     if (header) {
       try {
@@ -267,7 +273,7 @@ export function observePrismVerdicts(baseUrl: string): {
       }
     }
     if ((response.headers.get('content-type') ?? '').includes('application/problem+json')) {
-      const problem = JSON.parse(await response.clone().text()) as {
+      const problem = JSON.parse(verdict.body ?? (await response.clone().text())) as {
         type?: string;
         title?: string;
         detail?: string;
@@ -289,6 +295,7 @@ export function observePrismVerdicts(baseUrl: string): {
   };
   globalThis.fetch = observed;
   return {
+    peek: () => verdicts,
     take: () => {
       const taken = verdicts;
       verdicts = [];
