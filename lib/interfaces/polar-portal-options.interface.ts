@@ -1,4 +1,5 @@
 import type { CanActivate, ExecutionContext, Type } from '@nestjs/common';
+import type { PolarSessionReuseOptions } from './polar-session-reuse-options.interface.js';
 
 /** Polar's own id of the customer (a UUID), e.g. stored by the app after creating the customer. */
 export interface PolarPortalCustomerById {
@@ -106,4 +107,14 @@ export interface PolarPortalOptions {
    * @default 'negotiate'
    */
   respondWith?: PolarPortalResponseMode;
+  // --- session reuse: owned by lib/sessions/session-reuse (issue 7) ---
+  /**
+   * Hand a customer's live portal session out again instead of asking Polar for a new one, keyed
+   * by customer, member and return URL, until `safetyMarginSeconds` before it expires. Concurrent
+   * requests for the same key share one call to Polar. Deleting a customer through
+   * `CustomersService` drops its sessions. `true` means `{}` (in-memory store).
+   * @default false
+   */
+  sessionReuse?: boolean | PolarSessionReuseOptions;
+  // --- end session reuse ---
 }

@@ -1,0 +1,30 @@
+/**
+ * Where reused portal sessions are kept: the structural slice of a cache-manager 7 `Cache` (what
+ * `@nestjs/cache-manager` injects), so such a cache can be passed as it is. TTLs are in ms. The
+ * values hold portal URLs, which carry session tokens: keep the store as private as a session store.
+ */
+export interface PolarSessionReuseStore {
+  get<T>(key: string): Promise<T | undefined | null>;
+  /** Optional batch read (one round trip on Redis); `get` per key otherwise. */
+  mget?<T>(keys: string[]): Promise<Array<T | undefined | null>>;
+  set<T>(key: string, value: T, ttl?: number): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+}
+
+/** Options of portal-session reuse (`portal.sessionReuse`). */
+export interface PolarSessionReuseOptions {
+  /**
+   * A session is handed out again only while it has more than this many seconds left, so a
+   * customer's visit to the portal does not outlive it (Polar sessions last one hour).
+   * @default 900 (15 minutes)
+   */
+  safetyMarginSeconds?: number;
+  /**
+   * `'memory'` (this process only), `'cache-manager'` (the app's `CACHE_MANAGER` from
+   * `@nestjs/cache-manager`; shared by instances when its store is, e.g. Redis), or a store object.
+   * @default 'memory'
+   */
+  store?: 'memory' | 'cache-manager' | PolarSessionReuseStore;
+  /** Most keys the `'memory'` store keeps (oldest dropped first). @default 10000 */
+  maxEntries?: number;
+}
