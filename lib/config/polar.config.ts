@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, validateSync } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUrl, Matches, validateSync } from 'class-validator';
 import type { PolarEnvironment, PolarModuleOptions } from '../interfaces/polar-module-options.interface.js';
 import { invalidEnvMessage } from '../polar.messages.js';
 import { PolarConfigurationError } from './polar-options.resolver.js';
@@ -8,8 +8,7 @@ import { PolarConfigurationError } from './polar-options.resolver.js';
 /** The environment variables `polarConfig` reads. */
 export class PolarEnvironmentVariables {
   /** Organization access token. Required. */
-  @IsString({ message: 'is required (an organization access token, polar_oat_…)' })
-  @IsNotEmpty({ message: 'is required (an organization access token, polar_oat_…)' })
+  @IsString({ message: 'must be a string' })
   @Matches(/^\S+$/, { message: 'must not contain whitespace' })
   POLAR_ACCESS_TOKEN!: string;
 
@@ -39,6 +38,11 @@ export function readPolarEnv(env: Record<string, string | undefined> = process.e
     POLAR_ENVIRONMENT: pick('POLAR_ENVIRONMENT'),
     POLAR_BASE_URL: pick('POLAR_BASE_URL'),
   });
+  if (values.POLAR_ACCESS_TOKEN === undefined) {
+    throw new PolarConfigurationError(
+      invalidEnvMessage('POLAR_ACCESS_TOKEN', 'is required (an organization access token, polar_oat_…)'),
+    );
+  }
   const [first] = validateSync(values);
   if (first) {
     const rule = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
