@@ -13,7 +13,7 @@ export function resolveSpecPath(repoRoot: string): string {
 }
 
 type JsonSchema = { type?: string; anyOf?: JsonSchema[]; [key: string]: unknown };
-type Parameter = { in?: string; style?: string; explode?: boolean; schema?: JsonSchema };
+type Parameter = { name?: string; in?: string; style?: string; explode?: boolean; schema?: JsonSchema };
 
 /** A copy of the spec Prism can read, and how to remove it. */
 export interface PrismSpec {
@@ -49,7 +49,7 @@ export function derivePrismSpec(specPath: string): PrismSpec {
         const { anyOf: _anyOf, ...annotations } = param.schema;
         param.schema = { ...annotations, ...arrays[0] };
         if ((param.style ?? 'form') === 'form' && param.explode === undefined) param.explode = true;
-        rewritten.push(`${template} ${(param as { name?: string }).name ?? '?'}`);
+        rewritten.push(`${template} ${param.name ?? '?'}`);
       }
     }
   }
