@@ -340,6 +340,23 @@ export class EmulatorStore {
     return member;
   }
 
+  /** Applies a validated member patch. */
+  updateMember(member: PolarEmulatorMember, patch: Partial<Pick<PolarEmulatorMember, 'email' | 'name' | 'role'>>): PolarEmulatorMember {
+    Object.assign(member, patch);
+    member.modified_at = this.now();
+    return member;
+  }
+
+  /** Removes a member; its sessions stop working. */
+  removeMember(member: PolarEmulatorMember): void {
+    const list = this.members.get(member.customer_id) ?? [];
+    this.members.set(
+      member.customer_id,
+      list.filter((candidate) => candidate.id !== member.id),
+    );
+    for (const [token, session] of this.sessions) if (session.memberId === member.id) this.sessions.delete(token);
+  }
+
   /** Seeds a customer without validation or events. */
   seedCustomer(seed: PolarEmulatorCustomerSeed): PolarEmulatorCustomer {
     const { owner, ...fields } = seed;

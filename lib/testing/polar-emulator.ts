@@ -30,6 +30,7 @@ import type {
 } from './emulator.types.js';
 import { WebhookSender } from './emulator.webhooks.js';
 import { customerRoutes } from './customers.routes.js';
+import { memberRoutes } from './members.routes.js';
 import { portalRoutes } from './portal.page.js';
 import { sessionRoutes } from './sessions.routes.js';
 
@@ -80,6 +81,7 @@ export class PolarEmulator {
     this.webhooks = new WebhookSender(this.clock);
     this.store.onEvent((event) => this.webhooks.send(event.type, event.data));
     this.routes = [
+      ...memberRoutes(this.store),
       ...customerRoutes(this.store),
       ...sessionRoutes(this.store, () => this.baseUrl, this.organizationSlug),
       ...portalRoutes(this.store, this.organizationSlug),

@@ -69,6 +69,18 @@ describe('emulator: fault injection', () => {
     await expect(impatient.customers.list()).resolves.toBeDefined();
   });
 
+  it('stop() does not wait for a hung request', async () => {
+    const other = await startEmulator();
+    other.polar.faults.hang();
+    const pending = fetch(`${other.polar.url}/v1/customers/`).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = performance.now();
+    await other.polar.stop();
+    expect(performance.now() - started).toBeLessThan(1000);
+    // fetch rejects with a TypeError from outside jest's VM realm: compare by name.
+    expect((await pending) as Error).toMatchObject({ name: 'TypeError', message: 'fetch failed' });
+  });
+
   it('resetConnection drops the TCP connection: PolarNetworkError', async () => {
     f.polar.faults.resetConnection({ times: 1 });
     expect(await rejectionOf(f.sdk.customers.list())).toBeInstanceOf(PolarNetworkError);
