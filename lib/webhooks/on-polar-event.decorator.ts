@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+// Loaded here too, so the decorator works in a file that imports nothing from Nest before it.
 import { POLAR_WEBHOOK_HANDLER_METADATA } from './webhooks.constants.js';
 import type { PolarWebhookEventSelector, PolarWebhookHandlerFn } from './webhooks.types.js';
 
