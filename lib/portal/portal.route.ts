@@ -5,6 +5,7 @@ import { createPolarPortalController } from './portal.controller.js';
 import { POLAR_PORTAL_CONFIG, resolvePortalConfig } from './portal.config.js';
 import { PolarPortalGuard } from './portal.guard.js';
 import { PolarPortalService } from './portal.service.js';
+import { PolarSessionReuse } from '../sessions/session-reuse/session-reuse.service.js';
 
 /** Controllers and providers the portal route adds to PolarModule; nothing when `path` is false. */
 export function portalRouteParts(path: string | false): { controllers: Type[]; providers: Provider[] } {
@@ -22,6 +23,7 @@ export function portalRouteParts(path: string | false): { controllers: Type[]; p
       },
       PolarPortalService,
       PolarPortalGuard,
+      PolarSessionReuse,
     ],
   };
 }

@@ -23,6 +23,7 @@ import type {
   PolarPortalCustomer,
 } from '../interfaces/polar-portal-options.interface.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { PolarSessionReuse } from '../sessions/session-reuse/session-reuse.service.js';
 import { isResolverClass, POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
 import {
   PolarInvalidReturnUrlException,
@@ -59,6 +60,7 @@ export class PolarPortalService implements OnModuleInit {
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(CustomersService) private readonly customers: CustomersService,
+    @Inject(PolarSessionReuse) private readonly reuse: PolarSessionReuse,
   ) {}
 
   /** Finds the resolver and guard instances once, so a missing dependency fails start-up. */
@@ -180,14 +182,16 @@ export class PolarPortalService implements OnModuleInit {
   }
 
   private async createSession(customer: PolarPortalCustomer, returnUrl: string | undefined): Promise<PolarPortalLink> {
-    const session = await this.sessions.create({
+    const body = {
       ...(customer.customerId !== undefined
         ? { customer_id: customer.customerId }
         : { external_customer_id: customer.externalCustomerId }),
       ...(customer.memberId !== undefined ? { member_id: customer.memberId } : {}),
       ...(customer.externalMemberId !== undefined ? { external_member_id: customer.externalMemberId } : {}),
       ...(returnUrl !== undefined ? { return_url: returnUrl } : {}),
-    });
+    };
+    // portal.sessionReuse (lib/sessions/session-reuse): a live session of this key, else a new one.
+    const session = await this.reuse.obtain(body, () => this.sessions.create(body));
     return { url: session.customer_portal_url, expires_at: session.expires_at };
   }
 

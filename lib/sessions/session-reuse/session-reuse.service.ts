@@ -1,0 +1,307 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../../customers/customer-lifecycle.js';
+import type { PolarPortalOptions } from '../../interfaces/polar-portal-options.interface.js';
+import type { PolarSessionReuseStore } from '../../interfaces/polar-session-reuse-options.interface.js';
+import { POLAR_RESOLVED_OPTIONS } from '../../polar.constants.js';
+import type { PolarCustomerSession } from '../sessions.service.js';
+import { PolarMemorySessionStore } from './memory-session.store.js';
+import { type PolarSessionReuseConfig, resolveSessionReuseConfig } from './session-reuse.config.js';
+import { SESSION_REUSE_MESSAGES } from './session-reuse.messages.js';
+
+/** The `CACHE_MANAGER` token value of `@nestjs/cache-manager`, named here so that package stays optional. */
+const CACHE_MANAGER_TOKEN = 'CACHE_MANAGER';
+const KEY_PREFIX = 'polar:portal-session:';
+/** Polar sessions live one hour: nothing made before a deletion can be alive after this long. */
+const SESSION_LIFETIME_MS = 3_600_000;
+const LOCAL_TOMBSTONES_MAX = 10_000;
+const WARN_EVERY_MS = 30_000;
+
+/** What the portal asks Polar for: the body of `POST /v1/customer-sessions/`. */
+export interface PolarPortalSessionRequest {
+  customer_id?: string;
+  external_customer_id?: string;
+  member_id?: string;
+  external_member_id?: string;
+  return_url?: string;
+}
+
+/** The part of a session the portal hands out; the URL carries the session token. */
+export interface PolarReusablePortalSession {
+  customer_portal_url: string;
+  expires_at: string;
+}
+
+/** A session as kept in the store: enough to answer, and to know whose it is and when it began. */
+interface StoredSession {
+  v: 1;
+  url: string;
+  expires_at: string;
+  expires_at_ms: number;
+  customer_id: string;
+  external_id: string | null;
+  /** This instance's clock when the request to Polar began: a deletion after it kills the session. */
+  started_at: number;
+}
+
+interface Tombstone {
+  at: number;
+}
+
+type IdentityForm = 'cust' | 'ext';
+interface Identity {
+  form: IdentityForm;
+  value: string;
+}
+
+const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
+// Polar ids are UUIDs, compared without regard to case; external ids are the app's and exact.
+const normaliseCustomerId = (id: string) => id.toLowerCase();
+
+function identityOf(request: PolarPortalSessionRequest): Identity | undefined {
+  if (typeof request.customer_id === 'string') return { form: 'cust', value: normaliseCustomerId(request.customer_id) };
+  if (typeof request.external_customer_id === 'string') return { form: 'ext', value: request.external_customer_id };
+  return undefined;
+}
+
+/** Store keys are hashes: fixed length, and no customer id or return URL in plain text. */
+function sessionKey(identity: Identity, request: PolarPortalSessionRequest): string {
+  const member =
+    request.member_id !== undefined
+      ? ['m', request.member_id.toLowerCase()]
+      : request.external_member_id !== undefined
+        ? ['xm', request.external_member_id]
+        : [];
+  return `${KEY_PREFIX}s:${hash(JSON.stringify([identity.form, identity.value, ...member, request.return_url ?? null]))}`;
+}
+
+const tombstoneKey = (identity: Identity) => `${KEY_PREFIX}gone:${identity.form}:${hash(identity.value)}`;
+const aliasKey = (identity: Identity) => `${KEY_PREFIX}alias:${identity.form}:${hash(identity.value)}`;
+const localName = (identity: Identity) => `${identity.form}:${identity.value}`;
+
+function isStoredSession(value: unknown): value is StoredSession {
+  const v = value as Partial<StoredSession> | null | undefined;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.v === 1 &&
+    typeof v.url === 'string' &&
+    typeof v.expires_at === 'string' &&
+    typeof v.expires_at_ms === 'number' &&
+    typeof v.customer_id === 'string' &&
+    typeof v.started_at === 'number'
+  );
+}
+
+/** Whether a stored session belongs to exactly the customer the request is for. */
+function belongsTo(session: StoredSession, identity: Identity): boolean {
+  return identity.form === 'cust'
+    ? normaliseCustomerId(session.customer_id) === identity.value
+    : session.external_id === identity.value;
+}
+
+/**
+ * Portal-session reuse (opt-in with `portal.sessionReuse`). Hands a customer's live session out
+ * again until a safety margin before it expires, keyed by customer, member and return URL; shares
+ * one call to Polar between concurrent requests for the same key; forgets a customer's sessions
+ * when `CustomersService` deletes the customer (tombstones, so instances sharing a store agree).
+ */
+@Injectable()
+export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('PolarSessionReuse');
+  private readonly config: PolarSessionReuseConfig;
+  private store: PolarSessionReuseStore | undefined;
+  private readonly flights = new Map<string, Promise<PolarReusablePortalSession>>();
+  /** Deletions seen by this instance, effective at once (the store's copy may still be in flight). */
+  private readonly localTombstones = new Map<string, number>();
+  private unsubscribe: (() => void) | undefined;
+  private lastWarning = 0;
+
+  constructor(
+    @Inject(POLAR_RESOLVED_OPTIONS) resolved: { portal?: PolarPortalOptions | false },
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(CustomerLifecycle) private readonly lifecycle: CustomerLifecycle,
+  ) {
+    this.config = resolveSessionReuseConfig(resolved.portal ? resolved.portal.sessionReuse : undefined);
+  }
+
+  /** Whether `portal.sessionReuse` is on. */
+  get enabled(): boolean {
+    return this.config !== false;
+  }
+
+  onModuleInit(): void {
+    const config = this.config;
+    if (config === false) return;
+    if (config.store === 'memory') {
+      this.store = new PolarMemorySessionStore(config.maxEntries);
+    } else if (config.store === 'cache-manager') {
+      // Looked up here rather than injected: every provider exists by now, and the package stays optional.
+      try {
+        this.store = this.moduleRef.get<PolarSessionReuseStore>(CACHE_MANAGER_TOKEN, { strict: false });
+      } catch {
+        this.store = undefined;
+      }
+      if (!this.store) throw new Error(SESSION_REUSE_MESSAGES.noCacheManager);
+    } else {
+      this.store = config.store;
+    }
+    this.unsubscribe = this.lifecycle.onDeleted((event) => this.forget(event));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /**
+   * A live session for this request: from the store when one is there and has more than the
+   * safety margin left, else the result of `create` (stored for the next request). With reuse off,
+   * `create` every time.
+   */
+  async obtain(
+    request: PolarPortalSessionRequest,
+    create: () => Promise<PolarCustomerSession>,
+  ): Promise<PolarReusablePortalSession> {
+    const identity = identityOf(request);
+    if (this.config === false || this.store === undefined || identity === undefined) {
+      return linkOf(await create());
+    }
+    const key = sessionKey(identity, request);
+    const inFlight = this.flights.get(key);
+    if (inFlight) return inFlight;
+    const hit = await this.lookup(key, identity);
+    if (hit) return hit;
+    // Another request may have started the same call while this one read the store.
+    const started = this.flights.get(key);
+    if (started) return started;
+    const flight = this.createAndKeep(key, identity, create).finally(() => this.flights.delete(key));
+    this.flights.set(key, flight);
+    return flight;
+  }
+
+  private async lookup(key: string, identity: Identity): Promise<PolarReusablePortalSession | undefined> {
+    const store = this.store as PolarSessionReuseStore;
+    let found: unknown;
+    let tombstone: unknown;
+    try {
+      const keys = [key, tombstoneKey(identity)];
+      [found, tombstone] = store.mget ? await store.mget(keys) : await Promise.all(keys.map((k) => store.get(k)));
+    } catch (error) {
+      this.warn('read', error);
+      return undefined;
+    }
+    if (!isStoredSession(found) || !belongsTo(found, identity)) return undefined;
+    if (found.expires_at_ms - this.marginMs <= Date.now()) return undefined;
+    const deletedAt = (tombstone as Tombstone | null | undefined)?.at;
+    if (typeof deletedAt === 'number' && deletedAt >= found.started_at) return undefined;
+    if (this.deletedLocallyAfter(found)) return undefined;
+    return { customer_portal_url: found.url, expires_at: found.expires_at };
+  }
+
+  private async createAndKeep(
+    key: string,
+    identity: Identity,
+    create: () => Promise<PolarCustomerSession>,
+  ): Promise<PolarReusablePortalSession> {
+    const startedAt = Date.now();
+    const session = await create();
+    const expiresAtMs = Date.parse(session.expires_at);
+    const stored: StoredSession = {
+      v: 1,
+      url: session.customer_portal_url,
+      expires_at: session.expires_at,
+      expires_at_ms: expiresAtMs,
+      customer_id: session.customer_id,
+      external_id: session.customer?.external_id ?? null,
+      started_at: startedAt,
+    };
+    const ttl = expiresAtMs - this.marginMs - Date.now();
+    // Keep only what is provably this customer's and still worth handing out.
+    if (Number.isFinite(ttl) && ttl > 0 && belongsTo(stored, identity) && !this.deletedLocallyAfter(stored)) {
+      await this.keep(key, stored, ttl);
+    }
+    return linkOf(session);
+  }
+
+  /** Writes the session, and the id ↔ external id aliases a deletion by either id needs. */
+  private async keep(key: string, stored: StoredSession, ttl: number): Promise<void> {
+    const store = this.store as PolarSessionReuseStore;
+    const writes: Array<Promise<unknown>> = [store.set(key, stored, ttl)];
+    if (stored.external_id !== null) {
+      const customerId = normaliseCustomerId(stored.customer_id);
+      writes.push(
+        store.set(aliasKey({ form: 'cust', value: customerId }), stored.external_id, SESSION_LIFETIME_MS),
+        store.set(aliasKey({ form: 'ext', value: stored.external_id }), customerId, SESSION_LIFETIME_MS),
+      );
+    }
+    try {
+      await Promise.all(writes);
+    } catch (error) {
+      this.warn('write', error);
+    }
+  }
+
+  /**
+   * Drops every session of a deleted customer, whichever id it was opened by: at once in this
+   * instance, and through tombstones in the store for instances sharing it.
+   */
+  private async forget(event: PolarCustomerDeletedEvent): Promise<void> {
+    const at = Date.now();
+    const given: Identity[] = [];
+    if (event.customer_id) given.push({ form: 'cust', value: normaliseCustomerId(event.customer_id) });
+    if (event.external_customer_id) given.push({ form: 'ext', value: event.external_customer_id });
+    for (const identity of given) this.markDeletedLocally(identity, at);
+    // A call to Polar already under way may be for this customer: later requests must not join it.
+    this.flights.clear();
+    const store = this.store;
+    if (!store) return;
+    try {
+      await Promise.all(
+        given.map(async (identity) => {
+          await store.set(tombstoneKey(identity), { at } satisfies Tombstone, SESSION_LIFETIME_MS);
+          const other = await store.get<string>(aliasKey(identity));
+          if (typeof other !== 'string') return;
+          const otherIdentity: Identity = { form: identity.form === 'cust' ? 'ext' : 'cust', value: other };
+          this.markDeletedLocally(otherIdentity, at);
+          await store.set(tombstoneKey(otherIdentity), { at } satisfies Tombstone, SESSION_LIFETIME_MS);
+        }),
+      );
+    } catch (error) {
+      this.warn('delete', error);
+    }
+  }
+
+  private markDeletedLocally(identity: Identity, at: number): void {
+    const name = localName(identity);
+    this.localTombstones.delete(name);
+    this.localTombstones.set(name, at);
+    if (this.localTombstones.size > LOCAL_TOMBSTONES_MAX) {
+      this.localTombstones.delete(this.localTombstones.keys().next().value as string);
+    }
+  }
+
+  private deletedLocallyAfter(session: StoredSession): boolean {
+    if (this.localTombstones.size === 0) return false;
+    const byId = this.localTombstones.get(localName({ form: 'cust', value: normaliseCustomerId(session.customer_id) }));
+    const byExternal =
+      session.external_id === null ? undefined : this.localTombstones.get(localName({ form: 'ext', value: session.external_id }));
+    return (byId !== undefined && byId >= session.started_at) || (byExternal !== undefined && byExternal >= session.started_at);
+  }
+
+  private get marginMs(): number {
+    return this.config === false ? 0 : this.config.safetyMarginMs;
+  }
+
+  /** A failing store must not fail the portal: say so (rarely), then ask Polar as without reuse. */
+  private warn(operation: string, error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarning < WARN_EVERY_MS) return;
+    this.lastWarning = now;
+    this.logger.warn(SESSION_REUSE_MESSAGES.storeFailed(operation, error));
+  }
+}
+
+function linkOf(session: PolarCustomerSession): PolarReusablePortalSession {
+  return { customer_portal_url: session.customer_portal_url, expires_at: session.expires_at };
+}
