@@ -1,0 +1,344 @@
+/**
+ * `npm run bench` — loads each contender in turn, behind the same fake Polar upstream, in several
+ * interleaved rounds, then writes bench/RESULTS.md and prints the table.
+ *
+ *   npm run bench                  full run (about 4 minutes)
+ *   npm run bench -- --quick       smoke run (about 1 minute); BENCH_QUICK=1 does the same
+ *   npm run bench -- --only=peer,express --rounds=5 --duration=15 --latency=50
+ *   npm run bench -- --profile=express   also writes a V8 CPU profile of that contender
+ *
+ * Process layout: this process runs the load generator (autocannon) and samples memory from
+ * /proc; the upstream and every contender each run in their own child process. Contenders are
+ * compiled with tsc first (esbuild-based loaders drop the decorator metadata Nest needs).
+ */
+import autocannon, { type AutocannonResult } from 'autocannon';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchChild } from './support/ipc.js';
+import { BENCH_CUSTOMER_HEADER, benchCustomers } from './support/fixtures.js';
+import { mean, median } from './support/stats.js';
+import { renderMarkdown, renderTable, type ContenderSummary, type BenchReport } from './support/report.js';
+import { summariseProfile } from './support/profile.js';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = resolve(benchDir, '..');
+const buildDir = join(root, 'node_modules/.cache/nestjs-polar-bench');
+const resultsDir = join(benchDir, 'results');
+const logsDir = join(resultsDir, 'logs');
+
+/** One thing under load: its compiled entry, extra environment and the route to hit. */
+interface ContenderSpec {
+  key: string;
+  label: string;
+  script: string;
+  path: string;
+  env?: Record<string, string>;
+  /** Whether the issue's targets for this module apply (peer and floor are references). */
+  ours: boolean;
+}
+
+const CONTENDERS: ContenderSpec[] = [
+  { key: 'express', label: 'nestjs-polar · Express', script: 'contenders/nest.js', path: '/billing/portal', env: { BENCH_ADAPTER: 'express' }, ours: true },
+  { key: 'fastify', label: 'nestjs-polar · Fastify', script: 'contenders/nest.js', path: '/billing/portal', env: { BENCH_ADAPTER: 'fastify' }, ours: true },
+  { key: 'peer', label: '@polar-sh/express (peer)', script: 'contenders/peer.js', path: '/portal', ours: false },
+  { key: 'floor', label: 'node:http + SDK (floor)', script: 'contenders/floor.js', path: '/', ours: false },
+  { key: 'reuse', label: 'nestjs-polar · Express, reuse on', script: 'contenders/nest.js', path: '/billing/portal', env: { BENCH_ADAPTER: 'express', BENCH_REUSE: '1' }, ours: true },
+];
+
+interface Config {
+  quick: boolean;
+  rounds: number;
+  durationS: number;
+  warmupS: number;
+  connections: number;
+  latencyMs: number;
+  latencyDurationS: number;
+  only: string[] | null;
+  profile: string | null;
+  write: boolean;
+}
+
+function parseArgs(argv: string[]): Config {
+  const flags = new Map<string, string>();
+  for (const a of argv) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (m) flags.set(m[1], m[2] ?? 'true');
+  }
+  const quick = flags.has('quick') || process.env.BENCH_QUICK === '1';
+  const num = (name: string, full: number, fast: number) => {
+    const v = flags.get(name);
+    if (v === undefined) return quick ? fast : full;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got "${v}"`);
+    return n;
+  };
+  const only = flags.get('only')?.split(',').map((s) => s.trim()) ?? null;
+  for (const key of only ?? []) {
+    if (!CONTENDERS.some((c) => c.key === key)) {
+      throw new Error(`--only: unknown contender "${key}" (known: ${CONTENDERS.map((c) => c.key).join(', ')})`);
+    }
+  }
+  return {
+    quick,
+    rounds: num('rounds', 3, 1),
+    durationS: num('duration', 10, 3),
+    warmupS: num('warmup', 3, 1),
+    connections: num('connections', 50, 50),
+    latencyMs: num('latency', 50, 50),
+    latencyDurationS: num('latency-duration', 6, 2),
+    only,
+    profile: flags.get('profile') ?? null,
+    // A quick or partial run should not overwrite the published table unless asked.
+    write: flags.has('write') || (!quick && !only),
+  };
+}
+
+function build(): void {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  const out = spawnSync(process.execPath, [tsc, '-p', join(benchDir, 'tsconfig.json')], { encoding: 'utf8' });
+  if (out.status !== 0) {
+    // tsc still emits on type errors; other rooms may be mid-edit. Go on if the entry exists.
+    console.warn(`tsc reported errors (continuing with what it emitted):\n${out.stdout.slice(0, 2000)}`);
+  }
+  if (!existsSync(join(buildDir, 'bench/upstream.js'))) throw new Error('bench build produced no output');
+}
+
+async function readProcKb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resident set size of a child in kB, from /proc where there is one, else over IPC. */
+async function rssKb(child: BenchChild, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  const fromProc = await readProcKb(child.pid, field);
+  if (fromProc !== null) return fromProc;
+  const mem = await child.call<{ rssKb: number; maxRssKb: number }>('memory');
+  return field === 'VmRSS' ? mem.rssKb : mem.maxRssKb;
+}
+
+interface RunSample {
+  round: number;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  redirects: number;
+  failures: number;
+  upstreamCalls: number;
+  upstreamCpuMs: number;
+  wallMs: number;
+}
+
+interface Live {
+  spec: ContenderSpec;
+  child: BenchChild;
+  url: string;
+  samples: RunSample[];
+  rssTrace: number[];
+  latency?: { p50: number; p99: number; upstreamP99: number; upstreamCalls: number; requests: number };
+  peakRssKb?: number;
+}
+
+function loadRequests(spec: ContenderSpec) {
+  return benchCustomers().map((c) => ({ method: 'GET', path: spec.path, headers: { [BENCH_CUSTOMER_HEADER]: c.id } }));
+}
+
+function countOutcome(result: AutocannonResult): { redirects: number; failures: number } {
+  let redirects = 0;
+  let failures = result.errors + result.timeouts;
+  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) {
+    if (code.startsWith('3')) redirects += count;
+    else failures += count;
+  }
+  return { redirects, failures };
+}
+
+async function load(live: Live, durationS: number, connections: number, traceRss: boolean): Promise<AutocannonResult> {
+  let sampling = traceRss;
+  const trace = async () => {
+    while (sampling) {
+      live.rssTrace.push(await rssKb(live.child, 'VmRSS'));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  const tracer = trace();
+  const result = await autocannon({ url: live.url, connections, duration: durationS, requests: loadRequests(live.spec), timeout: 10 });
+  sampling = false;
+  await tracer;
+  return result;
+}
+
+/** One request through a contender: it must redirect to a portal URL carrying a session token. */
+async function smoke(live: Live): Promise<void> {
+  const res = await fetch(live.url + live.spec.path, {
+    headers: { [BENCH_CUSTOMER_HEADER]: benchCustomers()[0].id },
+    redirect: 'manual',
+  });
+  const location = res.headers.get('location') ?? '';
+  if (res.status < 300 || res.status > 399 || !location.includes('customer_session_token=')) {
+    throw new Error(`${live.spec.key}: expected a redirect to the portal, got ${res.status} ${(await res.text()).slice(0, 200)}`);
+  }
+}
+
+function machineLine(): string {
+  const cpu = cpus();
+  return `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+function summarise(live: Live, cfg: Config): ContenderSummary {
+  const s = live.samples;
+  const totalReq = s.reduce((a, x) => a + x.requests, 0);
+  const calls = s.reduce((a, x) => a + x.upstreamCalls, 0);
+  const tenth = Math.max(1, Math.floor(live.rssTrace.length / 10));
+  const first = mean(live.rssTrace.slice(0, tenth));
+  const last = mean(live.rssTrace.slice(-tenth));
+  return {
+    key: live.spec.key,
+    label: live.spec.label,
+    ours: live.spec.ours,
+    reqPerSec: median(s.map((x) => x.reqPerSec)),
+    reqPerSecRounds: s.map((x) => Math.round(x.reqPerSec)),
+    p50: median(s.map((x) => x.p50)),
+    p99: median(s.map((x) => x.p99)),
+    upstreamCallsPerRequest: totalReq ? calls / totalReq : NaN,
+    failures: s.reduce((a, x) => a + x.failures, 0),
+    requests: totalReq,
+    peakRssMb: (live.peakRssKb ?? NaN) / 1024,
+    rssFirstTenthMb: first / 1024,
+    rssLastTenthMb: last / 1024,
+    rssDriftPct: ((last - first) / first) * 100,
+    rssTracedSeconds: (live.rssTrace.length * 0.25) | 0,
+    latencyP50: live.latency?.p50 ?? NaN,
+    latencyP99: live.latency?.p99 ?? NaN,
+    upstreamOwnP99: live.latency?.upstreamP99 ?? NaN,
+    addedP99: live.latency ? live.latency.p99 - live.latency.upstreamP99 : NaN,
+    latencyUpstreamCallsPerRequest: live.latency?.requests ? live.latency.upstreamCalls / live.latency.requests : NaN,
+    upstreamCpuShare: mean(s.map((x) => x.upstreamCpuMs / x.wallMs)),
+    upstreamCpuShareMax: Math.max(...s.map((x) => x.upstreamCpuMs / x.wallMs)),
+    configLatencyMs: cfg.latencyMs,
+  };
+}
+
+async function main(): Promise<void> {
+  const cfg = parseArgs(process.argv.slice(2));
+  const specs = CONTENDERS.filter((c) => !cfg.only || cfg.only.includes(c.key));
+  const started = Date.now();
+  mkdirSync(logsDir, { recursive: true });
+  console.log(`bench: ${cfg.quick ? 'quick' : 'full'} run — ${specs.length} contenders, ${cfg.rounds} round(s) × ${cfg.durationS}s, ${cfg.connections} connections`);
+  console.log(`machine: ${machineLine()}`);
+  console.log('building (tsc)…');
+  build();
+
+  const logFile = (name: string) => {
+    const f = join(logsDir, `${name}.log`);
+    writeFileSync(f, '');
+    return f;
+  };
+  const upstream = new BenchChild(join(buildDir, 'bench/upstream.js'), { logFile: logFile('upstream') });
+  const upstreamUrl = `http://127.0.0.1:${await upstream.port}`;
+  const lives: Live[] = [];
+  try {
+    const profileDir = join(resultsDir, 'profiles');
+    for (const spec of specs) {
+      const profiling = cfg.profile === spec.key;
+      if (profiling) mkdirSync(profileDir, { recursive: true });
+      const child = new BenchChild(join(buildDir, 'bench', spec.script), {
+        env: { ...spec.env, BENCH_UPSTREAM_URL: upstreamUrl, NODE_ENV: 'production' },
+        execArgv: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${spec.key}-${Date.now()}.cpuprofile`] : [],
+        logFile: logFile(spec.key),
+      });
+      lives.push({ spec, child, url: `http://127.0.0.1:${await child.port}`, samples: [], rssTrace: [] });
+    }
+    for (const live of lives) await smoke(live);
+
+    console.log(`warm-up: ${cfg.warmupS}s each`);
+    for (const live of lives) if (cfg.warmupS > 0) await load(live, cfg.warmupS, cfg.connections, false);
+
+    for (let round = 1; round <= cfg.rounds; round++) {
+      // Rotate the order so no contender always runs right after the same neighbour.
+      const order = lives.map((_, i) => lives[(i + round - 1) % lives.length]);
+      for (const live of order) {
+        await upstream.call('reset');
+        const result = await load(live, cfg.durationS, cfg.connections, true);
+        const up = await upstream.call<{ calls: number; cpuMs: number; wallMs: number }>('stats');
+        const { redirects, failures } = countOutcome(result);
+        const sample: RunSample = {
+          round,
+          reqPerSec: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          requests: redirects + failures,
+          redirects,
+          failures,
+          upstreamCalls: up.calls,
+          upstreamCpuMs: up.cpuMs,
+          wallMs: up.wallMs,
+        };
+        live.samples.push(sample);
+        console.log(
+          `round ${round} ${live.spec.key.padEnd(8)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p50 ${sample.p50} ms  p99 ${sample.p99} ms  upstream ${(up.calls / Math.max(1, sample.requests)).toFixed(3)}/req${failures ? `  FAILURES ${failures}` : ''}`,
+        );
+      }
+    }
+
+    if (cfg.latencyMs > 0 && cfg.latencyDurationS > 0) {
+      console.log(`latency phase: upstream adds ${cfg.latencyMs} ms, ${cfg.latencyDurationS}s each`);
+      await upstream.call('latency', cfg.latencyMs);
+      for (const live of lives) {
+        await upstream.call('reset');
+        const result = await load(live, cfg.latencyDurationS, cfg.connections, false);
+        const up = await upstream.call<{ calls: number; p99Ms: number }>('stats');
+        const { redirects, failures } = countOutcome(result);
+        live.latency = { p50: result.latency.p50, p99: result.latency.p99, upstreamP99: up.p99Ms, upstreamCalls: up.calls, requests: redirects + failures };
+        console.log(`latency ${live.spec.key.padEnd(8)} p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  (upstream's own p99 ${up.p99Ms.toFixed(1)} ms)`);
+      }
+      await upstream.call('latency', 0);
+    }
+
+    for (const live of lives) live.peakRssKb = await rssKb(live.child, 'VmHWM');
+  } finally {
+    await Promise.all(lives.map((l) => l.child.stop()));
+    await upstream.stop();
+  }
+
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine: machineLine(),
+    mode: cfg.quick ? 'quick' : 'full',
+    rounds: cfg.rounds,
+    durationS: cfg.durationS,
+    connections: cfg.connections,
+    latencyMs: cfg.latencyMs,
+    elapsedS: Math.round((Date.now() - started) / 1000),
+    contenders: lives.map((l) => summarise(l, cfg)),
+  };
+  console.log('');
+  console.log(renderTable(report));
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, `${report.mode}-latest.json`), JSON.stringify(report, null, 2) + '\n');
+  if (cfg.write) {
+    writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report));
+    console.log(`wrote bench/RESULTS.md (${report.elapsedS}s)`);
+  } else {
+    console.log(`(quick or partial run: bench/RESULTS.md left alone; pass --write to replace it) ${report.elapsedS}s`);
+  }
+  if (cfg.profile) {
+    const dir = join(resultsDir, 'profiles');
+    console.log(summariseProfile(dir, cfg.profile, readFileSync));
+  }
+  if (report.contenders.some((c) => c.failures > 0)) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

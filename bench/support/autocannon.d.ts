@@ -1,0 +1,42 @@
+/** The part of autocannon's API the bench uses (the package ships no types). */
+declare module 'autocannon' {
+  interface AutocannonRequest {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+  }
+  interface AutocannonOptions {
+    url: string;
+    connections?: number;
+    duration?: number;
+    requests?: AutocannonRequest[];
+    headers?: Record<string, string>;
+    timeout?: number;
+  }
+  interface Histogram {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    total: number;
+    p50: number;
+    p90: number;
+    p99: number;
+  }
+  export interface AutocannonResult {
+    requests: Histogram;
+    latency: Histogram;
+    duration: number;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    '2xx': number;
+    '3xx'?: number;
+    '4xx'?: number;
+    '5xx'?: number;
+    statusCodeStats?: Record<string, { count: number }>;
+  }
+  function autocannon(opts: AutocannonOptions): Promise<AutocannonResult>;
+  export default autocannon;
+}

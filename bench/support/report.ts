@@ -1,0 +1,179 @@
+/** What one contender did over all rounds (medians across rounds where it says so). */
+export interface ContenderSummary {
+  key: string;
+  label: string;
+  ours: boolean;
+  /** Median over rounds of autocannon's average req/s. */
+  reqPerSec: number;
+  reqPerSecRounds: number[];
+  /** Median over rounds, ms (autocannon's resolution is 1 ms). */
+  p50: number;
+  p99: number;
+  upstreamCallsPerRequest: number;
+  failures: number;
+  requests: number;
+  peakRssMb: number;
+  rssFirstTenthMb: number;
+  rssLastTenthMb: number;
+  rssDriftPct: number;
+  rssTracedSeconds: number;
+  /** Latency phase (upstream adds `configLatencyMs`). */
+  latencyP50: number;
+  latencyP99: number;
+  upstreamOwnP99: number;
+  addedP99: number;
+  latencyUpstreamCallsPerRequest: number;
+  /** Upstream CPU time / wall time while this contender was loaded (1 = one full core). */
+  upstreamCpuShare: number;
+  upstreamCpuShareMax: number;
+  configLatencyMs: number;
+}
+
+/** One bench run, as written to bench/results/<mode>-latest.json. */
+export interface BenchReport {
+  date: string;
+  machine: string;
+  mode: 'quick' | 'full';
+  rounds: number;
+  durationS: number;
+  connections: number;
+  latencyMs: number;
+  elapsedS: number;
+  contenders: ContenderSummary[];
+}
+
+interface TargetCheck {
+  name: string;
+  measured: string;
+  met: boolean | null;
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a) ? a / b : NaN);
+
+function rows(report: BenchReport): string[][] {
+  const peer = report.contenders.find((c) => c.key === 'peer')?.reqPerSec;
+  const floor = report.contenders.find((c) => c.key === 'floor')?.reqPerSec;
+  return report.contenders.map((c) => [
+    c.label,
+    fmt(c.reqPerSec),
+    fmt(ratio(c.reqPerSec, peer), 2) + '×',
+    fmt(ratio(c.reqPerSec, floor), 2) + '×',
+    fmt(c.p50),
+    fmt(c.p99),
+    fmt(c.upstreamCallsPerRequest, 3),
+    fmt(c.peakRssMb),
+    (c.rssDriftPct >= 0 ? '+' : '') + fmt(c.rssDriftPct, 1) + '%',
+    fmt(c.latencyP99),
+    fmt(c.addedP99, 1),
+    String(c.failures),
+  ]);
+}
+
+const HEADERS = [
+  'contender',
+  'req/s (median)',
+  'vs peer',
+  'vs floor',
+  'p50 ms',
+  'p99 ms',
+  'upstream calls/req',
+  'peak RSS MB',
+  'RSS first→last tenth',
+  'p99 ms @latency',
+  'added p99 ms',
+  'failed',
+];
+
+/** The issue's targets, checked against this run. */
+export function checkTargets(report: BenchReport): TargetCheck[] {
+  const by = (k: string) => report.contenders.find((c) => c.key === k);
+  const peer = by('peer')?.reqPerSec;
+  const checks: TargetCheck[] = [];
+  const ratioCheck = (key: string, min: number, what: string) => {
+    const c = by(key);
+    if (!c || !peer) return;
+    const r = c.reqPerSec / peer;
+    checks.push({ name: `${what} ≥ ${min}× peer req/s`, measured: `${r.toFixed(2)}×`, met: r >= min });
+  };
+  ratioCheck('express', 0.9, 'reuse off, Express');
+  ratioCheck('fastify', 1.2, 'reuse off, Fastify');
+  ratioCheck('reuse', 3, 'reuse on, repeat visits');
+  const reuse = by('reuse');
+  if (reuse) {
+    checks.push({
+      name: 'reuse on: ≤ 0.05 upstream calls per request',
+      measured: reuse.upstreamCallsPerRequest.toFixed(4),
+      met: reuse.upstreamCallsPerRequest <= 0.05,
+    });
+  }
+  for (const c of report.contenders.filter((x) => x.ours)) {
+    if (Number.isFinite(c.addedP99)) {
+      checks.push({
+        name: `${c.label}: added p99 over the upstream's own ≤ 5 ms (${report.connections} connections, upstream +${report.latencyMs} ms)`,
+        measured: `${c.addedP99.toFixed(1)} ms (p99 ${c.latencyP99} ms vs upstream ${c.upstreamOwnP99.toFixed(1)} ms)`,
+        met: c.addedP99 <= 5,
+      });
+    }
+  }
+  for (const c of report.contenders.filter((x) => x.ours)) {
+    checks.push({
+      name: `${c.label}: RSS flat within 10% (first vs last tenth of ${c.rssTracedSeconds}s under load)`,
+      measured: `${c.rssFirstTenthMb.toFixed(1)} → ${c.rssLastTenthMb.toFixed(1)} MB (${c.rssDriftPct >= 0 ? '+' : ''}${c.rssDriftPct.toFixed(1)}%)`,
+      met: Math.abs(c.rssDriftPct) <= 10,
+    });
+  }
+  return checks;
+}
+
+/** Plain-text table for the terminal. */
+export function renderTable(report: BenchReport): string {
+  const all = [HEADERS, ...rows(report)];
+  const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const out = [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows(report).map(line), ''];
+  for (const t of checkTargets(report)) out.push(`${t.met ? 'MET   ' : 'MISSED'} ${t.name}: ${t.measured}`);
+  const shares = report.contenders.map((c) => c.upstreamCpuShareMax);
+  out.push(`upstream CPU: at most ${(Math.max(...shares) * 100).toFixed(0)}% of one core during any window`);
+  return out.join('\n');
+}
+
+/** bench/RESULTS.md */
+export function renderMarkdown(report: BenchReport): string {
+  const mdRow = (r: string[]) => `| ${r.join(' | ')} |`;
+  const align = HEADERS.map((_, i) => (i === 0 ? '---' : '---:'));
+  const targets = checkTargets(report);
+  const shareLines = report.contenders.map(
+    (c) => `${c.key} ${(c.upstreamCpuShare * 100).toFixed(0)}% (max ${(c.upstreamCpuShareMax * 100).toFixed(0)}%)`,
+  );
+  return `# Benchmark results
+
+Written by \`npm run bench\` (bench/run.ts). Compare ratios within one run, never absolute numbers
+across runs or machines: the load generator, the fake upstream and the contender share the cores.
+
+- **Machine:** ${report.machine}
+- **Date:** ${report.date}
+- **Run:** ${report.mode}, ${report.rounds} interleaved rounds × ${report.durationS} s per contender, ${report.connections} connections, ${report.elapsedS} s in all
+- **Load:** \`GET\` the portal route as 100 different customers in turn (header the bench apps trust), autocannon in the orchestrator process; each contender and the upstream in its own process
+
+${mdRow(HEADERS)}
+${mdRow(align)}
+${rows(report).map(mdRow).join('\n')}
+
+req/s, p50, p99: medians over rounds, upstream answering at once. Per round (req/s):
+${report.contenders.map((c) => `${c.key} ${c.reqPerSecRounds.join(' / ')}`).join('; ')}.
+"p99 ms @latency" and "added p99": a separate phase where the upstream waits ${report.latencyMs} ms before answering;
+added p99 = the contender's p99 minus the upstream's own p99 handling time in that phase.
+Peak RSS: VmHWM of the contender process at the end. RSS first→last tenth: mean VmRSS over the
+first and last tenth of the loaded time (all rounds, after warm-up).
+
+## Targets
+
+${targets.map((t) => `- ${t.met ? '**met**' : '**missed**'} — ${t.name}: ${t.measured}`).join('\n')}
+
+## The upstream is not the bottleneck
+
+Fake Polar upstream CPU time / wall time while each contender was loaded (100% = one core):
+${shareLines.join(', ')}.
+`;
+}
