@@ -4,6 +4,7 @@ export type { PolarWebhooksOptions } from './interfaces/polar-webhooks-options.i
 export { POLAR_CLIENT } from './polar.constants.js';
 export type {
   PolarModuleAsyncOptions,
+  PolarModuleForRootOptions,
   PolarOptionsFactory,
   PolarResolvedOptions,
   PolarRouteShapeOptions,

@@ -1,4 +1,5 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, SetMetadata } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { Test } from '@nestjs/testing';
 import type { PolarOptionsFactory, PolarResolvedOptions } from './interfaces/polar-module-options.interface.js';
 import { POLAR_CLIENT, POLAR_RESOLVED_OPTIONS } from './polar.constants.js';
@@ -71,5 +72,28 @@ describe('PolarModule', () => {
         imports: [PolarModule.forRoot({ accessToken: TOKEN, environment: 'live' as never })],
       }).compile(),
     ).rejects.toThrow(/"environment"/);
+  });
+
+  it('adds the portal and webhook routes from the route shape, with the webhook route decorators', () => {
+    const marker = SetMetadata('test:marker', 'yes');
+    const syncDefinition = PolarModule.forRoot({
+      accessToken: TOKEN,
+      webhooks: { secrets: 'whsec_test', path: '/hooks/polar/', routeDecorators: [marker] },
+    });
+    const paths = (syncDefinition.controllers ?? []).map((controller) => Reflect.getMetadata(PATH_METADATA, controller));
+    expect(paths).toEqual(['billing/portal', 'hooks/polar']);
+    const webhooksController = syncDefinition.controllers![1];
+    const handlers = Object.getOwnPropertyNames(webhooksController.prototype).map(
+      (name) => (webhooksController.prototype as Record<string, unknown>)[name],
+    );
+    expect(handlers.some((handler) => typeof handler === 'function' && Reflect.getMetadata('test:marker', handler) === 'yes')).toBe(true);
+
+    const asyncDefinition = PolarModule.forRootAsync({
+      portal: false,
+      webhooks: { path: 'in' },
+      useFactory: () => ({ accessToken: TOKEN, webhooks: { secrets: 'whsec_test' } }),
+    });
+    expect((asyncDefinition.controllers ?? []).map((controller) => Reflect.getMetadata(PATH_METADATA, controller))).toEqual(['in']);
+    expect(PolarModule.forRootAsync({ portal: false, useFactory: () => ({ accessToken: TOKEN }) }).controllers).toEqual([]);
   });
 });

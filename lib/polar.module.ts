@@ -7,6 +7,7 @@ import { PolarExceptionFilter } from './errors/polar-exception.filter.js';
 import { PolarRequestRunner } from './errors/polar-request.runner.js';
 import type {
   PolarModuleAsyncOptions,
+  PolarModuleForRootOptions,
   PolarModuleOptions,
   PolarResolvedOptions,
 } from './interfaces/polar-module-options.interface.js';
@@ -67,12 +68,16 @@ const clientProvider: Provider = {
 })
 export class PolarModule extends PolarConfigurableModuleClass {
   /** Configures the module with static options. */
-  static override forRoot(options: typeof POLAR_OPTIONS_TYPE): DynamicModule {
+  static override forRoot(options: PolarModuleForRootOptions): DynamicModule {
+    const webhooks = options?.webhooks;
     const shape = routeShapeOf(
-      { portal: options?.portal, webhooks: options?.webhooks ? { path: options.webhooks.path } : undefined },
+      {
+        portal: options?.portal,
+        webhooks: webhooks ? { path: webhooks.path, routeDecorators: webhooks.routeDecorators } : undefined,
+      },
       false,
     );
-    return withRoutes(super.forRoot(options), shape);
+    return withRoutes(super.forRoot(options as typeof POLAR_OPTIONS_TYPE), shape);
   }
 
   /**
@@ -89,7 +94,7 @@ export class PolarModule extends PolarConfigurableModuleClass {
 
 function withRoutes(definition: DynamicModule, shape: PolarRouteShape): DynamicModule {
   const portal = portalRouteParts(shape.portalPath);
-  const webhooks = webhooksRouteParts(shape.webhooksPath);
+  const webhooks = webhooksRouteParts(shape.webhooksPath, { routeDecorators: shape.webhooksRouteDecorators });
   return {
     ...definition,
     controllers: [...(definition.controllers ?? []), ...portal.controllers, ...webhooks.controllers],

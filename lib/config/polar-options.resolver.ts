@@ -20,6 +20,8 @@ export interface PolarRouteShape {
   webhooksPath: string | false;
   /** `true` for forRootAsync: the factory result may not change the route shape. */
   fromAsyncDefinition: boolean;
+  /** Decorators for the webhook handler, given when the module is defined. */
+  webhooksRouteDecorators: MethodDecorator[];
 }
 
 /** Thrown at start-up for a missing or malformed option; the message names the option, never a value. */
@@ -58,6 +60,7 @@ export function routeShapeOf(shape: PolarRouteShapeOptions, fromAsyncDefinition:
     portalPath: portal === false ? false : normalizeRoutePath('portal.path', portal?.path, DEFAULT_PORTAL_PATH),
     webhooksPath: webhooks ? normalizeRoutePath('webhooks.path', webhooks.path, DEFAULT_WEBHOOKS_PATH) : false,
     fromAsyncDefinition,
+    webhooksRouteDecorators: webhooks?.routeDecorators ?? [],
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { PolarPortalOptions } from './polar-portal-options.interface.js';
 import type { PolarWebhooksOptions } from './polar-webhooks-options.interface.js';
+import type { PolarWebhooksRouteExtras } from '../webhooks/webhooks.route.js';
 
 /** Which Polar deployment the SDK talks to. */
 export type PolarEnvironment = 'production' | 'sandbox';
@@ -38,6 +39,14 @@ export interface PolarModuleOptions {
   webhooks?: PolarWebhooksOptions;
 }
 
+/** Options of `PolarModule.forRoot()`: the module options, `isGlobal`, and webhook route decorators. */
+export type PolarModuleForRootOptions = PolarModuleOptions & {
+  /** Registers the module globally. @default false */
+  isGlobal?: boolean;
+  /** As in `PolarModuleOptions`, plus `routeDecorators` applied to the webhook handler. */
+  webhooks?: PolarWebhooksOptions & PolarWebhooksRouteExtras;
+};
+
 /**
  * Route shape of `forRootAsync`: routes are fixed when the module is defined, before any factory
  * runs, so these sit at the top level of the async options (beside `isGlobal`).
@@ -45,8 +54,11 @@ export interface PolarModuleOptions {
 export interface PolarRouteShapeOptions {
   /** `false` removes the portal route; `{ path }` moves it. @default { path: 'billing/portal' } */
   portal?: false | { path?: string };
-  /** Registers the webhook route (its secrets come from the factory). @default undefined (no route) */
-  webhooks?: { path?: string };
+  /**
+   * Registers the webhook route (its secrets come from the factory); `routeDecorators` are applied
+   * to its handler (e.g. your `@Public()`). @default undefined (no route)
+   */
+  webhooks?: { path?: string } & PolarWebhooksRouteExtras;
 }
 
 /** Options of `PolarModule.forRootAsync()`. */
