@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, Scope, SetMetadata } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { webhooks } from '@polar-sh/sdk/2026-10';
 import request from 'supertest';
@@ -273,7 +273,37 @@ describe.each(ADAPTER_FORMS)('webhook route over %s, PolarModule.%s', (adapter, 
   });
 });
 
+@Injectable({ scope: Scope.REQUEST })
+class RequestScopedHandler {
+  static runs = 0;
+
+  @OnPolarEvent('customer.created')
+  onCreated(): void {
+    RequestScopedHandler.runs += 1;
+  }
+}
+
 describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) => {
+  it('skips a request-scoped provider with a start-up warning instead of calling a half-made instance', async () => {
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET },
+      providers: [RequestScopedHandler, CustomerHandlers],
+    });
+    try {
+      expect(web.logger.lines.filter((line) => line.level === 'warn').map((line) => line.message).join('\n')).toContain(
+        'RequestScopedHandler has @OnPolarEvent() handlers but is not a singleton provider; skipped',
+      );
+      const body = eventBody('customer.created');
+      const response = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+      expect(response.status).toBe(200);
+      expect(RequestScopedHandler.runs).toBe(0);
+      expect(web.app.get(CustomerHandlers).created).toHaveLength(1);
+    } finally {
+      await web.app.close();
+    }
+  });
+
   it('acknowledges a known type that no handler listens to with 202', async () => {
     const web = await createWebhookApp({ adapter, webhooks: { secrets: TEST_WEBHOOK_SECRET }, providers: [CustomerHandlers] });
     try {
