@@ -34,7 +34,14 @@ export interface StoredSession {
 
 /** Customer event emitted for webhooks. */
 export interface StoreEvent {
-  type: 'customer.created' | 'customer.updated' | 'customer.deleted' | 'customer.state_changed';
+  type:
+    | 'customer.created'
+    | 'customer.updated'
+    | 'customer.deleted'
+    | 'customer.state_changed'
+    | 'member.created'
+    | 'member.updated'
+    | 'member.deleted';
   data: unknown;
 }
 
@@ -98,6 +105,10 @@ export class EmulatorStore {
     if (this.listeners.size === 0) return;
     const data = type === 'customer.state_changed' ? this.state(customer) : structuredClone(customer);
     for (const listener of this.listeners) listener({ type, data });
+  }
+
+  private emitMember(type: 'member.created' | 'member.updated' | 'member.deleted', member: PolarEmulatorMember): void {
+    for (const listener of this.listeners) listener({ type, data: structuredClone(member) });
   }
 
   private now(): string {
@@ -278,6 +289,7 @@ export class EmulatorStore {
     customer.modified_at = now;
     for (const [token, session] of this.sessions) if (session.customerId === customer.id) this.sessions.delete(token);
     this.emit('customer.deleted', customer);
+    this.emit('customer.state_changed', customer);
   }
 
   /** One page of non-deleted customers, filtered and sorted. */
@@ -293,7 +305,7 @@ export class EmulatorStore {
     if (query.query !== undefined && query.query !== '') {
       const needle = query.query.toLowerCase();
       matches = matches.filter(({ customer }) =>
-        [customer.email, customer.name, customer.external_id, customer.id].some((field) =>
+        [customer.email, customer.name, customer.external_id].some((field) =>
           field?.toLowerCase().includes(needle),
         ),
       );
@@ -322,8 +334,8 @@ export class EmulatorStore {
     return this.members.get(customerId) ?? [];
   }
 
-  /** Adds a member to a stored customer. */
-  addMember(customerId: string, seed: PolarEmulatorMemberSeed): PolarEmulatorMember {
+  /** Adds a member to a stored customer; `announce` sends member.created (API calls, not seeding). */
+  addMember(customerId: string, seed: PolarEmulatorMemberSeed, announce = false): PolarEmulatorMember {
     const member: PolarEmulatorMember = {
       id: seed.id ?? randomUUID(),
       created_at: seed.created_at ?? this.now(),
@@ -337,6 +349,7 @@ export class EmulatorStore {
     const list = this.members.get(customerId) ?? [];
     list.push(member);
     this.members.set(customerId, list);
+    if (announce) this.emitMember('member.created', member);
     return member;
   }
 
@@ -344,6 +357,7 @@ export class EmulatorStore {
   updateMember(member: PolarEmulatorMember, patch: Partial<Pick<PolarEmulatorMember, 'email' | 'name' | 'role'>>): PolarEmulatorMember {
     Object.assign(member, patch);
     member.modified_at = this.now();
+    this.emitMember('member.updated', member);
     return member;
   }
 
@@ -355,6 +369,7 @@ export class EmulatorStore {
       list.filter((candidate) => candidate.id !== member.id),
     );
     for (const [token, session] of this.sessions) if (session.memberId === member.id) this.sessions.delete(token);
+    this.emitMember('member.deleted', member);
   }
 
   /** Seeds a customer without validation or events. */

@@ -25,6 +25,7 @@ export function signWebhook(secret: string, id: string, timestampSeconds: number
 export class WebhookSender {
   private readonly targets = new Set<PolarEmulatorWebhookTarget>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly queues = new Map<PolarEmulatorWebhookTarget, Promise<void>>();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   readonly deliveries: PolarEmulatorWebhookDelivery[] = [];
   private stopped = false;
@@ -48,7 +49,15 @@ export class WebhookSender {
     const body = JSON.stringify({ type, timestamp: this.clock().toISOString(), data });
     const id = `msg_${randomAlphanumeric(27)}`;
     for (const target of this.targets) {
-      const delivery = this.deliver(target, id, type, body, 1).finally(() => this.pending.delete(delivery));
+      // One queue per endpoint keeps deliveries in event order, which keeps tests deterministic.
+      const previous = this.queues.get(target) ?? Promise.resolve();
+      const delivery: Promise<void> = previous
+        .then(() => (this.stopped ? undefined : this.deliver(target, id, type, body, 1)))
+        .finally(() => {
+          this.pending.delete(delivery);
+          if (this.queues.get(target) === delivery) this.queues.delete(target);
+        });
+      this.queues.set(target, delivery);
       this.pending.add(delivery);
     }
   }

@@ -77,7 +77,7 @@ export function memberRoutes(store: EmulatorStore): Route[] {
       return sendJson(ctx, 403, { error: 'NotPermitted', detail: 'Not permitted to add members.' });
     }
     duplicateEmail(store, customer.id, email);
-    const member = store.addMember(customer.id, { email, name: name ?? null, external_id: externalId ?? null, role });
+    const member = store.addMember(customer.id, { email, name: name ?? null, external_id: externalId ?? null, role }, true);
     sendJson(ctx, 201, structuredClone(member));
   };
   const get = (ctx: RequestContext): void => sendJson(ctx, 200, structuredClone(memberOf(store, ctx)));

@@ -150,7 +150,7 @@ export class PolarEmulator {
     return structuredClone(this.store.addMember(customerId, partial));
   }
 
-  /** Delivers signed `customer.*` events to `url` from now on; returns the function that stops it. */
+  /** Delivers signed `customer.*` and `member.*` events to `url` from now on; returns the function that stops it. */
   sendWebhooks(target: PolarEmulatorWebhookTarget): () => void {
     return this.webhooks.add(target);
   }

@@ -117,6 +117,26 @@ describe('emulator: webhook deliveries', () => {
     expect(receiver.received).toHaveLength(0);
   });
 
+  it('sends member.created, member.updated and member.deleted for member endpoints', async () => {
+    const teams = await startEmulator({ memberModel: true });
+    const stop = teams.polar.sendWebhooks({ url: receiver.url, secret });
+    try {
+      const team = await teams.sdk.customers.create({ type: 'team', email: 'team@hooks.test' });
+      const member = await teams.sdk.customers.members.create(team.id, { email: 'm@hooks.test' });
+      await teams.sdk.customers.members.update(team.id, member.id, { name: 'M' });
+      await teams.sdk.customers.members.delete(team.id, member.id);
+      await teams.polar.waitForWebhooks();
+      const events = [];
+      for (const delivery of receiver.received) events.push(await webhooks.validateEvent(delivery.body, headersOf(delivery), secret));
+      const memberEvents = events.filter((event) => event.type.startsWith('member.'));
+      expect(memberEvents.map((event) => event.type)).toEqual(['member.created', 'member.updated', 'member.deleted']);
+      expect(memberEvents[0].data).toEqual(member);
+    } finally {
+      stop();
+      await teams.polar.stop();
+    }
+  });
+
   it('seeding is silent', async () => {
     f.polar.seedCustomer({ email: 'seeded@example.com' });
     await f.polar.waitForWebhooks();
