@@ -3,7 +3,6 @@ import type { PolarResolvedOptions } from '../interfaces/polar-module-options.in
 import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
 import { createPolarPortalController } from './portal.controller.js';
 import { POLAR_PORTAL_CONFIG, resolvePortalConfig } from './portal.config.js';
-import { PolarPortalGuard } from './portal.guard.js';
 import { PolarPortalService } from './portal.service.js';
 import { PolarSessionReuse } from '../sessions/session-reuse/session-reuse.service.js';
 
@@ -22,7 +21,6 @@ export function portalRouteParts(path: string | false): { controllers: Type[]; p
         inject: [POLAR_RESOLVED_OPTIONS],
       },
       PolarPortalService,
-      PolarPortalGuard,
       PolarSessionReuse,
     ],
   };
