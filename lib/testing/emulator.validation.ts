@@ -59,7 +59,7 @@ export function checkString(
     return undefined;
   }
   if (value.includes('\u0000')) {
-    issues.add('value_error', loc, 'Value error, This value contains invalid characters', value, {
+    issues.add('value_error', loc, 'This value contains invalid characters', value, {
       error: 'This value contains invalid characters',
     });
     return undefined;

@@ -97,7 +97,17 @@ describe('emulator: customers', () => {
       expect(f.polar.customers).toHaveLength(0);
     });
 
-    it('rejects more than 50 metadata keys', async () => {
+    it('rejects a NUL character anywhere with "This value contains invalid characters"', async () => {
+    for (const body of [
+      { email: 'a@example.com', external_id: 'x\u0000' },
+      { email: 'a@example.com', metadata: { plan: 'p\u0000' } },
+    ]) {
+      const { detail } = await detailOf(f.sdk.customers.create(body));
+      expect(detail[0].msg).toBe('This value contains invalid characters');
+    }
+  });
+
+  it('rejects more than 50 metadata keys', async () => {
       const metadata = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i]));
       const { detail } = await detailOf(f.sdk.customers.create({ email: 'a@example.com', metadata }));
       expect(detail[0]).toMatchObject({ type: 'too_long', loc: ['body', 'metadata'] });
