@@ -54,6 +54,10 @@ export function resolvePortalConfig(options: PolarPortalOptions): PolarPortalCon
   if (customer !== undefined && typeof customer !== 'function') {
     fail('customer', 'must be a function (request, context) => customer, or a class with a resolve() method');
   }
+  // A class without resolve() would otherwise be called as a function, failing on every request.
+  if (typeof customer === 'function' && !isResolverClass(customer) && /^class\b/.test(Function.prototype.toString.call(customer))) {
+    fail('customer', 'is a class without a resolve(request, context) method');
+  }
   if (!Array.isArray(guards)) {
     fail('guards', 'must be an array of guard classes or instances');
   }

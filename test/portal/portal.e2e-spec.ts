@@ -225,6 +225,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
       ['no id', { email: 'a@example.com' }],
       ['an empty id', { externalCustomerId: '' }],
       ['a number', 42],
+      ['a customerId that is not a Polar id', { customerId: 'cus_123' }],
     ])('a resolver returning %s is a clear 500 and nothing reaches Polar', async (_label, value) => {
       current = await createPortalApp({ adapter, polar, portal: { customer: () => value as PolarPortalCustomer } });
       const response = await request(current.server).get('/billing/portal').set(as('alice')).expect(500);
@@ -308,6 +309,7 @@ describe('portal options are checked at start-up', () => {
     ['an unknown respondWith', { respondWith: 'xml' }, /portal\.respondWith/],
     ['a non-guard', { guards: [42] }, /portal\.guards\[0\]/],
     ['a non-function resolver', { customer: 'user' }, /portal\.customer/],
+    ['a class without resolve()', { customer: class NotAResolver {} }, /portal\.customer" is a class without a resolve/],
     ['a non-boolean createCustomerIfMissing', { createCustomerIfMissing: 'yes' }, /portal\.createCustomerIfMissing/],
   ])('%s stops start-up naming the option', async (_label, portal, message) => {
     await expect(createPortalApp({ adapter: 'express', polar, portal: portal as never })).rejects.toThrow(message);
