@@ -43,7 +43,7 @@ export interface PolarEmulatorRateLimit {
   windowSeconds: number;
 }
 
-/** One request the emulator received, as recorded for assertions (never the Authorization header). */
+/** One request the emulator received, as recorded for assertions (never the Authorization header or a session token). */
 export interface RecordedRequest {
   method: string;
   /** Path without the query string, e.g. `/v1/customers/`. */

@@ -225,7 +225,7 @@ export class PolarEmulator {
     const record: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
-      query: queryToRecord(url.searchParams),
+      query: redactSecrets(queryToRecord(url.searchParams)),
       body,
       status: 0,
       at: this.clock(),
@@ -298,6 +298,14 @@ export class PolarEmulator {
     if (status === 502 || status === 503 || status === 504) return sendText(ctx, status, `${status} ${reason}`, 'text/plain; charset=utf-8');
     sendJson(ctx, status, { detail: reason });
   }
+}
+
+/** Session tokens are secrets: the log keeps only their kind (`polar_cst_` or `polar_mst_`). */
+function redactSecrets(query: Record<string, string | string[]>): Record<string, string | string[]> {
+  const token = query.customer_session_token;
+  if (token === undefined) return query;
+  const redact = (value: string): string => `${/^polar_[a-z]+_/.exec(value)?.[0] ?? ''}[redacted]`;
+  return { ...query, customer_session_token: Array.isArray(token) ? token.map(redact) : redact(token) };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

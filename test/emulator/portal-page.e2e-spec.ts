@@ -23,6 +23,11 @@ describe('emulator: customer portal page', () => {
     expect(html).toContain('o&#39;brien&lt;b&gt;@example.com');
     expect(html).not.toContain('<b>@');
     expect(html).toContain('<a class="return" href="https://app.example.com/back?a=1&amp;b=%222%22">');
+ 
+    const logged = f.polar.requests.at(-1)!;
+    expect(logged).toMatchObject({ method: 'GET', path: '/my-shop/portal', status: 200 });
+    expect(logged.query.customer_session_token).toBe('polar_cst_[redacted]');
+    expect(JSON.stringify(f.polar.requests)).not.toContain(session.token);
   });
 
   it('has no return link when the session has no return_url', async () => {
