@@ -12,9 +12,7 @@
  * Anything still encoded in the path (`%2F`, `%5C`, `%25`, control characters) is a second layer
  * of encoding, which only makes sense to smuggle a delimiter past a check like this one.
  */
-
-/** Polar's limit on `return_url` (API-FACTS: http/https, 1–2083 characters). */
-export const RETURN_URL_MAX_LENGTH = 2083;
+import { RETURN_URL_MAX_LENGTH } from '../sessions/dto/create-customer-session.dto.js';
 
 /** Why a `return_url` was refused; stable codes an app can branch on (`rule` in the 400 body). */
 export type ReturnUrlRejectionRule =
