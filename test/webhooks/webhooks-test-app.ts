@@ -12,7 +12,7 @@ export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
 
 /**
  * How the webhook room is mounted: through PolarModule in each of its forms, or bare ('room': the
- * route parts alone, for what PolarModule does not pass through yet, e.g. routeDecorators).
+ * route parts alone, for checks of the room's own start-up messages).
  */
 export type MountForm = 'forRoot' | 'forRootAsync(useFactory)' | 'forRootAsync(useClass)' | 'room';
 export const MODULE_FORMS: MountForm[] = ['forRoot', 'forRootAsync(useFactory)', 'forRootAsync(useClass)'];
@@ -77,13 +77,14 @@ export interface WebhookApp {
 function mount(options: WebhookAppOptions, path: string) {
   const form = options.form ?? 'forRoot';
   const moduleOptions: PolarModuleOptions = { ...(options.api ?? UNUSED_API), portal: false, webhooks: options.webhooks };
-  if (form === 'forRoot') return PolarModule.forRoot(moduleOptions);
+  // Decorators are part of the route, fixed when the module is defined: in forRoot's webhooks, or
+  // at the top level of forRootAsync.
+  const routeShape = { path: options.webhooks.path, routeDecorators: options.routeDecorators };
+  if (form === 'forRoot') {
+    return PolarModule.forRoot({ ...moduleOptions, webhooks: { ...options.webhooks, routeDecorators: options.routeDecorators } });
+  }
   if (form === 'forRootAsync(useFactory)') {
-    return PolarModule.forRootAsync({
-      portal: false,
-      webhooks: { path: options.webhooks.path },
-      useFactory: async () => moduleOptions,
-    });
+    return PolarModule.forRootAsync({ portal: false, webhooks: routeShape, useFactory: async () => moduleOptions });
   }
   if (form === 'forRootAsync(useClass)') {
     class WebhookOptionsFactory implements PolarOptionsFactory {
@@ -91,7 +92,7 @@ function mount(options: WebhookAppOptions, path: string) {
         return moduleOptions;
       }
     }
-    return PolarModule.forRootAsync({ portal: false, webhooks: { path: options.webhooks.path }, useClass: WebhookOptionsFactory });
+    return PolarModule.forRootAsync({ portal: false, webhooks: routeShape, useClass: WebhookOptionsFactory });
   }
   const parts = webhooksRouteParts(path, { routeDecorators: options.routeDecorators });
   @Module({

@@ -413,7 +413,7 @@ class PolarAwareBearerGuard implements CanActivate {
   }
 }
 
-describe.each(ADAPTERS)('webhook route and global guards over %s', (adapter) => {
+describe.each(ADAPTER_FORMS)('webhook route and global guards over %s, PolarModule.%s', (adapter, form) => {
   const deliver = async (web: WebhookApp) => {
     const body = eventBody('customer.created');
     return request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
@@ -422,6 +422,7 @@ describe.each(ADAPTERS)('webhook route and global guards over %s', (adapter) => 
   it('a global guard runs on the webhook route: one that knows nothing of it rejects Polar (403)', async () => {
     const web = await createWebhookApp({
       adapter,
+      form,
       webhooks: { secrets: TEST_WEBHOOK_SECRET },
       providers: [CustomerHandlers, { provide: APP_GUARD, useClass: BearerGuard }],
     });
@@ -437,6 +438,7 @@ describe.each(ADAPTERS)('webhook route and global guards over %s', (adapter) => 
   it('a guard that checks isPolarWebhookRoute() lets signed deliveries through', async () => {
     const web = await createWebhookApp({
       adapter,
+      form,
       webhooks: { secrets: TEST_WEBHOOK_SECRET },
       providers: [CustomerHandlers, { provide: APP_GUARD, useClass: PolarAwareBearerGuard }],
     });
@@ -457,7 +459,7 @@ describe.each(ADAPTERS)('webhook route and global guards over %s', (adapter) => 
   it("routeDecorators apply the app's own public marker, which its unchanged guard honours", async () => {
     const web = await createWebhookApp({
       adapter,
-      form: 'room',
+      form,
       webhooks: { secrets: TEST_WEBHOOK_SECRET },
       routeDecorators: [SetMetadata(IS_PUBLIC, true)],
       providers: [CustomerHandlers, { provide: APP_GUARD, useClass: BearerGuard }],
