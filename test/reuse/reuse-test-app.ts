@@ -1,0 +1,89 @@
+import { ConsoleLogger, type INestApplication, type ModuleMetadata } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import type { PolarPortalCustomer, PolarPortalOptions } from '../../lib/interfaces/polar-portal-options.interface.js';
+import { PolarModule } from '../../lib/polar.module.js';
+import type { PolarEmulator } from '../../lib/testing/index.js';
+
+export type AdapterName = 'express' | 'fastify';
+export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
+
+/**
+ * Test-only sign-in: `x-test-user` is the app's user id (the customer's external id), optional
+ * `x-test-member` the team member's external id. A real app reads what its auth put on the request.
+ */
+export const signedIn = (userId: string, member?: string): Record<string, string> => ({
+  'x-test-user': userId,
+  ...(member ? { 'x-test-member': member } : {}),
+});
+
+function testResolver(request: { headers: Record<string, unknown> }): PolarPortalCustomer | null {
+  const user = request.headers['x-test-user'];
+  if (typeof user !== 'string') return null;
+  const member = request.headers['x-test-member'];
+  if (user.startsWith('polar:')) {
+    return { customerId: user.slice('polar:'.length), ...(typeof member === 'string' ? { externalMemberId: member } : {}) };
+  }
+  return { externalCustomerId: user, ...(typeof member === 'string' ? { externalMemberId: member } : {}) };
+}
+
+/** Keeps what the app logged, to check failures are reported and carry no token. */
+export class CapturingLogger extends ConsoleLogger {
+  readonly lines: string[] = [];
+  override error(message: unknown, ...rest: unknown[]): void {
+    this.lines.push([message, ...rest].map(String).join(' '));
+  }
+  override warn(message: unknown, ...rest: unknown[]): void {
+    this.lines.push([message, ...rest].map(String).join(' '));
+  }
+  override log(): void {}
+}
+
+export interface ReuseAppOptions {
+  adapter: AdapterName;
+  polar: PolarEmulator;
+  /** `portal.sessionReuse`. */
+  sessionReuse?: PolarPortalOptions['sessionReuse'];
+  imports?: ModuleMetadata['imports'];
+  /** Extra portal options. */
+  portal?: Omit<PolarPortalOptions, 'sessionReuse' | 'customer'>;
+}
+
+export interface ReuseApp {
+  app: INestApplication;
+  logger: CapturingLogger;
+  server: ReturnType<INestApplication['getHttpServer']>;
+}
+
+/** A Nest app with PolarModule against the emulator, the portal resolving the test user. */
+export async function createReuseApp(options: ReuseAppOptions): Promise<ReuseApp> {
+  const { polar, adapter } = options;
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ...(options.imports ?? []),
+      PolarModule.forRoot({
+        accessToken: polar.accessToken,
+        baseUrl: polar.url,
+        timeoutMs: 3000,
+        readRetries: 0,
+        portal: {
+          respondWith: 'json',
+          ...options.portal,
+          customer: testResolver,
+          ...(options.sessionReuse !== undefined ? { sessionReuse: options.sessionReuse } : {}),
+        },
+      }),
+    ],
+  }).compile();
+  const logger = new CapturingLogger();
+  let app: INestApplication;
+  if (adapter === 'fastify') {
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger });
+    await app.init();
+    await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+  } else {
+    app = moduleRef.createNestApplication({ logger });
+    await app.init();
+  }
+  return { app, logger, server: app.getHttpServer() };
+}
