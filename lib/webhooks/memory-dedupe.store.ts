@@ -1,4 +1,6 @@
+import { PolarConfigurationError } from '../config/polar-options.resolver.js';
 import { DEFAULT_WEBHOOK_DEDUPE_MAX_ENTRIES } from './webhooks.constants.js';
+import { webhookMessages } from './webhooks.messages.js';
 import type { PolarWebhookDedupeStore } from './webhook-dedupe-store.interface.js';
 
 /** Options of the in-memory dedupe store. */
@@ -22,7 +24,7 @@ export class PolarMemoryDedupeStore implements PolarWebhookDedupeStore {
   constructor(options: PolarMemoryDedupeStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? DEFAULT_WEBHOOK_DEDUPE_MAX_ENTRIES;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
-      throw new RangeError('webhooks.dedupe.maxEntries must be a positive integer');
+      throw new PolarConfigurationError(webhookMessages.badMaxEntries());
     }
     this.now = options.now ?? Date.now;
   }

@@ -10,6 +10,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { PolarConfigurationError } from '../config/polar-options.resolver.js';
 import type { PolarWebhooksOptions } from '../interfaces/polar-webhooks-options.interface.js';
 import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
 import { PolarCacheManagerDedupeStore, type PolarCacheLike } from './cache-manager-dedupe.store.js';
@@ -55,10 +56,17 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     const options = this.options;
     const secrets = options ? (Array.isArray(options.secrets) ? options.secrets : [options.secrets]) : [];
     this.secrets = secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length > 0);
-    if (this.secrets.length === 0) throw new Error(webhookMessages.noSecrets());
+    if (this.secrets.length === 0) throw new PolarConfigurationError(webhookMessages.noSecrets());
+    if (options?.onUnknownEvent !== undefined && typeof options.onUnknownEvent !== 'function') {
+      throw new PolarConfigurationError(webhookMessages.badHook());
+    }
     const dedupe = options?.dedupe === false ? undefined : options?.dedupe;
     this.ttlMs = positive(dedupe?.ttlMs ?? DEFAULT_WEBHOOK_DEDUPE_TTL_MS, 'webhooks.dedupe.ttlMs');
     this.claimTtlMs = positive(dedupe?.claimTtlMs ?? DEFAULT_WEBHOOK_CLAIM_TTL_MS, 'webhooks.dedupe.claimTtlMs');
+    const store = dedupe?.store;
+    if (store !== undefined && store !== 'memory' && store !== 'cache-manager' && !isDedupeStore(store)) {
+      throw new PolarConfigurationError(webhookMessages.badStore());
+    }
   }
 
   private get options(): PolarWebhooksOptions | undefined {
@@ -79,7 +87,7 @@ export class PolarWebhooksProcessor implements OnModuleInit {
       } catch {
         cache = undefined;
       }
-      if (!cache) throw new Error(webhookMessages.noCacheManager());
+      if (!cache) throw new PolarConfigurationError(webhookMessages.noCacheManager());
       this.store = new PolarCacheManagerDedupeStore(cache);
     } else {
       this.store = store;
@@ -173,6 +181,14 @@ export class PolarWebhooksProcessor implements OnModuleInit {
 }
 
 function positive(value: number, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new Error(webhookMessages.badNumber(option));
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new PolarConfigurationError(webhookMessages.badNumber(option));
+  }
   return value;
+}
+
+function isDedupeStore(value: unknown): value is PolarWebhookDedupeStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const store = value as Record<string, unknown>;
+  return ['isHandled', 'claim', 'markHandled', 'release'].every((method) => typeof store[method] === 'function');
 }
