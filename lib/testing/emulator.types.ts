@@ -35,6 +35,11 @@ export interface PolarEmulatorOptions {
    * @default 'production'
    */
   environment?: 'production' | 'sandbox';
+  /**
+   * How many requests `requests` keeps (oldest dropped first), so a long-running emulator stays small.
+   * @default 10000
+   */
+  maxRecordedRequests?: number;
 }
 
 /** A fixed-window rate limit: at most `limit` requests per `windowSeconds`. */

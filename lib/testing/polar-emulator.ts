@@ -59,6 +59,7 @@ export class PolarEmulator {
   private readonly sockets = new Set<Socket>();
   private readonly clock: () => Date;
   private readonly retryAfterSeconds: number;
+  private readonly maxRecordedRequests: number;
   private server?: Server;
   private baseUrl = '';
 
@@ -74,6 +75,10 @@ export class PolarEmulator {
         ? { limit: options.environment === 'sandbox' ? 100 : 500, windowSeconds: 60 }
         : options.rateLimit;
     this.retryAfterSeconds = rateLimit ? rateLimit.windowSeconds : 60;
+    this.maxRecordedRequests = options.maxRecordedRequests ?? 10_000;
+    if (!Number.isInteger(this.maxRecordedRequests) || this.maxRecordedRequests < 0) {
+      throw new RangeError('PolarEmulator: maxRecordedRequests must be a non-negative integer');
+    }
     this.limiter = new FixedWindowRateLimiter(rateLimit, this.clock);
     this.store = new EmulatorStore(this.clock, options.memberModel ?? false);
     this.tokens.add(this.accessToken, ALL_SCOPES);
@@ -204,7 +209,11 @@ export class PolarEmulator {
   private crash(res: ServerResponse, error: unknown): void {
     console.error(`PolarEmulator: internal error: ${error instanceof Error ? error.message : String(error)}`);
     if (!res.headersSent && !res.destroyed) {
-      res.writeHead(500, { 'content-type': 'application/json', 'cache-control': 'private, no-store' });
+      res.writeHead(500, {
+        'polar-version': EMULATED_API_VERSION,
+        'content-type': 'application/json',
+        'cache-control': 'private, no-store',
+      });
       res.end(JSON.stringify({ error: 'InternalServerError', detail: 'The emulator failed to handle this request.' }));
     }
   }
@@ -231,6 +240,7 @@ export class PolarEmulator {
       at: this.clock(),
     };
     this.log.push(record);
+    if (this.log.length > this.maxRecordedRequests) this.log.splice(0, this.log.length - this.maxRecordedRequests);
     const versionHeader = req.headers['polar-version'];
     const requestedVersion = Array.isArray(versionHeader) ? versionHeader[0] : versionHeader;
     const ctx: RequestContext = {

@@ -114,6 +114,16 @@ describe('emulator: auth, versions and wire details', () => {
     expect(f.polar.requests).toEqual([]);
   });
 
+  it('keeps only the newest maxRecordedRequests requests', async () => {
+    const small = await PolarEmulator.start({ maxRecordedRequests: 2 });
+    try {
+      for (const path of ['/a', '/b', '/c']) await fetch(`${small.url}${path}`);
+      expect(small.requests.map((request) => request.path)).toEqual(['/b', '/c']);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('reset() forgets customers, sessions and requests but keeps tokens', async () => {
     f.polar.addToken('polar_oat_kept', ['customers:read']);
     const customer = f.polar.seedCustomer({ email: 'r@example.com' });
