@@ -32,3 +32,7 @@ export * from './sessions/dto/index.js';
 export * from './errors/index.js';
 export * from './webhooks/index.js';
 export * from './portal/index.js';
+export type {
+  PolarSessionReuseOptions,
+  PolarSessionReuseStore,
+} from './interfaces/polar-session-reuse-options.interface.js';
