@@ -148,6 +148,17 @@ describe('emulator: customers', () => {
     });
   });
 
+  it('two concurrent creates with one external id: exactly one 201, the other 422', async () => {
+    const results = await Promise.allSettled([
+      f.sdk.customers.create({ email: 'race1@example.com', external_id: 'race' }),
+      f.sdk.customers.create({ email: 'race2@example.com', external_id: 'race' }),
+    ]);
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(errors.HTTPValidationError);
+    expect(f.polar.customers).toHaveLength(1);
+  });
+
   describe('get, update, delete', () => {
     it('gets by id and by external id; unknown ones are 404 ResourceNotFound', async () => {
       const created = await f.sdk.customers.create({ email: 'g@example.com', external_id: 'g-1' });
