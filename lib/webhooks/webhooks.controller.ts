@@ -1,4 +1,4 @@
-import { Controller, Logger, Post, Req, Res, ServiceUnavailableException, UnsupportedMediaTypeException, type Type } from '@nestjs/common';
+import { Controller, Logger, VERSION_NEUTRAL, Post, Req, Res, ServiceUnavailableException, UnsupportedMediaTypeException, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { POLAR_WEBHOOK_ROUTE_METADATA } from './webhooks.constants.js';
 import { webhookMessages } from './webhooks.messages.js';
@@ -19,7 +19,8 @@ const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
  * `routeDecorators` (e.g. your `@Public()`, `@SkipThrottle()`) are applied to the route handler.
  */
 export function createPolarWebhooksController(path: string, routeDecorators: MethodDecorator[] = []): Type<unknown> {
-  @Controller(path)
+  // Version-neutral: the URL registered in Polar must not move when the app turns on API versioning.
+  @Controller({ path, version: VERSION_NEUTRAL })
   class PolarWebhooksController {
     private readonly logger = new Logger('PolarWebhooks');
     private warnedRawBody = false;

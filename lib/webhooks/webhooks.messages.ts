@@ -5,7 +5,8 @@ export const webhookMessages = {
   rawBodyMissing: () =>
     'Polar webhooks need the raw request body to verify signatures, and it is not available: ' +
     'create the app with NestFactory.create(AppModule, { rawBody: true }) ' +
-    '(Fastify: NestFactory.create(AppModule, new FastifyAdapter(), { rawBody: true })).',
+    '(Fastify: NestFactory.create(AppModule, new FastifyAdapter(), { rawBody: true })), ' +
+    'and let no JSON body parser of your own run before Nest\'s on this route.',
   notJson: (contentType: string | undefined) =>
     `Polar webhooks are sent as application/json; got content-type ${contentType ? JSON.stringify(contentType) : '(none)'}`,
   badSignature: (reason: string) => `Webhook signature rejected: ${reason}`,

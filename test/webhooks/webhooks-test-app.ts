@@ -65,6 +65,8 @@ export interface WebhookAppOptions {
   form?: MountForm;
   /** @default an address nothing listens on */
   api?: PolarAccess;
+  /** Runs on the app before it starts (global prefix, versioning, …). */
+  configure?: (app: INestApplication) => void;
 }
 
 export interface WebhookApp {
@@ -116,6 +118,7 @@ export async function createWebhookApp(options: WebhookAppOptions, listen = fals
     options.adapter === 'fastify'
       ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { rawBody, logger })
       : moduleRef.createNestApplication({ rawBody, logger });
+  options.configure?.(app);
   if (listen) {
     await app.listen(0, '127.0.0.1');
   } else {

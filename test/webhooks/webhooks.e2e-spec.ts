@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, Injectable, Scope, SetMetadata } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, Scope, SetMetadata, VersioningType } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { webhooks } from '@polar-sh/sdk/2026-10';
 import request from 'supertest';
@@ -350,6 +350,29 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
 
       expect(moved.status).toBe(200);
       expect(old.status).toBe(404);
+    } finally {
+      await web.app.close();
+    }
+  });
+
+  it('stays at its path when the app turns on URI versioning, and moves with a global prefix', async () => {
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET },
+      providers: [CustomerHandlers],
+      configure: (app) => {
+        app.setGlobalPrefix('api');
+        app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+      },
+    });
+    try {
+      const body = eventBody('customer.created');
+      const server = web.app.getHttpServer();
+      const prefixed = await request(server).post('/api/billing/webhooks').set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+      const versioned = await request(server).post('/api/v1/billing/webhooks').set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+
+      expect(prefixed.status).toBe(200);
+      expect(versioned.status).toBe(404);
     } finally {
       await web.app.close();
     }
