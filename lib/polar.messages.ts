@@ -11,6 +11,7 @@ export const invalidEnvMessage = (variable: string, rule: string): string =>
 /** Input rejected before any request was sent. */
 export const invalidInputMessage = (problems: string[]): string => `Invalid Polar input: ${problems.join('; ')}.`;
 
+/** Messages of the Polar exceptions (fixed wording: nothing from Polar's answer is echoed). */
 export const POLAR_MESSAGES = {
   notFound: 'Polar resource not found.',
   validation: 'Polar rejected the request as invalid.',
@@ -20,8 +21,8 @@ export const POLAR_MESSAGES = {
   unknownCustomer: 'The Polar customer does not exist.',
   conflict: 'Polar reported a conflict.',
   ambiguousExternalCustomer: 'The external customer ID matches customers in several organizations reachable by this token.',
-  authentication: (status: number, code: string | undefined): string =>
-    `Polar refused this server's access token (${status}${code ? ` ${code}` : ''}): check the access token, its scopes (customers:read, customers:write, customer_sessions:write) and the environment (sandbox and production tokens are separate).`,
+  authentication: (status: number, code: string | undefined, environment?: string): string =>
+    `Polar refused this server's access token (${status}${code ? ` ${code}` : ''}): check the access token, its scopes (customers:read, customers:write, customer_sessions:write) and the environment${environment ? ` (configured: ${environment})` : ''}; sandbox and production tokens are separate.`,
   rateLimited: 'Polar rate limit reached; retry later.',
   upstreamStatus: (status: number): string => `Polar answered ${status}.`,
   upstreamServer: 'Polar answered with a server error.',

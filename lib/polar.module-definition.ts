@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { PolarModuleOptions } from './interfaces/polar-module-options.interface.js';
 
+/** The ConfigurableModuleBuilder parts of PolarModule (options token `POLAR_MODULE_OPTIONS`: the raw options). */
 export const {
   ConfigurableModuleClass: PolarConfigurableModuleClass,
   MODULE_OPTIONS_TOKEN: POLAR_MODULE_OPTIONS,

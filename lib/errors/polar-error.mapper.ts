@@ -57,7 +57,13 @@ interface Row {
   /** What Polar / the SDK did, as documented in the README error table. */
   polar: string;
   when: (failure: PolarFailure) => boolean;
-  build: (failure: PolarFailure, cause: unknown) => HttpException;
+  build: (failure: PolarFailure, cause: unknown, context: PolarErrorContext) => HttpException;
+}
+
+/** What the module knows about its own set-up, to make messages actionable (nothing secret). */
+export interface PolarErrorContext {
+  /** Configured environment and API URL, e.g. `production (https://api.polar.sh)`. */
+  environment?: string;
 }
 
 const statusOf = (failure: PolarFailure): number | undefined =>
@@ -108,7 +114,11 @@ export const POLAR_ERROR_TABLE: readonly Row[] = [
   {
     polar: '401 / 403 (our token is wrong or lacks a scope)',
     when: (f) => statusOf(f) === 401 || statusOf(f) === 403,
-    build: (f, cause) => new PolarAuthenticationException(statusOf(f)!, readErrorCode((f as { body: unknown }).body), { cause }),
+    build: (f, cause, context) =>
+      new PolarAuthenticationException(statusOf(f)!, readErrorCode((f as { body: unknown }).body), {
+        cause,
+        environment: context.environment,
+      }),
   },
   {
     polar: 'any other 4xx',
@@ -148,10 +158,10 @@ export const POLAR_ERROR_TABLE: readonly Row[] = [
 ];
 
 /** Maps anything an SDK call threw to the module's `HttpException` subclass (see the table). */
-export function toPolarHttpException(error: unknown): HttpException {
+export function toPolarHttpException(error: unknown, context: PolarErrorContext = {}): HttpException {
   const failure = classifyPolarError(error);
   const row = POLAR_ERROR_TABLE.find((candidate) => candidate.when(failure))!;
-  return row.build(failure, error);
+  return row.build(failure, error, context);
 }
 
 function validationException(details: PolarErrorDetail[], cause: unknown): HttpException {

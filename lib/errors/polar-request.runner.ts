@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_RETRY_WAIT_MS, POLAR_RESOLVED_OPTIONS, RETRY_BACKOFF_MS } from '../polar.constants.js';
 import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
-import { classifyPolarError, type PolarFailure, toPolarHttpException } from './polar-error.mapper.js';
+import { classifyPolarError, type PolarErrorContext, type PolarFailure, toPolarHttpException } from './polar-error.mapper.js';
 
 /**
  * Runs SDK calls for the services: reads retry on 429, 5xx and network failures (at most
@@ -11,7 +11,11 @@ import { classifyPolarError, type PolarFailure, toPolarHttpException } from './p
  */
 @Injectable()
 export class PolarRequestRunner {
-  constructor(@Inject(POLAR_RESOLVED_OPTIONS) private readonly options: PolarResolvedOptions) {}
+  private readonly context: PolarErrorContext;
+
+  constructor(@Inject(POLAR_RESOLVED_OPTIONS) private readonly options: PolarResolvedOptions) {
+    this.context = { environment: `${options.environment} (${options.baseUrl})` };
+  }
 
   /** A read (GET): safe to repeat. */
   async read<T>(call: () => Promise<T>): Promise<T> {
@@ -20,7 +24,7 @@ export class PolarRequestRunner {
         return await call();
       } catch (error) {
         const wait = attempt < this.options.readRetries ? retryWaitMs(classifyPolarError(error), attempt) : undefined;
-        if (wait === undefined) throw toPolarHttpException(error);
+        if (wait === undefined) throw toPolarHttpException(error, this.context);
         await sleep(wait);
       }
     }
@@ -31,7 +35,7 @@ export class PolarRequestRunner {
     try {
       return await call();
     } catch (error) {
-      throw toPolarHttpException(error);
+      throw toPolarHttpException(error, this.context);
     }
   }
 }

@@ -102,12 +102,16 @@ export class PolarAuthenticationException extends PolarException {
   /** The status Polar answered (401 or 403). */
   readonly upstreamStatus: number;
 
-  constructor(upstreamStatus: number, polarErrorCode: string | undefined, options: { cause?: unknown } = {}) {
+  constructor(
+    upstreamStatus: number,
+    polarErrorCode: string | undefined,
+    options: { cause?: unknown; environment?: string } = {},
+  ) {
     super(
       HttpStatus.BAD_GATEWAY,
       'polar_authentication_failed',
-      POLAR_MESSAGES.authentication(upstreamStatus, polarErrorCode),
-      options,
+      POLAR_MESSAGES.authentication(upstreamStatus, polarErrorCode, options.environment),
+      { cause: options.cause },
     );
     this.upstreamStatus = upstreamStatus;
   }
