@@ -4,6 +4,7 @@ import type { webhooks } from '@polar-sh/sdk/2026-10';
 import request from 'supertest';
 import { OnPolarEvent } from '../../lib/webhooks/on-polar-event.decorator.js';
 import { isPolarWebhookRoute } from '../../lib/webhooks/webhooks.route-metadata.js';
+import type { PolarWebhookDedupeStore } from '../../lib/webhooks/webhook-dedupe-store.interface.js';
 import type { PolarUnknownWebhookEvent, PolarWebhookDelivery, PolarWebhookEvent } from '../../lib/webhooks/webhooks.types.js';
 import { customerData, eventBody, NEXT_WEBHOOK_SECRET, signWebhook, TEST_WEBHOOK_SECRET } from './sign-webhook.js';
 import { ADAPTER_FORMS, ADAPTERS, createWebhookApp, type WebhookApp } from './webhooks-test-app.js';
@@ -263,6 +264,16 @@ describe.each(ADAPTER_FORMS)('webhook route over %s, PolarModule.%s', (adapter, 
     expect(retry.body).toEqual({ received: true, duplicate: true });
   });
 
+  it('answers 400, never 500, to a well-signed body that is not valid JSON, and runs nothing', async () => {
+    const body = '{"type":"customer.created",';
+
+    const response = await post(body, signWebhook(body, TEST_WEBHOOK_SECRET));
+
+    expect(response.status).toBe(400);
+    expect(handlers.created).toHaveLength(0);
+    expect(everything.types).toHaveLength(0);
+  });
+
   it('answers 415 to a body that is not JSON', async () => {
     const response = await request(web.app.getHttpServer())
       .post(PATH)
@@ -373,6 +384,59 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
 
       expect(prefixed.status).toBe(200);
       expect(versioned.status).toBe(404);
+    } finally {
+      await web.app.close();
+    }
+  });
+
+  it('answers 503 when the dedupe store fails before the handlers, so Polar retries; logs it', async () => {
+    const failing: PolarWebhookDedupeStore = {
+      isHandled: async () => {
+        throw new Error('ECONNREFUSED 127.0.0.1:6379');
+      },
+      claim: async () => true,
+      markHandled: async () => undefined,
+      release: async () => undefined,
+    };
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET, dedupe: { store: failing } },
+      providers: [CustomerHandlers],
+    });
+    try {
+      const body = eventBody('customer.created');
+      const response = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_store_down' })).send(body);
+
+      expect(response.status).toBe(503);
+      expect(JSON.stringify(response.body)).not.toContain('ECONNREFUSED');
+      expect(web.logger.errors().join('\n')).toMatch(/Dedupe store failed for delivery msg_store_down[\s\S]*ECONNREFUSED/);
+      expect(web.app.get(CustomerHandlers).created).toHaveLength(0);
+    } finally {
+      await web.app.close();
+    }
+  });
+
+  it('answers 200 when only recording the handled id fails (the handlers ran), and logs it', async () => {
+    const forgetful: PolarWebhookDedupeStore = {
+      isHandled: async () => false,
+      claim: async () => true,
+      markHandled: async () => {
+        throw new Error('READONLY replica');
+      },
+      release: async () => undefined,
+    };
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET, dedupe: { store: forgetful } },
+      providers: [CustomerHandlers],
+    });
+    try {
+      const body = eventBody('customer.created');
+      const response = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_unrecorded' })).send(body);
+
+      expect(response.status).toBe(200);
+      expect(web.app.get(CustomerHandlers).created).toHaveLength(1);
+      expect(web.logger.errors().join('\n')).toMatch(/recording it in the dedupe store failed[\s\S]*READONLY/);
     } finally {
       await web.app.close();
     }
