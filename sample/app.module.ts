@@ -1,0 +1,50 @@
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
+// An app imports these from 'nestjs-polar'; the sample uses the sources of this repository.
+import { PolarModule } from '../lib/index.js';
+import { polarConfig } from '../lib/config/index.js';
+import { AuthController } from './auth/auth.controller.js';
+import { SessionCookie } from './auth/session-cookie.js';
+import { SessionMiddleware } from './auth/session.middleware.js';
+import type { SampleRequest } from './auth/session-user.js';
+import { SignInRedirectFilter } from './auth/sign-in-redirect.filter.js';
+import { HomeController } from './home/home.controller.js';
+
+@Module({
+  imports: [
+    // Reads POLAR_ACCESS_TOKEN, POLAR_ENVIRONMENT and POLAR_BASE_URL (also from a .env file) and
+    // validates them at start-up: a missing token stops the app with a message naming the variable.
+    ConfigModule.forRoot({ isGlobal: true, load: [polarConfig] }),
+    PolarModule.forRootAsync({
+      inject: [polarConfig.KEY],
+      useFactory: (polar: ConfigType<typeof polarConfig>) => ({
+        ...polar,
+        portal: {
+          // The signed-in user comes from our session (see SessionMiddleware). Without this option
+          // the route reads request.user the same way; it is spelled out here to show the contract.
+          customer: (req: SampleRequest) =>
+            req.user ? { externalCustomerId: req.user.id, email: req.user.email, name: req.user.name } : null,
+          // Polar's portal links back to our home page. A relative path resolves against APP_URL
+          // when set, else against the origin the request came in on.
+          defaultReturnUrl: '/',
+          ...(process.env.APP_URL ? { appOrigin: process.env.APP_URL } : {}),
+          // The customer is ensured at sign-in; this covers one deleted in Polar since then.
+          createCustomerIfMissing: true,
+        },
+      }),
+    }),
+  ],
+  controllers: [HomeController, AuthController],
+  providers: [
+    // Demo sessions: SESSION_SECRET signs the cookie; without it every start signs everyone out.
+    { provide: SessionCookie, useFactory: () => new SessionCookie(process.env.SESSION_SECRET) },
+    { provide: APP_FILTER, useClass: SignInRedirectFilter },
+  ],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Every route, the library's /billing/portal included, sees request.user.
+    consumer.apply(SessionMiddleware).forRoutes('*');
+  }
+}

@@ -1,0 +1,28 @@
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { Response } from 'express';
+import { polarConfig } from '../../lib/config/index.js';
+import type { SampleRequest } from '../auth/session-user.js';
+import { homePage } from '../views.js';
+
+/** The home page: who is signed in, and the "Manage billing" button. */
+@Controller()
+export class HomeController {
+  constructor(@Inject(polarConfig.KEY) private readonly polar: ConfigType<typeof polarConfig>) {}
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  home(@Req() req: SampleRequest, @Res({ passthrough: true }) res: Response): string | void {
+    if (!req.user) {
+      res.redirect(303, '/sign-in');
+      return;
+    }
+    return homePage(req.user, this.billingBackend());
+  }
+
+  /** Where billing requests go, for the footer (never the token). */
+  private billingBackend(): string {
+    if (this.polar.baseUrl) return `Polar API at ${this.polar.baseUrl}`;
+    return `Polar ${this.polar.environment ?? 'production'}`;
+  }
+}
