@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { webhooks } from '@polar-sh/sdk/2026-10';
-import { POLAR_CLIENT } from '../../lib/polar.constants.js';
-import type { PolarClient } from '../../lib/polar.decorators.js';
+// The public entries, as a user imports them.
+import { OnPolarEvent, POLAR_CLIENT, type PolarClient, type PolarWebhookDelivery } from '../../lib/index.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
-import { OnPolarEvent } from '../../lib/webhooks/on-polar-event.decorator.js';
-import type { PolarWebhookDelivery } from '../../lib/webhooks/webhooks.types.js';
 import { TEST_WEBHOOK_SECRET } from './sign-webhook.js';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from './webhooks-test-app.js';
 
