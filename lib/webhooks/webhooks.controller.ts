@@ -1,4 +1,14 @@
-import { Controller, Logger, VERSION_NEUTRAL, Post, Req, Res, ServiceUnavailableException, UnsupportedMediaTypeException, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Logger,
+  Post,
+  Req,
+  Res,
+  ServiceUnavailableException,
+  type Type,
+  UnsupportedMediaTypeException,
+  VERSION_NEUTRAL,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { POLAR_WEBHOOK_ROUTE_METADATA } from './webhooks.constants.js';
 import { webhookMessages } from './webhooks.messages.js';

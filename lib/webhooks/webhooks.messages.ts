@@ -23,6 +23,7 @@ export const webhookMessages = {
     `Acknowledged delivery ${id} of unknown event type ${JSON.stringify(type)} (not in @polar-sh/sdk 2026-10)`,
   unknownHookFailed: (id: string) => `onUnknownEvent failed for delivery ${id}; the delivery is acknowledged anyway`,
   noSecrets: () => invalidOptionMessage('webhooks.secrets', 'must hold at least one non-empty signing secret (whsec_…)'),
+  secretWhitespace: () => invalidOptionMessage('webhooks.secrets', 'must not contain whitespace (a trailing newline?)'),
   noCacheManager: () =>
     invalidOptionMessage(
       'webhooks.dedupe.store',

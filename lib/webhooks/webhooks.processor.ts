@@ -57,6 +57,10 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     const secrets = options ? (Array.isArray(options.secrets) ? options.secrets : [options.secrets]) : [];
     this.secrets = secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length > 0);
     if (this.secrets.length === 0) throw new PolarConfigurationError(webhookMessages.noSecrets());
+    // A newline carried over from an env file would otherwise fail every signature, silently.
+    if (this.secrets.some((secret) => /\s/.test(secret))) {
+      throw new PolarConfigurationError(webhookMessages.secretWhitespace());
+    }
     if (options?.onUnknownEvent !== undefined && typeof options.onUnknownEvent !== 'function') {
       throw new PolarConfigurationError(webhookMessages.badHook());
     }

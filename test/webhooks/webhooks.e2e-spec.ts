@@ -477,6 +477,7 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
     [{ dedupe: { store: 'redis' } }, '"webhooks.dedupe.store" must be \'memory\', \'cache-manager\' or an object'],
     [{ dedupe: { store: { isHandled: () => true } } }, '"webhooks.dedupe.store" must be'],
     [{ onUnknownEvent: 'log' }, '"webhooks.onUnknownEvent" must be a function'],
+    [{ secrets: [TEST_WEBHOOK_SECRET + '\n'] }, '"webhooks.secrets" must not contain whitespace'],
   ])('fails at start-up, naming the option, for webhooks %j', async (extra, message) => {
     await expect(
       createWebhookApp({ adapter, webhooks: { secrets: TEST_WEBHOOK_SECRET, ...(extra as object) }, providers: [CustomerHandlers] }),
