@@ -1,4 +1,15 @@
-import { type CanActivate, type ExecutionContext, Injectable, Scope, SetMetadata, VersioningType } from '@nestjs/common';
+import {
+  type CallHandler,
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  Scope,
+  SetMetadata,
+  ValidationPipe,
+  VersioningType,
+} from '@nestjs/common';
+import { map, type Observable } from 'rxjs';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { webhooks } from '@polar-sh/sdk/2026-10';
 import request from 'supertest';
@@ -514,11 +525,39 @@ class PolarAwareBearerGuard implements CanActivate {
   }
 }
 
+/** An app-wide response wrapper, as many apps have: `{ data: … }` around every answer. */
+class WrapInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(map((data: unknown) => ({ data })));
+  }
+}
+
 describe.each(ADAPTER_FORMS)('webhook route and global guards over %s, PolarModule.%s', (adapter, form) => {
   const deliver = async (web: WebhookApp) => {
     const body = eventBody('customer.created');
     return request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
   };
+
+  it('a strict global ValidationPipe and a response-wrapping interceptor leave the route and its answer alone', async () => {
+    const web = await createWebhookApp({
+      adapter,
+      form,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET },
+      providers: [CustomerHandlers],
+      configure: (app) => {
+        app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
+        app.useGlobalInterceptors(new WrapInterceptor());
+      },
+    });
+    try {
+      const response = await deliver(web);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ received: true });
+      expect(web.app.get(CustomerHandlers).created).toHaveLength(1);
+    } finally {
+      await web.app.close();
+    }
+  });
 
   it('a global guard runs on the webhook route: one that knows nothing of it rejects Polar (403)', async () => {
     const web = await createWebhookApp({
