@@ -50,7 +50,7 @@ describe('package manifest', () => {
   it('is an ESM package whose public entries carry types', () => {
     expect(manifest.type).toBe('module');
     expect(manifest.files).toEqual(['dist']);
-    for (const entry of ['.', './testing']) {
+    for (const entry of ['.', './config', './testing']) {
       const target = manifest.exports[entry];
       expect(typeof target).toBe('object');
       expect((target as { types?: string }).types).toMatch(/^\.\/dist\/.+\.d\.ts$/);
