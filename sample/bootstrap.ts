@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
+import { type INestApplication, Logger, type LoggerService } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -16,8 +16,8 @@ export interface SampleOptions {
    * @default true when POLAR_ACCESS_TOKEN is not set
    */
   useEmulator?: boolean;
-  /** Nest's logger setting. @default the console logger */
-  logger?: LoggerService | LogLevel[] | false;
+  /** Where the sample's and Nest's log lines go; `false` for none. @default Nest's console logger */
+  logger?: LoggerService | false;
 }
 
 /** A running sample app. */
@@ -43,7 +43,8 @@ const POLAR_ENV = ['POLAR_ACCESS_TOKEN', 'POLAR_BASE_URL'] as const;
 
 /** Starts the sample app (and, without a Polar token, the emulator it talks to). */
 export async function bootstrap(options: SampleOptions = {}): Promise<RunningSample> {
-  const logger = new Logger('Sample');
+  const logger: Pick<LoggerService, 'log'> =
+    options.logger === false ? { log: () => undefined } : options.logger ?? new Logger('Sample');
   // ConfigModule.forRoot (evaluated when app.module was imported) has copied a .env file into
   // process.env by now, so a token kept in .env counts as set.
   await ConfigModule.envVariablesLoaded;
