@@ -359,6 +359,31 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
     }
   });
 
+  it('still acknowledges an unknown event type when onUnknownEvent throws, and logs the error', async () => {
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: {
+        secrets: TEST_WEBHOOK_SECRET,
+        onUnknownEvent: async () => {
+          throw new Error('alerting backend down');
+        },
+      },
+      providers: [CustomerHandlers],
+    });
+    try {
+      const body = JSON.stringify({ type: 'invoice.sparkled', data: {} });
+      const response = await request(web.app.getHttpServer())
+        .post(PATH)
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_hook_throws' }))
+        .send(body);
+
+      expect(response.status).toBe(202);
+      expect(web.logger.errors().join('\n')).toMatch(/onUnknownEvent failed for delivery msg_hook_throws[\s\S]*alerting backend down/);
+    } finally {
+      await web.app.close();
+    }
+  });
+
   it('serves the route on a configured path', async () => {
     const web = await createWebhookApp({
       adapter,
