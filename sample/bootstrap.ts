@@ -83,6 +83,8 @@ export async function bootstrap(options: SampleOptions = {}): Promise<RunningSam
     }
 
     app = await NestFactory.create<NestExpressApplication>(AppModule, {
+      // Reject instead of process.exit(1), so the caller can stop the emulator and say what went wrong.
+      abortOnError: false,
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
     });
     try {

@@ -1,0 +1,132 @@
+/**
+ * The sample app's own e2e test, written the way an app using nestjs-polar would write it: start the
+ * emulator, point the polar config namespace at it, and drive the app with supertest.
+ * In an app the imports are `from 'nestjs-polar'` and `from 'nestjs-polar/testing'`.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { polarConfig } from '../../lib/config/index.js';
+import { PolarEmulator } from '../../lib/testing/index.js';
+import { AppModule } from '../../sample/app.module.js';
+import { userIdForEmail } from '../../sample/auth/session-cookie.js';
+
+describe('sample app (supertest against the Polar emulator)', () => {
+  let polar: PolarEmulator;
+  let app: INestApplication;
+  let appUrl: string;
+
+  beforeAll(async () => {
+    polar = await PolarEmulator.start();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      // What POLAR_ACCESS_TOKEN / POLAR_BASE_URL would say: the emulator instead of Polar.
+      .overrideProvider(polarConfig.KEY)
+      .useValue({ accessToken: polar.accessToken, baseUrl: polar.url })
+      .compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    appUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await polar?.stop();
+  });
+
+  beforeEach(() => {
+    polar.reset();
+    polar.faults.clear();
+  });
+
+  const signIn = async (email: string, name = ''): Promise<string> => {
+    const res = await request(appUrl).post('/sign-in').type('form').send({ email, name }).expect(303);
+    expect(res.headers.location).toBe('/');
+    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0];
+    expect(cookie).toMatch(/^sample_session=[^;]+;.*HttpOnly/);
+    return cookie.split(';')[0];
+  };
+
+  it('sends a visitor without a session to the demo sign-in page', async () => {
+    await request(appUrl).get('/').expect(303).expect('Location', '/sign-in');
+    const page = await request(appUrl).get('/sign-in').expect(200).expect('Content-Type', /text\/html/);
+    expect(page.text).toContain('Demo sign-in');
+  });
+
+  it('creates the Polar customer at sign-in, once, with the user id as external id', async () => {
+    const cookie = await signIn('ada@example.com', 'Ada Lovelace');
+    await signIn('ada@example.com', 'Ada Lovelace');
+
+    expect(polar.customers).toEqual([
+      expect.objectContaining({ external_id: userIdForEmail('ada@example.com'), email: 'ada@example.com', name: 'Ada Lovelace' }),
+    ]);
+    const home = await request(appUrl).get('/').set('Cookie', cookie).expect(200);
+    expect(home.text).toContain('ada@example.com');
+    expect(home.text).toContain('href="/billing/portal">Manage billing</a>');
+  });
+
+  it('redirects "Manage billing" to the portal of the signed-in user, with the app home as return URL', async () => {
+    const cookie = await signIn('grace@example.com');
+    const res = await request(appUrl).get('/billing/portal').set('Cookie', cookie).set('Accept', 'text/html').expect(303);
+
+    expect(res.headers.location).toMatch(new RegExp(`^${polar.url}/emulator-org/portal\\?customer_session_token=polar_cst_`));
+    expect(res.headers['cache-control']).toBe('no-store');
+    const created = polar.requests.filter((r) => r.method === 'POST' && r.path === '/v1/customer-sessions/');
+    expect(created.map((r) => r.body)).toEqual([
+      expect.objectContaining({ external_customer_id: userIdForEmail('grace@example.com'), return_url: `${appUrl}/` }),
+    ]);
+    const portal = await request(res.headers.location).get('').expect(200);
+    expect(portal.text).toContain('grace@example.com');
+    expect(portal.text).toContain(`href="${appUrl}/"`);
+  });
+
+  it('answers JSON { url, expires_at } to a client that asks for JSON', async () => {
+    const cookie = await signIn('json@example.com');
+    const res = await request(appUrl).get('/billing/portal').set('Cookie', cookie).set('Accept', 'application/json').expect(200);
+    expect(res.body).toEqual({ url: expect.stringContaining(`${polar.url}/emulator-org/portal?`), expires_at: expect.any(String) });
+  });
+
+  it('keeps signed-out and forged sessions out of the portal: browsers go to sign-in, API clients get 401', async () => {
+    const forged = `sample_session=${Buffer.from(JSON.stringify({ id: 'user_x', email: 'x@example.com', iat: Date.now() / 1000 })).toString('base64url')}.AAAA`;
+    for (const cookie of ['', forged]) {
+      await request(appUrl)
+        .get('/billing/portal')
+        .set('Cookie', cookie)
+        .set('Accept', 'text/html')
+        .expect(303)
+        .expect('Location', '/sign-in?reason=signed-out');
+      const api = await request(appUrl).get('/billing/portal').set('Cookie', cookie).set('Accept', 'application/json').expect(401);
+      expect(api.body.code).toBe('polar_portal_unauthenticated');
+    }
+    expect(polar.requests).toEqual([]);
+  });
+
+  it('ignores a customer id a client puts in the query', async () => {
+    await signIn('victim@example.com');
+    const victimId = polar.customers[0].id;
+    const cookie = await signIn('mallory@example.com');
+    await request(appUrl).get(`/billing/portal?customer_id=${victimId}`).set('Cookie', cookie).expect(303);
+    const last = polar.requests.filter((r) => r.path === '/v1/customer-sessions/').at(-1)!;
+    expect(last.body).toEqual(expect.objectContaining({ external_customer_id: userIdForEmail('mallory@example.com') }));
+  });
+
+  it('rejects a malformed email on the sign-in page without calling Polar', async () => {
+    const res = await request(appUrl).post('/sign-in').type('form').send({ email: 'not-an-email', name: 'X' }).expect(400);
+    expect(res.text).toContain('Enter a valid email address');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(polar.requests).toEqual([]);
+  });
+
+  it('shows why sign-in failed when Polar is down, and does not sign the user in', async () => {
+    polar.faults.forceStatus(503);
+    const res = await request(appUrl).post('/sign-in').type('form').send({ email: 'down@example.com' }).expect(502);
+    expect(res.text).toContain('Your billing account could not be set up (502)');
+    expect(res.text).not.toContain(polar.accessToken);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  }, 20_000);
+
+  it('signs out by clearing the session cookie', async () => {
+    await signIn('bye@example.com');
+    const res = await request(appUrl).post('/sign-out').expect(303).expect('Location', '/sign-in');
+    expect(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).toMatch(/^sample_session=;.*Expires=Thu, 01 Jan 1970/);
+  });
+});
