@@ -2,6 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 /** A real Standard-Webhooks secret used to sign the fixtures (never a stubbed verification). */
 export const TEST_WEBHOOK_SECRET = 'whsec_' + Buffer.from('nestjs-polar test signing key 01').toString('base64');
+/** A secret that is not `whsec_<base64>`: the SDK then uses its own bytes as the key. */
+export const RAW_BYTES_SECRET = 'test_whs_Zb1TestOnlyNotARealSecret0123456789abcdEF';
 /** A second secret, for rotation tests. */
 export const NEXT_WEBHOOK_SECRET = 'whsec_' + Buffer.from('nestjs-polar test signing key 02').toString('base64');
 
@@ -10,13 +12,20 @@ export interface SignOptions {
   id?: string;
   /** Unix seconds of `webhook-timestamp`; now by default. */
   timestamp?: number;
+  /**
+   * HMAC key: `'standard'` = base64-decoded after `whsec_` (Standard Webhooks); `'utf8'` = the
+   * secret's own bytes (the SDK tries both).
+   * @default 'standard'
+   */
+  key?: 'standard' | 'utf8';
 }
 
-/** Signs `body` like Polar does (Standard Webhooks: HMAC-SHA256 over `id.timestamp.body`, key = base64 after `whsec_`). */
+/** Signs `body` like Polar does (Standard Webhooks: HMAC-SHA256 over `id.timestamp.body`). */
 export function signWebhook(body: string, secret: string, options: SignOptions = {}): Record<string, string> {
   const id = options.id ?? `msg_${randomBytes(12).toString('hex')}`;
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const key =
+    options.key === 'utf8' ? Buffer.from(secret, 'utf8') : Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
   return {
     'content-type': 'application/json',

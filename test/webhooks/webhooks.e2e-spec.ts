@@ -17,7 +17,14 @@ import { OnPolarEvent } from '../../lib/webhooks/on-polar-event.decorator.js';
 import { isPolarWebhookRoute } from '../../lib/webhooks/webhooks.route-metadata.js';
 import type { PolarWebhookDedupeStore } from '../../lib/webhooks/webhook-dedupe-store.interface.js';
 import type { PolarUnknownWebhookEvent, PolarWebhookDelivery, PolarWebhookEvent } from '../../lib/webhooks/webhooks.types.js';
-import { customerData, eventBody, NEXT_WEBHOOK_SECRET, signWebhook, TEST_WEBHOOK_SECRET } from './sign-webhook.js';
+import {
+  customerData,
+  eventBody,
+  NEXT_WEBHOOK_SECRET,
+  RAW_BYTES_SECRET,
+  signWebhook,
+  TEST_WEBHOOK_SECRET,
+} from './sign-webhook.js';
 import { ADAPTER_FORMS, ADAPTERS, createWebhookApp, type WebhookApp } from './webhooks-test-app.js';
 
 const PATH = '/billing/webhooks';
@@ -72,7 +79,7 @@ describe.each(ADAPTER_FORMS)('webhook route over %s, PolarModule.%s', (adapter, 
       adapter,
       form,
       webhooks: {
-        secrets: [TEST_WEBHOOK_SECRET, NEXT_WEBHOOK_SECRET],
+        secrets: [TEST_WEBHOOK_SECRET, NEXT_WEBHOOK_SECRET, RAW_BYTES_SECRET],
         onUnknownEvent: (event) => {
           unknown.push(event);
         },
@@ -148,6 +155,15 @@ describe.each(ADAPTER_FORMS)('webhook route over %s, PolarModule.%s', (adapter, 
 
     expect(response.status).toBe(200);
     expect(handlers.updated).toEqual(['Rotated']);
+  });
+
+  it('verifies with a secret that is not whsec_-base64, used as raw key bytes', async () => {
+    const body = eventBody('customer.updated', customerData({ name: 'Raw Key' }));
+
+    const response = await post(body, signWebhook(body, RAW_BYTES_SECRET, { key: 'utf8' }));
+
+    expect(response.status).toBe(200);
+    expect(handlers.updated).toEqual(['Raw Key']);
   });
 
   it('answers 403 without signature headers, and runs nothing', async () => {
