@@ -1,7 +1,7 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
-// An app imports these from 'nestjs-polar'; the sample uses the sources of this repository.
+// An app imports these from 'nestjs-polar' and 'nestjs-polar/config'; the sample uses this repository's sources.
 import { PolarModule } from '../lib/index.js';
 import { polarConfig } from '../lib/config/index.js';
 import { AuthController } from './auth/auth.controller.js';

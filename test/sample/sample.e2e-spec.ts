@@ -1,7 +1,7 @@
 /**
  * The sample app's own e2e test, written the way an app using nestjs-polar would write it: start the
  * emulator, point the polar config namespace at it, and drive the app with supertest.
- * In an app the imports are `from 'nestjs-polar'` and `from 'nestjs-polar/testing'`.
+ * In an app the imports are `from 'nestjs-polar/config'` and `from 'nestjs-polar/testing'`.
  */
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
