@@ -2,7 +2,7 @@
  * `npm run bench` — loads each contender in turn, behind the same fake Polar upstream, in several
  * interleaved rounds, then writes bench/RESULTS.md and prints the table.
  *
- *   npm run bench                  full run (about 4 minutes)
+ *   npm run bench                  full run (about 4½ minutes)
  *   npm run bench -- --quick       smoke run (about 1 minute); BENCH_QUICK=1 does the same
  *   npm run bench -- --only=peer,express --rounds=5 --duration=15 --latency=50
  *   npm run bench -- --profile=express   also writes a V8 CPU profile of that contender
@@ -57,6 +57,7 @@ interface Config {
   connections: number;
   latencyMs: number;
   latencyDurationS: number;
+  latencyRate: number;
   only: string[] | null;
   profile: string | null;
   write: boolean;
@@ -85,11 +86,13 @@ function parseArgs(argv: string[]): Config {
   return {
     quick,
     rounds: num('rounds', 3, 1),
-    durationS: num('duration', 10, 3),
-    warmupS: num('warmup', 3, 1),
+    durationS: num('duration', 8, 3),
+    // Long enough for the heap to reach its working size, so RSS flatness is about leaks.
+    warmupS: num('warmup', 8, 1),
     connections: num('connections', 50, 50),
     latencyMs: num('latency', 50, 50),
-    latencyDurationS: num('latency-duration', 6, 2),
+    latencyDurationS: num('latency-duration', 4, 3),
+    latencyRate: num('latency-rate', 200, 200),
     only,
     profile: flags.get('profile') ?? null,
     // A quick or partial run should not overwrite the published table unless asked.
@@ -136,6 +139,8 @@ interface RunSample {
   upstreamCalls: number;
   upstreamCpuMs: number;
   wallMs: number;
+  /** CPU time the contender process used in this window, ms. */
+  contenderCpuMs: number;
 }
 
 interface Live {
@@ -162,7 +167,13 @@ function countOutcome(result: AutocannonResult): { redirects: number; failures: 
   return { redirects, failures };
 }
 
-async function load(live: Live, durationS: number, connections: number, traceRss: boolean): Promise<AutocannonResult> {
+async function load(
+  live: Live,
+  durationS: number,
+  connections: number,
+  traceRss: boolean,
+  overallRate?: number,
+): Promise<AutocannonResult> {
   let sampling = traceRss;
   const trace = async () => {
     while (sampling) {
@@ -171,7 +182,15 @@ async function load(live: Live, durationS: number, connections: number, traceRss
     }
   };
   const tracer = trace();
-  const result = await autocannon({ url: live.url, connections, duration: durationS, requests: loadRequests(live.spec), timeout: 10 });
+  const result = await autocannon({
+    url: live.url,
+    connections,
+    duration: durationS,
+    requests: loadRequests(live.spec),
+    timeout: 10,
+    // Below capacity nothing is omitted; autocannon's correction would invent sub-upstream latencies.
+    ...(overallRate ? { overallRate, ignoreCoordinatedOmission: true } : {}),
+  });
   sampling = false;
   await tracer;
   return result;
@@ -210,6 +229,7 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
     p50: median(s.map((x) => x.p50)),
     p99: median(s.map((x) => x.p99)),
     upstreamCallsPerRequest: totalReq ? calls / totalReq : NaN,
+    cpuUsPerRequest: median(s.map((x) => (x.contenderCpuMs * 1000) / Math.max(1, x.requests))),
     failures: s.reduce((a, x) => a + x.failures, 0),
     requests: totalReq,
     peakRssMb: (live.peakRssKb ?? NaN) / 1024,
@@ -225,6 +245,8 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
     upstreamCpuShare: mean(s.map((x) => x.upstreamCpuMs / x.wallMs)),
     upstreamCpuShareMax: Math.max(...s.map((x) => x.upstreamCpuMs / x.wallMs)),
     configLatencyMs: cfg.latencyMs,
+    // One point per second (MB), so a rise can be told from a leak by eye.
+    rssTraceMb: live.rssTrace.filter((_, i) => i % 4 === 0).map((kb) => Math.round(kb / 102.4) / 10),
   };
 }
 
@@ -268,7 +290,9 @@ async function main(): Promise<void> {
       const order = lives.map((_, i) => lives[(i + round - 1) % lives.length]);
       for (const live of order) {
         await upstream.call('reset');
+        const cpuBefore = await live.child.call<number>('cpu');
         const result = await load(live, cfg.durationS, cfg.connections, true);
+        const cpuAfter = await live.child.call<number>('cpu');
         const up = await upstream.call<{ calls: number; cpuMs: number; wallMs: number }>('stats');
         const { redirects, failures } = countOutcome(result);
         const sample: RunSample = {
@@ -282,24 +306,43 @@ async function main(): Promise<void> {
           upstreamCalls: up.calls,
           upstreamCpuMs: up.cpuMs,
           wallMs: up.wallMs,
+          contenderCpuMs: cpuAfter - cpuBefore,
         };
         live.samples.push(sample);
         console.log(
-          `round ${round} ${live.spec.key.padEnd(8)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p50 ${sample.p50} ms  p99 ${sample.p99} ms  upstream ${(up.calls / Math.max(1, sample.requests)).toFixed(3)}/req${failures ? `  FAILURES ${failures}` : ''}`,
+          `round ${round} ${live.spec.key.padEnd(8)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  ${((sample.contenderCpuMs / Math.max(1, sample.requests)) * 1000).toFixed(0)} µs CPU/req  p50 ${sample.p50} ms  p99 ${sample.p99} ms  upstream ${(up.calls / Math.max(1, sample.requests)).toFixed(3)}/req${failures ? `  FAILURES ${failures}` : ''}`,
         );
       }
     }
 
     if (cfg.latencyMs > 0 && cfg.latencyDurationS > 0) {
-      console.log(`latency phase: upstream adds ${cfg.latencyMs} ms, ${cfg.latencyDurationS}s each`);
+      console.log(
+        `latency phase: upstream adds ${cfg.latencyMs} ms; ${cfg.latencyRate} req/s offered over ${cfg.connections} connections, ${cfg.latencyDurationS}s each`,
+      );
       await upstream.call('latency', cfg.latencyMs);
-      for (const live of lives) {
-        await upstream.call('reset');
-        const result = await load(live, cfg.latencyDurationS, cfg.connections, false);
-        const up = await upstream.call<{ calls: number; p99Ms: number }>('stats');
-        const { redirects, failures } = countOutcome(result);
-        live.latency = { p50: result.latency.p50, p99: result.latency.p99, upstreamP99: up.p99Ms, upstreamCalls: up.calls, requests: redirects + failures };
-        console.log(`latency ${live.spec.key.padEnd(8)} p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  (upstream's own p99 ${up.p99Ms.toFixed(1)} ms)`);
+      const runs = new Map<Live, Array<NonNullable<Live['latency']>>>();
+      for (let round = 1; round <= cfg.rounds; round++) {
+        const order = lives.map((_, i) => lives[(i + round - 1) % lives.length]);
+        for (const live of order) {
+          await upstream.call('reset');
+          const result = await load(live, cfg.latencyDurationS, cfg.connections, false, cfg.latencyRate);
+          const up = await upstream.call<{ calls: number; p99Ms: number }>('stats');
+          const { redirects, failures } = countOutcome(result);
+          const run = { p50: result.latency.p50, p99: result.latency.p99, upstreamP99: up.p99Ms, upstreamCalls: up.calls, requests: redirects + failures };
+          runs.set(live, [...(runs.get(live) ?? []), run]);
+          console.log(
+            `latency ${round} ${live.spec.key.padEnd(8)} p50 ${run.p50} ms  p99 ${run.p99} ms  (upstream's own p99 ${up.p99Ms.toFixed(1)} ms)`,
+          );
+        }
+      }
+      for (const [live, list] of runs) {
+        live.latency = {
+          p50: median(list.map((r) => r.p50)),
+          p99: median(list.map((r) => r.p99)),
+          upstreamP99: median(list.map((r) => r.upstreamP99)),
+          upstreamCalls: list.reduce((a, r) => a + r.upstreamCalls, 0),
+          requests: list.reduce((a, r) => a + r.requests, 0),
+        };
       }
       await upstream.call('latency', 0);
     }
@@ -318,6 +361,7 @@ async function main(): Promise<void> {
     durationS: cfg.durationS,
     connections: cfg.connections,
     latencyMs: cfg.latencyMs,
+    latencyRate: cfg.latencyRate,
     elapsedS: Math.round((Date.now() - started) / 1000),
     contenders: lives.map((l) => summarise(l, cfg)),
   };

@@ -12,6 +12,9 @@ declare module 'autocannon' {
     requests?: AutocannonRequest[];
     headers?: Record<string, string>;
     timeout?: number;
+    /** Requests per second over all connections (an open-model load). */
+    overallRate?: number;
+    ignoreCoordinatedOmission?: boolean;
   }
   interface Histogram {
     average: number;

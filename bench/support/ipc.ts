@@ -25,6 +25,12 @@ function memory(): { rssKb: number; maxRssKb: number } {
   return { rssKb: Math.round(process.memoryUsage.rss() / 1024), maxRssKb: process.resourceUsage().maxRSS };
 }
 
+/** CPU time this process has used so far, in ms (user + system). */
+function cpu(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 /** Answers orchestrator commands in a child; `stop` always exits (so --cpu-prof gets written). */
 export function serveIpc(handlers: Record<string, (arg: unknown) => unknown>): void {
   process.on('message', (raw: unknown) => {
@@ -34,7 +40,7 @@ export function serveIpc(handlers: Record<string, (arg: unknown) => unknown>): v
       process.send?.({ id: call.id, ok: true } satisfies IpcReply, () => process.exit(0));
       return;
     }
-    const handler = call.cmd === 'memory' ? memory : handlers[call.cmd];
+    const handler = call.cmd === 'memory' ? memory : call.cmd === 'cpu' ? cpu : handlers[call.cmd];
     Promise.resolve()
       .then(() => {
         if (!handler) throw new Error(`unknown command ${call.cmd}`);

@@ -15,11 +15,11 @@ interface CpuProfile {
 /** Where a file sits, shortened: the package for node_modules, the folder for our code. */
 function bucketOf(url: string): string {
   if (!url) return '(native / idle / gc)';
+  const ours = /nestjs-polar-bench\/(.*)$/.exec(url);
+  if (ours) return ours[1];
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1];
-  if (url.startsWith('node:')) return url;
-  const ours = /nestjs-polar-bench\/(.*)$/.exec(url);
-  return ours ? ours[1] : url;
+  return url;
 }
 
 /**
