@@ -4,7 +4,12 @@ const transform = {
 };
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // The sample and its tests import the package by name, as an app would; map it to the sources.
+    '^nestjs-polar$': '<rootDir>/lib/index.ts',
+    '^nestjs-polar/(config|testing)$': '<rootDir>/lib/$1/index.ts',
+  },
   transform,
   testEnvironment: 'node',
 };

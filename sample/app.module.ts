@@ -1,9 +1,8 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
-// An app imports these from 'nestjs-polar' and 'nestjs-polar/config'; the sample uses this repository's sources.
-import { PolarModule } from '../lib/index.js';
-import { polarConfig } from '../lib/config/index.js';
+import { PolarModule } from 'nestjs-polar';
+import { polarConfig } from 'nestjs-polar/config';
 import { AuthController } from './auth/auth.controller.js';
 import { SessionCookie } from './auth/session-cookie.js';
 import { SessionMiddleware } from './auth/session.middleware.js';

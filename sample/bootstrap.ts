@@ -3,8 +3,7 @@ import { type INestApplication, Logger, type LoggerService } from '@nestjs/commo
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-// An app imports this from 'nestjs-polar/testing'; the sample uses the sources of this repository.
-import { PolarEmulator } from '../lib/testing/index.js';
+import { PolarEmulator } from 'nestjs-polar/testing';
 import { AppModule } from './app.module.js';
 
 /** How to start the sample. */

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, HttpException, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-// An app imports this from 'nestjs-polar'; the sample uses the sources of this repository.
-import { CustomersService } from '../../lib/index.js';
+import { CustomersService } from 'nestjs-polar';
 import { signInPage } from '../views.js';
 import { SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, SessionCookie, userIdForEmail } from './session-cookie.js';
 

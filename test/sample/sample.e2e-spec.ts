@@ -1,13 +1,12 @@
 /**
  * The sample app's own e2e test, written the way an app using nestjs-polar would write it: start the
  * emulator, point the polar config namespace at it, and drive the app with supertest.
- * In an app the imports are `from 'nestjs-polar/config'` and `from 'nestjs-polar/testing'`.
  */
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { polarConfig } from '../../lib/config/index.js';
-import { PolarEmulator } from '../../lib/testing/index.js';
+import { polarConfig } from 'nestjs-polar/config';
+import { PolarEmulator } from 'nestjs-polar/testing';
 import { AppModule } from '../../sample/app.module.js';
 import { userIdForEmail } from '../../sample/auth/session-cookie.js';
 
