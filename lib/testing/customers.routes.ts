@@ -237,7 +237,7 @@ function parseAnonymize(query: URLSearchParams): boolean {
 }
 
 /** Resolves `{id}` (uuid4, 422 otherwise) or `{external_id}` to a live customer, 404 otherwise. */
-function lookup(store: EmulatorStore, ctx: RequestContext): PolarEmulatorCustomer {
+export function lookupCustomer(store: EmulatorStore, ctx: RequestContext): PolarEmulatorCustomer {
   if (ctx.params.external_id !== undefined) {
     const customer = store.findByExternalId(ctx.params.external_id);
     if (!customer) throw new NotFoundFailure();
@@ -286,20 +286,20 @@ export function customerRoutes(store: EmulatorStore): Route[] {
         method: 'GET',
         pattern: `${pattern}/state`,
         scopes: READ,
-        handle: (ctx) => sendJson(ctx, 200, store.state(lookup(store, ctx))),
+        handle: (ctx) => sendJson(ctx, 200, store.state(lookupCustomer(store, ctx))),
       },
       {
         method: 'GET',
         pattern,
         scopes: READ,
-        handle: (ctx) => sendJson(ctx, 200, structuredClone(lookup(store, ctx))),
+        handle: (ctx) => sendJson(ctx, 200, structuredClone(lookupCustomer(store, ctx))),
       },
       {
         method: 'PATCH',
         pattern,
         scopes: WRITE,
         handle: (ctx) => {
-          const customer = lookup(store, ctx);
+          const customer = lookupCustomer(store, ctx);
           const updated = store.update(customer, parseUpdate(ctx.body, customer, external));
           sendJson(ctx, 200, structuredClone(updated));
         },
@@ -310,7 +310,7 @@ export function customerRoutes(store: EmulatorStore): Route[] {
         scopes: WRITE,
         handle: (ctx) => {
           const anonymize = parseAnonymize(ctx.query);
-          store.delete(lookup(store, ctx), anonymize);
+          store.delete(lookupCustomer(store, ctx), anonymize);
           sendJson(ctx, 204);
         },
       },

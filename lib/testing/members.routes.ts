@@ -1,8 +1,8 @@
 import { NotFoundFailure, ValidationFailure, sendJson, type RequestContext } from './emulator.http.js';
 import type { EmulatorStore } from './emulator.store.js';
-import type { PolarEmulatorCustomer, PolarEmulatorMember } from './emulator.types.js';
-import { Issues, checkEmail, checkOptionalText, checkUuid4 } from './emulator.validation.js';
-import { bodyObject } from './customers.routes.js';
+import type { PolarEmulatorMember } from './emulator.types.js';
+import { Issues, checkEmail, checkOptionalText } from './emulator.validation.js';
+import { bodyObject, lookupCustomer } from './customers.routes.js';
 import type { Route } from './emulator.router.js';
 
 const READ = ['members:read', 'members:write'];
@@ -10,27 +10,13 @@ const WRITE = ['members:write'];
 const ROLES = ['owner', 'billing_manager', 'member'] as const;
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
-function customerOf(store: EmulatorStore, ctx: RequestContext): PolarEmulatorCustomer {
-  if (ctx.params.external_id !== undefined) {
-    const customer = store.findByExternalId(ctx.params.external_id);
-    if (!customer) throw new NotFoundFailure();
-    return customer;
-  }
-  const issues = new Issues();
-  const id = checkUuid4(ctx.params.id, ['path', 'id'], issues);
-  if (!id) throw new ValidationFailure(issues.items);
-  const customer = store.findById(id);
-  if (!customer) throw new NotFoundFailure();
-  return customer;
-}
-
 function memberOf(store: EmulatorStore, ctx: RequestContext): PolarEmulatorMember {
   if (ctx.params.member_id !== undefined && !UUID.test(ctx.params.member_id)) {
     throw new ValidationFailure([
       { type: 'uuid_parsing', loc: ['path', 'member_id'], msg: 'Input should be a valid UUID, invalid format', input: ctx.params.member_id },
     ]);
   }
-  const customer = customerOf(store, ctx);
+  const customer = lookupCustomer(store, ctx);
   const members = store.membersOf(customer.id);
   const member =
     ctx.params.member_external_id !== undefined
@@ -62,7 +48,7 @@ function parseRole(value: unknown, allowed: readonly string[], issues: Issues): 
 /** Routes of `/v1/customers/{id}/members` (create, get, update, delete; by id and external id). */
 export function memberRoutes(store: EmulatorStore): Route[] {
   const create = (ctx: RequestContext): void => {
-    const customer = customerOf(store, ctx);
+    const customer = lookupCustomer(store, ctx);
     const body = bodyObject(ctx.body);
     const issues = new Issues();
     let email: string | undefined;
