@@ -1,22 +1,8 @@
 import { errors } from '@polar-sh/sdk/2026-10';
-import { api, rejectionOf, startEmulator, type EmulatorFixture } from './helpers.js';
+import { api, detailOf, rejectionOf, startEmulator, type EmulatorFixture } from './helpers.js';
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
-interface Detail {
-  type: string;
-  loc: (string | number)[];
-  msg: string;
-  input: unknown;
-}
-
-async function detailOf(promise: Promise<unknown>): Promise<{ error: string; detail: Detail[] }> {
-  const error = await rejectionOf(promise);
-  expect(error).toBeInstanceOf(errors.HTTPValidationError);
-  expect(error.statusCode).toBe(422);
-  return error.error as { error: string; detail: Detail[] };
-}
 
 describe('emulator: customers', () => {
   let f: EmulatorFixture;

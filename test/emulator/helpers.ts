@@ -1,4 +1,4 @@
-import { createPolar } from '@polar-sh/sdk/2026-10';
+import { createPolar, errors } from '@polar-sh/sdk/2026-10';
 import { PolarEmulator, type PolarEmulatorOptions } from '../../lib/testing/index.js';
 
 /** A started emulator and an SDK client pointed at it. */
@@ -22,6 +22,22 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Record<str
     return error as Record<string, unknown> & Error;
   }
   throw new Error('expected the call to fail, it succeeded');
+}
+
+/** One entry of a 422 body's `detail` (Polar's validation error shape). */
+export interface Detail {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+  input: unknown;
+}
+
+/** The 422 body a call rejects with; fails the test unless it is an SDK HTTPValidationError with status 422. */
+export async function detailOf(promise: Promise<unknown>): Promise<{ error: string; detail: Detail[] }> {
+  const error = await rejectionOf(promise);
+  expect(error).toBeInstanceOf(errors.HTTPValidationError);
+  expect(error.statusCode).toBe(422);
+  return error.error as { error: string; detail: Detail[] };
 }
 
 /** A raw request with the emulator's token (unless `headers` override it). */

@@ -1,18 +1,4 @@
-import { errors } from '@polar-sh/sdk/2026-10';
-import { manualClock, rejectionOf, startEmulator, type EmulatorFixture } from './helpers.js';
-
-interface Detail {
-  type: string;
-  loc: (string | number)[];
-  msg: string;
-  input: unknown;
-}
-
-async function detailOf(promise: Promise<unknown>): Promise<{ error: string; detail: Detail[] }> {
-  const error = await rejectionOf(promise);
-  expect(error).toBeInstanceOf(errors.HTTPValidationError);
-  return error.error as { error: string; detail: Detail[] };
-}
+import { detailOf, manualClock, startEmulator, type EmulatorFixture } from './helpers.js';
 
 describe('emulator: customer sessions', () => {
   const time = manualClock('2026-10-01T12:00:00.000Z');
