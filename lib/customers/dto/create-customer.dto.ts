@@ -2,25 +2,22 @@ import { Type } from 'class-transformer';
 import {
   IsDefined,
   IsEmail,
-  IsIn,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
-  MaxLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PolarAddressDto } from './address.dto.js';
+import { IsPolarBillingAddress, IsPolarCustomerName, IsPolarCustomerType } from './customer-field.decorator.js';
 import { PolarCustomerOwnerDto } from './customer-owner.dto.js';
 import { IsPolarMetadata } from './polar-metadata.validator.js';
 
 /** Body of `CustomersService.create()`: Polar's rules for a new customer, checked before sending. */
 export class CreateCustomerDto {
   /** `individual` (default) needs an email; `team` needs an email or an owner. */
-  @IsOptional()
-  @IsIn(['individual', 'team'], { message: 'type must be "individual" or "team"' })
-  type?: 'individual' | 'team';
+  @IsOptional() @IsPolarCustomerType() type?: 'individual' | 'team';
 
   @ValidateIf((dto: CreateCustomerDto) => dto.type !== 'team' || dto.email != null)
   @IsEmail({}, { message: 'email must be a valid email address (required for individual customers)' })
@@ -29,16 +26,11 @@ export class CreateCustomerDto {
   /** Your user id; unique per organization and can never change once set. */
   @IsOptional() @IsString() external_id?: string | null;
 
-  @IsOptional() @IsString() @MaxLength(256) name?: string | null;
+  @IsPolarCustomerName() name?: string | null;
 
   @IsOptional() @IsPolarMetadata() metadata?: Record<string, string | number | boolean>;
 
-  @ValidateIf((dto: CreateCustomerDto) => dto.billing_address != null || dto.tax_id != null)
-  @IsDefined({ message: 'billing_address is required when tax_id is set' })
-  @IsObject({ message: 'billing_address must be an object' })
-  @ValidateNested()
-  @Type(() => PolarAddressDto)
-  billing_address?: PolarAddressDto | null;
+  @IsPolarBillingAddress() billing_address?: PolarAddressDto | null;
 
   @IsOptional() @IsString() tax_id?: string | null;
 

@@ -1,4 +1,5 @@
-import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Matches, MinLength } from 'class-validator';
+import { IsPolarCustomerName } from './customer-field.decorator.js';
 import { IsPolarMetadata } from './polar-metadata.validator.js';
 
 /** Input of `CustomersService.ensure()`: the app user's id and contact, used only when creating. */
@@ -12,7 +13,7 @@ export class EnsureCustomerDto {
   @IsEmail({}, { message: 'email must be a valid email address' })
   email!: string;
 
-  @IsOptional() @IsString() @MaxLength(256) name?: string | null;
+  @IsPolarCustomerName() name?: string | null;
 
   @IsOptional() @IsPolarMetadata() metadata?: Record<string, string | number | boolean>;
 }
