@@ -15,7 +15,7 @@ import autocannon, { type AutocannonResult } from 'autocannon';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchChild } from './support/ipc.js';
@@ -58,6 +58,8 @@ interface Config {
   latencyMs: number;
   latencyDurationS: number;
   latencyRate: number;
+  soakS: number;
+  soakSettleS: number;
   only: string[] | null;
   profile: string | null;
   write: boolean;
@@ -86,13 +88,15 @@ function parseArgs(argv: string[]): Config {
   return {
     quick,
     rounds: num('rounds', 3, 1),
-    durationS: num('duration', 8, 3),
-    // Long enough for the heap to reach its working size, so RSS flatness is about leaks.
-    warmupS: num('warmup', 8, 1),
+    durationS: num('duration', 6, 3),
+    warmupS: num('warmup', 5, 1),
     connections: num('connections', 50, 50),
     latencyMs: num('latency', 50, 50),
-    latencyDurationS: num('latency-duration', 4, 3),
+    latencyDurationS: num('latency-duration', 3, 2),
     latencyRate: num('latency-rate', 200, 200),
+    soakS: num('soak', 20, 6),
+    // Traces show RSS climbing for the first ~7-10 s of load (heaps sizing up), then flat.
+    soakSettleS: num('soak-settle', 10, 2),
     only,
     profile: flags.get('profile') ?? null,
     // A quick or partial run should not overwrite the published table unless asked.
@@ -171,13 +175,13 @@ async function load(
   live: Live,
   durationS: number,
   connections: number,
-  traceRss: boolean,
+  rssTrace: number[] | null,
   overallRate?: number,
 ): Promise<AutocannonResult> {
-  let sampling = traceRss;
+  let sampling = rssTrace !== null;
   const trace = async () => {
     while (sampling) {
-      live.rssTrace.push(await rssKb(live.child, 'VmRSS'));
+      rssTrace?.push(await rssKb(live.child, 'VmRSS'));
       await new Promise((r) => setTimeout(r, 250));
     }
   };
@@ -236,7 +240,7 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
     rssFirstTenthMb: first / 1024,
     rssLastTenthMb: last / 1024,
     rssDriftPct: ((last - first) / first) * 100,
-    rssTracedSeconds: (live.rssTrace.length * 0.25) | 0,
+    rssTracedSeconds: Math.round(live.rssTrace.length * 0.25),
     latencyP50: live.latency?.p50 ?? NaN,
     latencyP99: live.latency?.p99 ?? NaN,
     upstreamOwnP99: live.latency?.upstreamP99 ?? NaN,
@@ -254,6 +258,7 @@ async function main(): Promise<void> {
   const cfg = parseArgs(process.argv.slice(2));
   const specs = CONTENDERS.filter((c) => !cfg.only || cfg.only.includes(c.key));
   const started = Date.now();
+  const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   mkdirSync(logsDir, { recursive: true });
   console.log(`bench: ${cfg.quick ? 'quick' : 'full'} run — ${specs.length} contenders, ${cfg.rounds} round(s) × ${cfg.durationS}s, ${cfg.connections} connections`);
   console.log(`machine: ${machineLine()}`);
@@ -283,7 +288,7 @@ async function main(): Promise<void> {
     for (const live of lives) await smoke(live);
 
     console.log(`warm-up: ${cfg.warmupS}s each`);
-    for (const live of lives) if (cfg.warmupS > 0) await load(live, cfg.warmupS, cfg.connections, false);
+    for (const live of lives) if (cfg.warmupS > 0) await load(live, cfg.warmupS, cfg.connections, null);
 
     for (let round = 1; round <= cfg.rounds; round++) {
       // Rotate the order so no contender always runs right after the same neighbour.
@@ -291,7 +296,7 @@ async function main(): Promise<void> {
       for (const live of order) {
         await upstream.call('reset');
         const cpuBefore = await live.child.call<number>('cpu');
-        const result = await load(live, cfg.durationS, cfg.connections, true);
+        const result = await load(live, cfg.durationS, cfg.connections, null);
         const cpuAfter = await live.child.call<number>('cpu');
         const up = await upstream.call<{ calls: number; cpuMs: number; wallMs: number }>('stats');
         const { redirects, failures } = countOutcome(result);
@@ -325,7 +330,7 @@ async function main(): Promise<void> {
         const order = lives.map((_, i) => lives[(i + round - 1) % lives.length]);
         for (const live of order) {
           await upstream.call('reset');
-          const result = await load(live, cfg.latencyDurationS, cfg.connections, false, cfg.latencyRate);
+          const result = await load(live, cfg.latencyDurationS, cfg.connections, null, cfg.latencyRate);
           const up = await upstream.call<{ calls: number; p99Ms: number }>('stats');
           const { redirects, failures } = countOutcome(result);
           const run = { p50: result.latency.p50, p99: result.latency.p99, upstreamP99: up.p99Ms, upstreamCalls: up.calls, requests: redirects + failures };
@@ -347,6 +352,18 @@ async function main(): Promise<void> {
       await upstream.call('latency', 0);
     }
 
+    if (cfg.soakS > 0) {
+      console.log(`soak (RSS flatness): ${cfg.soakSettleS}s to settle, then ${cfg.soakS}s traced, continuous load, our contenders`);
+      for (const live of lives.filter((l) => l.spec.ours)) {
+        const trace: number[] = [];
+        await load(live, cfg.soakSettleS + cfg.soakS, cfg.connections, trace);
+        // The tracer samples every 250 ms: drop what fell in the settling time.
+        live.rssTrace = trace.slice(Math.round(cfg.soakSettleS * 4));
+        const s = summarise(live, cfg);
+        console.log(`soak ${live.spec.key.padEnd(8)} RSS ${s.rssFirstTenthMb.toFixed(1)} → ${s.rssLastTenthMb.toFixed(1)} MB (${s.rssDriftPct.toFixed(1)}%)`);
+      }
+    }
+
     for (const live of lives) live.peakRssKb = await rssKb(live.child, 'VmHWM');
   } finally {
     await Promise.all(lives.map((l) => l.child.stop()));
@@ -363,6 +380,7 @@ async function main(): Promise<void> {
     latencyMs: cfg.latencyMs,
     latencyRate: cfg.latencyRate,
     elapsedS: Math.round((Date.now() - started) / 1000),
+    loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
     contenders: lives.map((l) => summarise(l, cfg)),
   };
   console.log('');
