@@ -21,6 +21,7 @@ import { polarConfig } from '../../lib/config/index.js';
 import {
   CustomerLifecycle,
   CustomersService,
+  type DeleteCustomerOptions,
   type ListCustomersDto,
   type PolarCustomerDeletedEvent,
   PolarExceptionFilter,
@@ -103,7 +104,7 @@ class BillingTestController {
   @Delete('customers/:id')
   @HttpCode(204)
   remove(@Param('id') id: string, @Query('anonymize') anonymize?: string) {
-    return this.customers.delete(id, anonymize === undefined ? {} : { anonymize: anonymize === 'true' });
+    return this.customers.delete(id, deleteOptions(anonymize));
   }
 
   @Get('external-customers/:externalId')
@@ -124,13 +125,18 @@ class BillingTestController {
   @Delete('external-customers/:externalId')
   @HttpCode(204)
   removeExternal(@Param('externalId') externalId: string, @Query('anonymize') anonymize?: string) {
-    return this.customers.deleteByExternalId(externalId, anonymize === undefined ? {} : { anonymize: anonymize === 'true' });
+    return this.customers.deleteByExternalId(externalId, deleteOptions(anonymize));
   }
 
   @Post('sessions')
   session(@Body() body: never) {
     return this.sessions.create(body);
   }
+}
+
+/** `?anonymize=true|…` → the delete options; no parameter leaves the option unset. */
+function deleteOptions(anonymize: string | undefined): DeleteCustomerOptions {
+  return anonymize === undefined ? {} : { anonymize: anonymize === 'true' };
 }
 
 function listQuery(query: Record<string, string | string[]>): ListCustomersDto {
