@@ -18,9 +18,10 @@ import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchChild } from './support/ipc.js';
+import { BenchChild, type LoopDelay, startLoopDelay, stopLoopDelay } from './support/ipc.js';
 import { BENCH_CUSTOMER_HEADER, benchCustomers } from './support/fixtures.js';
 import { mean, median } from './support/stats.js';
+import { pacedLoad } from './support/paced-load.js';
 import { renderMarkdown, renderTable, type ContenderSummary, type BenchReport } from './support/report.js';
 import { summariseProfile } from './support/profile.js';
 
@@ -153,7 +154,17 @@ interface Live {
   url: string;
   samples: RunSample[];
   rssTrace: number[];
-  latency?: { p50: number; p99: number; upstreamP99: number; upstreamCalls: number; requests: number };
+  latencyFailures: number;
+  latency?: {
+    p50: number;
+    p99: number;
+    upstreamP99: number;
+    upstreamCalls: number;
+    requests: number;
+    contenderLoopP99: number;
+    contenderLoopMax: number;
+    generatorLoopP99: number;
+  };
   peakRssKb?: number;
 }
 
@@ -200,6 +211,14 @@ async function load(
   return result;
 }
 
+/**
+ * autocannon stops without waiting for answers in flight: give the contender time to finish them,
+ * so their upstream calls count in this window and not in the next contender's.
+ */
+function drain(upstreamLatencyMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 300 + upstreamLatencyMs));
+}
+
 /** One request through a contender: it must redirect to a portal URL carrying a session token. */
 async function smoke(live: Live): Promise<void> {
   const res = await fetch(live.url + live.spec.path, {
@@ -234,7 +253,7 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
     p99: median(s.map((x) => x.p99)),
     upstreamCallsPerRequest: totalReq ? calls / totalReq : NaN,
     cpuUsPerRequest: median(s.map((x) => (x.contenderCpuMs * 1000) / Math.max(1, x.requests))),
-    failures: s.reduce((a, x) => a + x.failures, 0),
+    failures: s.reduce((a, x) => a + x.failures, 0) + live.latencyFailures,
     requests: totalReq,
     peakRssMb: (live.peakRssKb ?? NaN) / 1024,
     rssFirstTenthMb: first / 1024,
@@ -244,7 +263,14 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
     latencyP50: live.latency?.p50 ?? NaN,
     latencyP99: live.latency?.p99 ?? NaN,
     upstreamOwnP99: live.latency?.upstreamP99 ?? NaN,
-    addedP99: live.latency ? live.latency.p99 - live.latency.upstreamP99 : NaN,
+    // Only meaningful for contenders that call the upstream on (nearly) every request.
+    addedP99:
+      live.latency && live.latency.requests && live.latency.upstreamCalls / live.latency.requests > 0.5
+        ? live.latency.p99 - live.latency.upstreamP99
+        : NaN,
+    contenderLoopDelayP99: live.latency?.contenderLoopP99 ?? NaN,
+    contenderLoopDelayMax: live.latency?.contenderLoopMax ?? NaN,
+    generatorLoopDelayP99: live.latency?.generatorLoopP99 ?? NaN,
     latencyUpstreamCallsPerRequest: live.latency?.requests ? live.latency.upstreamCalls / live.latency.requests : NaN,
     upstreamCpuShare: mean(s.map((x) => x.upstreamCpuMs / x.wallMs)),
     upstreamCpuShareMax: Math.max(...s.map((x) => x.upstreamCpuMs / x.wallMs)),
@@ -283,7 +309,7 @@ async function main(): Promise<void> {
         execArgv: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${spec.key}-${Date.now()}.cpuprofile`] : [],
         logFile: logFile(spec.key),
       });
-      lives.push({ spec, child, url: `http://127.0.0.1:${await child.port}`, samples: [], rssTrace: [] });
+      lives.push({ spec, child, url: `http://127.0.0.1:${await child.port}`, samples: [], rssTrace: [], latencyFailures: 0 });
     }
     for (const live of lives) await smoke(live);
 
@@ -298,6 +324,7 @@ async function main(): Promise<void> {
         const cpuBefore = await live.child.call<number>('cpu');
         const result = await load(live, cfg.durationS, cfg.connections, null);
         const cpuAfter = await live.child.call<number>('cpu');
+        await drain(0);
         const up = await upstream.call<{ calls: number; cpuMs: number; wallMs: number }>('stats');
         const { redirects, failures } = countOutcome(result);
         const sample: RunSample = {
@@ -330,13 +357,34 @@ async function main(): Promise<void> {
         const order = lives.map((_, i) => lives[(i + round - 1) % lives.length]);
         for (const live of order) {
           await upstream.call('reset');
-          const result = await load(live, cfg.latencyDurationS, cfg.connections, null, cfg.latencyRate);
+          await live.child.call('loop-delay-start');
+          startLoopDelay();
+          const result = await pacedLoad({
+            url: live.url,
+            requests: loadRequests(live.spec),
+            rate: cfg.latencyRate,
+            durationS: cfg.latencyDurationS,
+            connections: cfg.connections,
+          });
+          const generatorLoop = stopLoopDelay();
+          const contenderLoop = await live.child.call<LoopDelay>('loop-delay-stop');
+          await drain(cfg.latencyMs);
           const up = await upstream.call<{ calls: number; p99Ms: number }>('stats');
-          const { redirects, failures } = countOutcome(result);
-          const run = { p50: result.latency.p50, p99: result.latency.p99, upstreamP99: up.p99Ms, upstreamCalls: up.calls, requests: redirects + failures };
+          live.latencyFailures += result.failures;
+          const run = {
+            p50: result.p50,
+            p99: result.p99,
+            upstreamP99: up.p99Ms,
+            upstreamCalls: up.calls,
+            requests: result.sent,
+            contenderLoopP99: contenderLoop.p99,
+            contenderLoopMax: contenderLoop.max,
+            generatorLoopP99: generatorLoop.p99,
+          };
           runs.set(live, [...(runs.get(live) ?? []), run]);
           console.log(
-            `latency ${round} ${live.spec.key.padEnd(8)} p50 ${run.p50} ms  p99 ${run.p99} ms  (upstream's own p99 ${up.p99Ms.toFixed(1)} ms)`,
+            `latency ${round} ${live.spec.key.padEnd(8)} p50 ${run.p50.toFixed(1)} ms  p99 ${run.p99.toFixed(1)} ms  (upstream's own p99 ${up.p99Ms.toFixed(1)} ms; ` +
+              `event-loop lag p99/max: contender ${contenderLoop.p99.toFixed(1)}/${contenderLoop.max.toFixed(0)} ms, load generator ${generatorLoop.p99.toFixed(1)} ms)`,
           );
         }
       }
@@ -347,6 +395,9 @@ async function main(): Promise<void> {
           upstreamP99: median(list.map((r) => r.upstreamP99)),
           upstreamCalls: list.reduce((a, r) => a + r.upstreamCalls, 0),
           requests: list.reduce((a, r) => a + r.requests, 0),
+          contenderLoopP99: median(list.map((r) => r.contenderLoopP99)),
+          contenderLoopMax: Math.max(...list.map((r) => r.contenderLoopMax)),
+          generatorLoopP99: median(list.map((r) => r.generatorLoopP99)),
         };
       }
       await upstream.call('latency', 0);

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 /** A command the orchestrator sends to a child process, answered once by `id`. */
 interface IpcCall {
@@ -31,6 +32,41 @@ function cpu(): number {
   return (usage.user + usage.system) / 1000;
 }
 
+let loopDelay: IntervalHistogram | undefined;
+const LOOP_DELAY_RESOLUTION_MS = 5;
+
+/** Event-loop lag of this process, ms: how late a due timer ran (GC, synchronous work, no free core). */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Starts measuring this process's event-loop delay. */
+export function startLoopDelay(): void {
+  loopDelay?.disable();
+  loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  loopDelay.enable();
+}
+
+/** Stops measuring and returns what was seen since `startLoopDelay()`. */
+export function stopLoopDelay(): LoopDelay {
+  const h = loopDelay;
+  loopDelay = undefined;
+  if (!h) return { p50: NaN, p99: NaN, max: NaN };
+  h.disable();
+  // The histogram holds whole timer intervals; what is above the resolution is the lag.
+  const lag = (ns: number) => Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS);
+  return { p50: lag(h.percentile(50)), p99: lag(h.percentile(99)), max: lag(h.max) };
+}
+
+const builtins: Record<string, (arg: unknown) => unknown> = {
+  memory,
+  cpu,
+  'loop-delay-start': () => startLoopDelay(),
+  'loop-delay-stop': () => stopLoopDelay(),
+};
+
 /** Answers orchestrator commands in a child; `stop` always exits (so --cpu-prof gets written). */
 export function serveIpc(handlers: Record<string, (arg: unknown) => unknown>): void {
   process.on('message', (raw: unknown) => {
@@ -40,7 +76,7 @@ export function serveIpc(handlers: Record<string, (arg: unknown) => unknown>): v
       process.send?.({ id: call.id, ok: true } satisfies IpcReply, () => process.exit(0));
       return;
     }
-    const handler = call.cmd === 'memory' ? memory : call.cmd === 'cpu' ? cpu : handlers[call.cmd];
+    const handler = builtins[call.cmd] ?? handlers[call.cmd];
     Promise.resolve()
       .then(() => {
         if (!handler) throw new Error(`unknown command ${call.cmd}`);

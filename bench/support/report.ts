@@ -25,6 +25,10 @@ export interface ContenderSummary {
   upstreamOwnP99: number;
   addedP99: number;
   latencyUpstreamCallsPerRequest: number;
+  /** Event-loop delay during the latency phase, ms: the contender's p99 and max, the load generator's p99. */
+  contenderLoopDelayP99: number;
+  contenderLoopDelayMax: number;
+  generatorLoopDelayP99: number;
   /** Upstream CPU time / wall time while this contender was loaded (1 = one full core). */
   upstreamCpuShare: number;
   upstreamCpuShareMax: number;
@@ -75,7 +79,7 @@ function rows(report: BenchReport): string[][] {
     fmt(c.upstreamCallsPerRequest, 3),
     fmt(c.peakRssMb),
     Number.isFinite(c.rssDriftPct) ? (c.rssDriftPct >= 0 ? '+' : '') + fmt(c.rssDriftPct, 1) + '%' : '–',
-    fmt(c.latencyP99),
+    fmt(c.latencyP99, 1),
     fmt(c.addedP99, 1),
     String(c.failures),
   ]);
@@ -126,7 +130,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       checks.push({
         name: `${c.label}: added p99 over the upstream's own ≤ 5 ms (${report.connections} connections, ${report.latencyRate} req/s, upstream +${report.latencyMs} ms)`,
         measured:
-          `${c.addedP99.toFixed(1)} ms (p99 ${c.latencyP99} ms vs upstream ${c.upstreamOwnP99.toFixed(1)} ms)` +
+          `${c.addedP99.toFixed(1)} ms (p99 ${c.latencyP99.toFixed(1)} ms vs upstream ${c.upstreamOwnP99.toFixed(1)} ms)` +
           (floorAdded !== undefined && Number.isFinite(floorAdded)
             ? `; the bare node:http + SDK floor adds ${floorAdded.toFixed(1)} ms under the same conditions`
             : ''),
@@ -183,8 +187,9 @@ process's own CPU time per request (median over rounds) — the cost figure leas
 other work on the machine; "peer CPU / CPU" above 1 means cheaper than the peer. Per round (req/s):
 ${report.contenders.map((c) => `${c.key} ${c.reqPerSecRounds.join(' / ')}`).join('; ')}.
 "p99 ms @latency" and "added p99": a separate phase where the upstream waits ${report.latencyMs} ms before answering
-and autocannon offers a fixed ${report.latencyRate} req/s over ${report.connections} connections (below every contender's capacity, so
-the figure is the contender's own cost, not queueing); added p99 = the contender's p99 minus the
+and requests leave at evenly spaced instants, ${report.latencyRate} per second, over a pool of ${report.connections} keep-alive
+connections (bench/support/paced-load.ts; below every contender's capacity, so the figure is the
+contender's own cost, not queueing — autocannon's rate mode fires all connections on one tick); added p99 = the contender's p99 minus the
 upstream's own p99 handling time in that phase (medians over the same interleaved rounds). The
 floor's added p99 is what the machine, the load generator and the SDK's fetch cost without any
 framework. The saturated p99 is the "p99 ms" column.
@@ -193,6 +198,27 @@ separate soak of continuous load per contender; after a settling time (RSS climb
 7–10 s of load while V8 and the allocator size their heaps, in every contender including the
 floor), the mean VmRSS over the first and the last tenth of the traced time. The once-a-second
 trace is in bench/results/full-latest.json.
+
+### Latency phase (upstream +${report.latencyMs} ms, ${report.latencyRate} req/s over ${report.connections} connections)
+
+| contender | p50 ms | p99 ms | upstream's own p99 ms | added p99 ms | contender event-loop lag p99 / max ms | load generator event-loop lag p99 ms |
+|---|---:|---:|---:|---:|---:|---:|
+${report.contenders
+  .map((c) =>
+    mdRow([
+      c.label,
+      fmt(c.latencyP50, 1),
+      fmt(c.latencyP99, 1),
+      fmt(c.upstreamOwnP99, 1),
+      Number.isFinite(c.addedP99) ? fmt(c.addedP99, 1) : 'n/a (no upstream call)',
+      `${fmt(c.contenderLoopDelayP99, 1)} / ${fmt(c.contenderLoopDelayMax)}`,
+      fmt(c.generatorLoopDelayP99, 1),
+    ]),
+  )
+  .join('\n')}
+
+Event-loop lag (perf_hooks \`monitorEventLoopDelay\`, 5 ms timer, resolution subtracted) says how
+late a due callback ran in that process: GC pauses, synchronous work, or no free core.
 
 ## Targets
 
