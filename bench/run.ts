@@ -6,6 +6,8 @@
  *   npm run bench -- --quick       smoke run (about 1 minute); BENCH_QUICK=1 does the same
  *   npm run bench -- --only=peer,express --rounds=5 --duration=15 --latency=50
  *   npm run bench -- --profile=express   also writes a V8 CPU profile of that contender
+ *   npm run bench -- --trace-gc=express  logs that contender's GC pauses to bench/results/logs/
+ *   npm run bench -- --node-args="--max-semi-space-size=32"   node flags for every contender
  *
  * Process layout: this process runs the load generator (autocannon) and samples memory from
  * /proc; the upstream and every contender each run in their own child process. Contenders are
@@ -22,7 +24,14 @@ import { BenchChild, type LoopDelay, startLoopDelay, stopLoopDelay } from './sup
 import { BENCH_CUSTOMER_HEADER, benchCustomers } from './support/fixtures.js';
 import { mean, median } from './support/stats.js';
 import { pacedLoad } from './support/paced-load.js';
-import { renderMarkdown, renderTable, type ContenderSummary, type BenchReport } from './support/report.js';
+import {
+  historyEntry,
+  renderMarkdown,
+  renderTable,
+  type BenchReport,
+  type ContenderSummary,
+  type RunHistoryEntry,
+} from './support/report.js';
 import { summariseProfile } from './support/profile.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -63,6 +72,9 @@ interface Config {
   soakSettleS: number;
   only: string[] | null;
   profile: string | null;
+  traceGc: string | null;
+  /** Extra node flags for every contender (same for all, e.g. --max-semi-space-size=32). */
+  contenderNodeArgs: string[];
   write: boolean;
 }
 
@@ -100,6 +112,8 @@ function parseArgs(argv: string[]): Config {
     soakSettleS: num('soak-settle', 10, 2),
     only,
     profile: flags.get('profile') ?? null,
+    traceGc: flags.get('trace-gc') ?? null,
+    contenderNodeArgs: (flags.get('node-args') ?? '').split(' ').filter(Boolean),
     // A quick or partial run should not overwrite the published table unless asked.
     write: flags.has('write') || (!quick && !only),
   };
@@ -264,10 +278,12 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
     latencyP99: live.latency?.p99 ?? NaN,
     upstreamOwnP99: live.latency?.upstreamP99 ?? NaN,
     // Only meaningful for contenders that call the upstream on (nearly) every request.
-    addedP99:
-      live.latency && live.latency.requests && live.latency.upstreamCalls / live.latency.requests > 0.5
+    // A contender that answers without calling the upstream owns all of its p99.
+    addedP99: !live.latency
+      ? NaN
+      : live.latency.requests && live.latency.upstreamCalls / live.latency.requests > 0.5
         ? live.latency.p99 - live.latency.upstreamP99
-        : NaN,
+        : live.latency.p99,
     contenderLoopDelayP99: live.latency?.contenderLoopP99 ?? NaN,
     contenderLoopDelayMax: live.latency?.contenderLoopMax ?? NaN,
     generatorLoopDelayP99: live.latency?.generatorLoopP99 ?? NaN,
@@ -288,6 +304,7 @@ async function main(): Promise<void> {
   mkdirSync(logsDir, { recursive: true });
   console.log(`bench: ${cfg.quick ? 'quick' : 'full'} run — ${specs.length} contenders, ${cfg.rounds} round(s) × ${cfg.durationS}s, ${cfg.connections} connections`);
   console.log(`machine: ${machineLine()}`);
+  if (cfg.contenderNodeArgs.length) console.log(`contender node flags: ${cfg.contenderNodeArgs.join(' ')}`);
   console.log('building (tsc)…');
   build();
 
@@ -306,7 +323,12 @@ async function main(): Promise<void> {
       if (profiling) mkdirSync(profileDir, { recursive: true });
       const child = new BenchChild(join(buildDir, 'bench', spec.script), {
         env: { ...spec.env, BENCH_UPSTREAM_URL: upstreamUrl, NODE_ENV: 'production' },
-        execArgv: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${spec.key}-${Date.now()}.cpuprofile`] : [],
+        execArgv: [
+          ...cfg.contenderNodeArgs,
+          ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${spec.key}-${Date.now()}.cpuprofile`] : []),
+          // GC pauses go to the contender's log (bench/results/logs/<key>.log).
+          ...(cfg.traceGc === spec.key ? ['--trace-gc'] : []),
+        ],
         logFile: logFile(spec.key),
       });
       lives.push({ spec, child, url: `http://127.0.0.1:${await child.port}`, samples: [], rssTrace: [], latencyFailures: 0 });
@@ -430,6 +452,7 @@ async function main(): Promise<void> {
     connections: cfg.connections,
     latencyMs: cfg.latencyMs,
     latencyRate: cfg.latencyRate,
+    contenderNodeArgs: cfg.contenderNodeArgs,
     elapsedS: Math.round((Date.now() - started) / 1000),
     loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
     contenders: lives.map((l) => summarise(l, cfg)),
@@ -439,7 +462,16 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, `${report.mode}-latest.json`), JSON.stringify(report, null, 2) + '\n');
   if (cfg.write) {
-    writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report));
+    const historyFile = join(resultsDir, 'history.jsonl');
+    const previous = existsSync(historyFile)
+      ? readFileSync(historyFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as RunHistoryEntry)
+      : [];
+    const history = [...previous, historyEntry(report)];
+    writeFileSync(historyFile, history.map((h) => JSON.stringify(h)).join('\n') + '\n');
+    writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report, history.slice(-5)));
     console.log(`wrote bench/RESULTS.md (${report.elapsedS}s)`);
   } else {
     console.log(`(quick or partial run: bench/RESULTS.md left alone; pass --write to replace it) ${report.elapsedS}s`);

@@ -22,6 +22,25 @@ function bucketOf(url: string): string {
   return url;
 }
 
+/** Coarser groups for "where does a request's CPU go". */
+function layerOf(bucket: string, functionName: string): string {
+  if (bucket === '(native / idle / gc)') {
+    if (functionName === '(garbage collector)') return 'GC';
+    if (functionName === '(idle)') return 'idle';
+    return 'native (syscalls: writev, parse, …)';
+  }
+  if (/undici|webstreams|abort_controller|js_transferable|event_target|@polar-sh\/sdk|blob|url/.test(bucket)) {
+    return 'SDK fetch (undici, web streams, AbortSignal)';
+  }
+  if (/class-validator|class-transformer/.test(bucket)) return 'DTO validation (class-validator/transformer)';
+  if (/@nestjs|router|express|fastify|find-my-way|path-to-regexp|parseurl|finalhandler|send|avvio|light-my-request/.test(bucket)) {
+    return 'Nest + HTTP framework';
+  }
+  if (bucket.startsWith('lib/')) return 'nestjs-polar (lib/)';
+  if (bucket.startsWith('node:')) return 'Node core (http, net, streams, events)';
+  return 'other';
+}
+
 /**
  * Self time by package and by function of the newest profile for `key`, as text: where the
  * contender's CPU goes.
@@ -37,6 +56,7 @@ export function summariseProfile(dir: string, key: string, read: (p: string, enc
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const byBucket = new Map<string, number>();
   const byFn = new Map<string, number>();
+  const byLayer = new Map<string, number>();
   for (const [id, us] of self) {
     const n = byId.get(id);
     if (!n) continue;
@@ -44,6 +64,8 @@ export function summariseProfile(dir: string, key: string, read: (p: string, enc
     byBucket.set(b, (byBucket.get(b) ?? 0) + us);
     const fn = `${n.callFrame.functionName || '(anonymous)'} ${bucketOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
     byFn.set(fn, (byFn.get(fn) ?? 0) + us);
+    const layer = layerOf(b, n.callFrame.functionName);
+    byLayer.set(layer, (byLayer.get(layer) ?? 0) + us);
   }
   const top = (m: Map<string, number>, k: number) =>
     [...m.entries()]
@@ -51,5 +73,5 @@ export function summariseProfile(dir: string, key: string, read: (p: string, enc
       .slice(0, k)
       .map(([name, us]) => `  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${name}`)
       .join('\n');
-  return `CPU profile ${file} (${(total / 1e6).toFixed(1)} s sampled)\nself time by package:\n${top(byBucket, 15)}\nself time by function:\n${top(byFn, 25)}`;
+  return `CPU profile ${file} (${(total / 1e6).toFixed(1)} s sampled)\nself time by layer:\n${top(byLayer, 10)}\nself time by package:\n${top(byBucket, 15)}\nself time by function:\n${top(byFn, 25)}`;
 }
