@@ -221,6 +221,28 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
     expect(second).toEqual(first);
   });
 
+  it('keeps apps of two Polar organizations apart when they share one store', async () => {
+    const other = await PolarEmulator.start({ organizationSlug: 'other-org', rateLimit: false });
+    let otherApp: ReuseApp | undefined;
+    try {
+      seedUsers('ann');
+      other.seedCustomer({ external_id: 'ann', email: 'ann@other.example.com' });
+      const shared = createCache();
+      const app = await start({ sessionReuse: { store: shared } });
+      otherApp = await createReuseApp({ adapter, polar: other, sessionReuse: { store: shared } });
+
+      const ours = await open(app, signedIn('ann'));
+      const theirs = await open(otherApp, signedIn('ann'));
+      expect(emailOf(theirs.url)).toBe('ann@other.example.com');
+      expect(new URL(theirs.url).pathname).toContain('other-org');
+      expect(tokenOf(theirs.url)).not.toBe(tokenOf(ours.url));
+      expect(other.requests.filter((r) => r.path === '/v1/customer-sessions/')).toHaveLength(1);
+    } finally {
+      await otherApp?.app.close();
+      await other.stop();
+    }
+  });
+
   it('keeps the portal working when the store fails, and logs no token', async () => {
     seedUsers('ann');
     const broken: PolarSessionReuseStore = {

@@ -65,19 +65,33 @@ function identityOf(request: PolarPortalSessionRequest): Identity | undefined {
   return undefined;
 }
 
-/** Store keys are hashes: fixed length, and no customer id or return URL in plain text. */
-function sessionKey(identity: Identity, request: PolarPortalSessionRequest): string {
-  const member =
-    request.member_id !== undefined
-      ? ['m', request.member_id.toLowerCase()]
-      : request.external_member_id !== undefined
-        ? ['xm', request.external_member_id]
-        : [];
-  return `${KEY_PREFIX}s:${hash(JSON.stringify([identity.form, identity.value, ...member, request.return_url ?? null]))}`;
-}
+/**
+ * Store keys are hashes (fixed length, no customer id or return URL in plain text) under a
+ * namespace per Polar organization and deployment: apps of different organizations sharing one
+ * Redis must never meet, as their external ids can be the same.
+ */
+class ReuseKeys {
+  constructor(private readonly namespace: string) {}
 
-const tombstoneKey = (identity: Identity) => `${KEY_PREFIX}gone:${identity.form}:${hash(identity.value)}`;
-const aliasKey = (identity: Identity) => `${KEY_PREFIX}alias:${identity.form}:${hash(identity.value)}`;
+  session(identity: Identity, request: PolarPortalSessionRequest): string {
+    const member =
+      request.member_id !== undefined
+        ? ['m', request.member_id.toLowerCase()]
+        : request.external_member_id !== undefined
+          ? ['xm', request.external_member_id]
+          : [];
+    const parts = [identity.form, identity.value, ...member, request.return_url ?? null];
+    return `${KEY_PREFIX}${this.namespace}:s:${hash(JSON.stringify(parts))}`;
+  }
+
+  tombstone(identity: Identity): string {
+    return `${KEY_PREFIX}${this.namespace}:gone:${identity.form}:${hash(identity.value)}`;
+  }
+
+  alias(identity: Identity): string {
+    return `${KEY_PREFIX}${this.namespace}:alias:${identity.form}:${hash(identity.value)}`;
+  }
+}
 const localName = (identity: Identity) => `${identity.form}:${identity.value}`;
 
 function isStoredSession(value: unknown): value is StoredSession {
@@ -111,6 +125,7 @@ function belongsTo(session: StoredSession, identity: Identity): boolean {
 export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('PolarSessionReuse');
   private readonly config: PolarSessionReuseConfig;
+  private readonly keys: ReuseKeys;
   private store: PolarSessionReuseStore | undefined;
   private readonly flights = new Map<string, Promise<PolarReusablePortalSession>>();
   /** Deletions seen by this instance, effective at once (the store's copy may still be in flight). */
@@ -119,11 +134,16 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
   private lastWarning = 0;
 
   constructor(
-    @Inject(POLAR_RESOLVED_OPTIONS) resolved: { portal?: PolarPortalOptions | false },
+    @Inject(POLAR_RESOLVED_OPTIONS)
+    resolved: { portal?: PolarPortalOptions | false; accessToken: string; baseUrl: string; organizationId?: string },
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
     @Inject(CustomerLifecycle) private readonly lifecycle: CustomerLifecycle,
   ) {
     this.config = resolveSessionReuseConfig(resolved.portal ? resolved.portal.sessionReuse : undefined);
+    // The token stands for the organization and deployment; only its hash is ever part of a key.
+    this.keys = new ReuseKeys(
+      hash(JSON.stringify([resolved.baseUrl, resolved.organizationId ?? null, resolved.accessToken])).slice(0, 16),
+    );
   }
 
   /** Whether `portal.sessionReuse` is on. */
@@ -167,7 +187,7 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     if (this.config === false || this.store === undefined || identity === undefined) {
       return linkOf(await create());
     }
-    const key = sessionKey(identity, request);
+    const key = this.keys.session(identity, request);
     const inFlight = this.flights.get(key);
     if (inFlight) return inFlight;
     const hit = await this.lookup(key, identity);
@@ -185,7 +205,7 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     let found: unknown;
     let tombstone: unknown;
     try {
-      const keys = [key, tombstoneKey(identity)];
+      const keys = [key, this.keys.tombstone(identity)];
       [found, tombstone] = store.mget ? await store.mget(keys) : await Promise.all(keys.map((k) => store.get(k)));
     } catch (error) {
       this.warn('read', error);
@@ -231,8 +251,8 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     if (stored.external_id !== null) {
       const customerId = normaliseCustomerId(stored.customer_id);
       writes.push(
-        store.set(aliasKey({ form: 'cust', value: customerId }), stored.external_id, SESSION_LIFETIME_MS),
-        store.set(aliasKey({ form: 'ext', value: stored.external_id }), customerId, SESSION_LIFETIME_MS),
+        store.set(this.keys.alias({ form: 'cust', value: customerId }), stored.external_id, SESSION_LIFETIME_MS),
+        store.set(this.keys.alias({ form: 'ext', value: stored.external_id }), customerId, SESSION_LIFETIME_MS),
       );
     }
     try {
@@ -259,12 +279,12 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     try {
       await Promise.all(
         given.map(async (identity) => {
-          await store.set(tombstoneKey(identity), { at } satisfies Tombstone, SESSION_LIFETIME_MS);
-          const other = await store.get<string>(aliasKey(identity));
+          await store.set(this.keys.tombstone(identity), { at } satisfies Tombstone, SESSION_LIFETIME_MS);
+          const other = await store.get<string>(this.keys.alias(identity));
           if (typeof other !== 'string') return;
           const otherIdentity: Identity = { form: identity.form === 'cust' ? 'ext' : 'cust', value: other };
           this.markDeletedLocally(otherIdentity, at);
-          await store.set(tombstoneKey(otherIdentity), { at } satisfies Tombstone, SESSION_LIFETIME_MS);
+          await store.set(this.keys.tombstone(otherIdentity), { at } satisfies Tombstone, SESSION_LIFETIME_MS);
         }),
       );
     } catch (error) {
