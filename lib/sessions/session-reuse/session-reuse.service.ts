@@ -195,7 +195,10 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     // Another request may have started the same call while this one read the store.
     const started = this.flights.get(key);
     if (started) return started;
-    const flight = this.createAndKeep(key, identity, create).finally(() => this.flights.delete(key));
+    const flight: Promise<PolarReusablePortalSession> = this.createAndKeep(key, identity, create).finally(() => {
+      // A deletion may have cleared the map and a newer flight taken the key: leave that one alone.
+      if (this.flights.get(key) === flight) this.flights.delete(key);
+    });
     this.flights.set(key, flight);
     return flight;
   }
