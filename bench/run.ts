@@ -8,6 +8,7 @@
  *   npm run bench -- --profile=express   also writes a V8 CPU profile of that contender
  *   npm run bench -- --trace-gc=express  logs that contender's GC pauses to bench/results/logs/
  *   npm run bench -- --node-args="--max-semi-space-size=32"   node flags for every contender
+ *   npm run bench -- --node=/path/to/node22/bin/node           another node for the contenders
  *
  * Process layout: this process runs the load generator (autocannon) and samples memory from
  * /proc; the upstream and every contender each run in their own child process. Contenders are
@@ -75,6 +76,8 @@ interface Config {
   traceGc: string | null;
   /** Extra node flags for every contender (same for all, e.g. --max-semi-space-size=32). */
   contenderNodeArgs: string[];
+  /** Another node binary for the contenders (e.g. Node 22 for a comparison run). */
+  contenderNode: string | null;
   write: boolean;
 }
 
@@ -114,8 +117,9 @@ function parseArgs(argv: string[]): Config {
     profile: flags.get('profile') ?? null,
     traceGc: flags.get('trace-gc') ?? null,
     contenderNodeArgs: (flags.get('node-args') ?? '').split(' ').filter(Boolean),
-    // A quick or partial run should not overwrite the published table unless asked.
-    write: flags.has('write') || (!quick && !only),
+    contenderNode: flags.get('node') ?? null,
+    // Only a full run on the defaults replaces the published table and joins the history, unless asked.
+    write: flags.has('write') || (!quick && !only && !flags.has('node') && !flags.has('node-args')),
   };
 }
 
@@ -305,6 +309,10 @@ async function main(): Promise<void> {
   console.log(`bench: ${cfg.quick ? 'quick' : 'full'} run — ${specs.length} contenders, ${cfg.rounds} round(s) × ${cfg.durationS}s, ${cfg.connections} connections`);
   console.log(`machine: ${machineLine()}`);
   if (cfg.contenderNodeArgs.length) console.log(`contender node flags: ${cfg.contenderNodeArgs.join(' ')}`);
+  const contenderNodeVersion = cfg.contenderNode
+    ? spawnSync(cfg.contenderNode, ['--version'], { encoding: 'utf8' }).stdout.trim()
+    : process.version;
+  if (cfg.contenderNode) console.log(`contenders run on ${cfg.contenderNode} (${contenderNodeVersion})`);
   console.log('building (tsc)…');
   build();
 
@@ -330,6 +338,7 @@ async function main(): Promise<void> {
           ...(cfg.traceGc === spec.key ? ['--trace-gc'] : []),
         ],
         logFile: logFile(spec.key),
+        ...(cfg.contenderNode ? { execPath: cfg.contenderNode } : {}),
       });
       lives.push({ spec, child, url: `http://127.0.0.1:${await child.port}`, samples: [], rssTrace: [], latencyFailures: 0 });
     }
@@ -453,6 +462,7 @@ async function main(): Promise<void> {
     latencyMs: cfg.latencyMs,
     latencyRate: cfg.latencyRate,
     contenderNodeArgs: cfg.contenderNodeArgs,
+    contenderNodeVersion,
     elapsedS: Math.round((Date.now() - started) / 1000),
     loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
     contenders: lives.map((l) => summarise(l, cfg)),
@@ -474,7 +484,7 @@ async function main(): Promise<void> {
     writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report, history.slice(-5)));
     console.log(`wrote bench/RESULTS.md (${report.elapsedS}s)`);
   } else {
-    console.log(`(quick or partial run: bench/RESULTS.md left alone; pass --write to replace it) ${report.elapsedS}s`);
+    console.log(`(quick, partial or non-default run: bench/RESULTS.md left alone; pass --write to replace it) ${report.elapsedS}s`);
   }
   if (cfg.profile) {
     const dir = join(resultsDir, 'profiles');

@@ -98,11 +98,12 @@ export class BenchChild {
   readonly process: ChildProcess;
   readonly port: Promise<number>;
 
-  constructor(script: string, opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; logFile: string }) {
+  constructor(script: string, opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; execPath?: string; logFile: string }) {
     const log = openSync(opts.logFile, 'a');
     this.process = fork(script, [], {
       env: { ...process.env, ...opts.env },
       execArgv: opts.execArgv ?? [],
+      ...(opts.execPath ? { execPath: opts.execPath } : {}),
       stdio: ['ignore', log, log, 'ipc'],
     });
     this.port = new Promise((resolve, reject) => {

@@ -50,6 +50,8 @@ export interface BenchReport {
   latencyRate: number;
   /** Node flags given to every contender (none by default). */
   contenderNodeArgs: string[];
+  /** Node version the contenders ran on (the orchestrator's unless --node was given). */
+  contenderNodeVersion: string;
   elapsedS: number;
   /** 1/5/15-minute load averages when the run began and ended (other work on the machine). */
   loadAverage: { atStart: number[]; atEnd: number[] };
