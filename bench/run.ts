@@ -470,7 +470,9 @@ async function main(): Promise<void> {
   console.log('');
   console.log(renderTable(report));
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, `${report.mode}-latest.json`), JSON.stringify(report, null, 2) + '\n');
+  // Runs that do not publish keep their figures apart from the published ones.
+  const jsonName = cfg.write ? `${report.mode}-latest.json` : 'last-run.json';
+  writeFileSync(join(resultsDir, jsonName), JSON.stringify(report, null, 2) + '\n');
   if (cfg.write) {
     const historyFile = join(resultsDir, 'history.jsonl');
     const previous = existsSync(historyFile)

@@ -257,6 +257,8 @@ across runs or machines: the load generator, the fake upstream and the contender
 - **Machine:** ${report.machine}
 - **Date:** ${report.date}
 - **Run:** ${report.mode}, ${report.rounds} interleaved rounds × ${report.durationS} s per contender after a warm-up, ${report.connections} connections, ${report.elapsedS} s in all
+- **Contenders:** Node ${report.contenderNodeVersion ?? 'as the orchestrator'}; node flags: ${report.contenderNodeArgs?.length ? report.contenderNodeArgs.join(' ') : 'none (defaults)'}
+- **Machine load:** load average ${report.loadAverage?.atStart.join(' / ') ?? '?'} at the start, ${report.loadAverage?.atEnd.join(' / ') ?? '?'} at the end (1 / 5 / 15 min, ${report.machine.split(', ')[1]}); other work shared the machine
 - **Load:** \`GET\` the portal route as 100 different customers in turn (header the bench apps trust), autocannon in the orchestrator process; each contender and the upstream in its own process
 
 ${mdRow(HEADERS)}
