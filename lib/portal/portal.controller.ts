@@ -34,12 +34,9 @@ export function createPolarPortalController(path: string): Type {
       @Req() request: { query?: unknown; headers: Record<string, unknown> },
       @Res() response: unknown,
     ): Promise<void> {
+      // Cache-Control: no-store, Referrer-Policy and Vary are set by PolarPortalGuard, before
+      // anything of this route can fail.
       const adapter = this.adapterHost.httpAdapter;
-      // Set before anything can fail, so error answers of this route are not stored either.
-      adapter.setHeader(response, 'Cache-Control', 'no-store');
-      adapter.setHeader(response, 'Referrer-Policy', 'no-referrer');
-      adapter.setHeader(response, 'Vary', 'Accept');
-
       const customer = this.portal.customerOf(request);
       const returnUrl = this.portal.returnUrlFor(request);
       const link = await this.portal.open(customer, returnUrl);

@@ -84,6 +84,8 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     it('answers 401 without a signed-in user and sends nothing to Polar', async () => {
       const response = await request(current!.server).get('/billing/portal').expect(401);
       expect(response.body).toMatchObject({ statusCode: 401, code: 'polar_portal_unauthenticated' });
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
       expect(response.body.message).toMatch(/sign in/i);
       expect(polar.requests).toEqual([]);
     });
