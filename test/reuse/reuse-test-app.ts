@@ -47,6 +47,8 @@ export interface ReuseAppOptions {
   imports?: ModuleMetadata['imports'];
   /** Extra portal options. */
   portal?: Omit<PolarPortalOptions, 'sessionReuse' | 'customer'>;
+  /** Configure through forRootAsync(useFactory) instead of forRoot. @default false */
+  async?: boolean;
 }
 
 export interface ReuseApp {
@@ -58,22 +60,23 @@ export interface ReuseApp {
 /** A Nest app with PolarModule against the emulator, the portal resolving the test user. */
 export async function createReuseApp(options: ReuseAppOptions): Promise<ReuseApp> {
   const { polar, adapter } = options;
+  const moduleOptions = {
+    accessToken: polar.accessToken,
+    baseUrl: polar.url,
+    timeoutMs: 3000,
+    readRetries: 0,
+    portal: {
+      respondWith: 'json' as const,
+      ...options.portal,
+      customer: testResolver,
+      ...(options.sessionReuse !== undefined ? { sessionReuse: options.sessionReuse } : {}),
+    },
+  };
+  const polarModule = options.async
+    ? PolarModule.forRootAsync({ useFactory: async () => moduleOptions })
+    : PolarModule.forRoot(moduleOptions);
   const moduleRef = await Test.createTestingModule({
-    imports: [
-      ...(options.imports ?? []),
-      PolarModule.forRoot({
-        accessToken: polar.accessToken,
-        baseUrl: polar.url,
-        timeoutMs: 3000,
-        readRetries: 0,
-        portal: {
-          respondWith: 'json',
-          ...options.portal,
-          customer: testResolver,
-          ...(options.sessionReuse !== undefined ? { sessionReuse: options.sessionReuse } : {}),
-        },
-      }),
-    ],
+    imports: [...(options.imports ?? []), polarModule],
   }).compile();
   const logger = new CapturingLogger();
   let app: INestApplication;

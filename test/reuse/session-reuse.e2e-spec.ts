@@ -73,6 +73,15 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
     expect(tokenOf(bob.url)).not.toBe(tokenOf(ann1.url));
   });
 
+  it('is configured the same through forRootAsync', async () => {
+    seedUsers('ann');
+    const app = await start({ sessionReuse: true, async: true });
+    const first = await open(app, signedIn('ann'));
+    const second = await open(app, signedIn('ann'));
+    expect(sessionCalls()).toHaveLength(1);
+    expect(second).toEqual(first);
+  });
+
   it('keys sessions by return URL', async () => {
     seedUsers('ann');
     const app = await start({ sessionReuse: true, portal: { appOrigin: 'https://app.example.com' } });
