@@ -223,7 +223,8 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
     checks.push({
       name: `${c.label}: RSS flat within 10% (first vs last tenth of ${c.rssTracedSeconds}s of continuous load)`,
       measured: `${c.rssFirstTenthMb.toFixed(1)} → ${c.rssLastTenthMb.toFixed(1)} MB (${c.rssDriftPct >= 0 ? '+' : ''}${c.rssDriftPct.toFixed(1)}%)`,
-      met: Math.abs(c.rssDriftPct) <= 10,
+      // A quick run's soak is too short to tell heap sizing from a leak.
+      met: report.mode === 'quick' ? null : Math.abs(c.rssDriftPct) <= 10,
     });
   }
   return checks;
@@ -235,7 +236,9 @@ export function renderTable(report: BenchReport): string {
   const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   const out = [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows(report).map(line), ''];
-  for (const t of checkTargets(report)) out.push(`${t.met ? 'MET   ' : 'MISSED'} ${t.name}: ${t.measured}`);
+  for (const t of checkTargets(report)) {
+    out.push(`${t.met === null ? 'N/A   ' : t.met ? 'MET   ' : 'MISSED'} ${t.name}: ${t.measured}${t.met === null ? ' (quick run: not judged)' : ''}`);
+  }
   const shares = report.contenders.map((c) => c.upstreamCpuShareMax);
   out.push(`upstream CPU: at most ${(Math.max(...shares) * 100).toFixed(0)}% of one core during any window`);
   return out.join('\n');
@@ -306,7 +309,7 @@ late a due callback ran in that process: GC pauses, synchronous work, or no free
 
 ## Targets
 
-${targets.map((t) => `- ${t.met ? '**met**' : '**missed**'} — ${t.name}: ${t.measured}`).join('\n')}
+${targets.map((t) => `- ${t.met === null ? 'not judged (quick run)' : t.met ? '**met**' : '**missed**'} — ${t.name}: ${t.measured}`).join('\n')}
 
 ${renderHistory(history)}
 ## The upstream is not the bottleneck
