@@ -1,12 +1,12 @@
-import { ConsoleLogger, type INestApplication, type ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { PolarPortalCustomer, PolarPortalOptions } from '../../lib/interfaces/polar-portal-options.interface.js';
 import { PolarModule } from '../../lib/polar.module.js';
 import type { PolarEmulator } from '../../lib/testing/index.js';
+import { ADAPTERS, type AdapterName, CapturingLogger } from '../portal/portal-test-app.js';
 
-export type AdapterName = 'express' | 'fastify';
-export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
+export { ADAPTERS, type AdapterName };
 
 /**
  * Test-only sign-in: `x-test-user` is the app's user id (the customer's external id), optional
@@ -25,18 +25,6 @@ function testResolver(request: { headers: Record<string, unknown> }): PolarPorta
     return { customerId: user.slice('polar:'.length), ...(typeof member === 'string' ? { externalMemberId: member } : {}) };
   }
   return { externalCustomerId: user, ...(typeof member === 'string' ? { externalMemberId: member } : {}) };
-}
-
-/** Keeps what the app logged, to check failures are reported and carry no token. */
-export class CapturingLogger extends ConsoleLogger {
-  readonly lines: string[] = [];
-  override error(message: unknown, ...rest: unknown[]): void {
-    this.lines.push([message, ...rest].map(String).join(' '));
-  }
-  override warn(message: unknown, ...rest: unknown[]): void {
-    this.lines.push([message, ...rest].map(String).join(' '));
-  }
-  override log(): void {}
 }
 
 export interface ReuseAppOptions {
