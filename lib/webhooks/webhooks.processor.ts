@@ -10,6 +10,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { findAppCacheManager } from '../config/app-cache-manager.js';
 import { PolarConfigurationError } from '../config/polar-options.resolver.js';
 import type { PolarWebhooksOptions } from '../interfaces/polar-webhooks-options.interface.js';
 import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
@@ -25,8 +26,6 @@ import { webhookMessages } from './webhooks.messages.js';
 import type { PolarWebhookDelivery } from './webhooks.types.js';
 import { verifyPolarWebhook } from './webhooks.verifier.js';
 
-/** The `CACHE_MANAGER` token value of `@nestjs/cache-manager`, named here so that package stays optional. */
-const CACHE_MANAGER_TOKEN = 'CACHE_MANAGER';
 
 /** A 2xx answer of the webhook route (failures are thrown as HttpExceptions). */
 export interface PolarWebhookAnswer {
@@ -84,13 +83,7 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     if (store === 'memory') {
       this.store = new PolarMemoryDedupeStore({ maxEntries: dedupe?.maxEntries });
     } else if (store === 'cache-manager') {
-      // Looked up here rather than injected: every provider exists by now, and the package stays optional.
-      let cache: PolarCacheLike | undefined;
-      try {
-        cache = this.moduleRef.get<PolarCacheLike>(CACHE_MANAGER_TOKEN, { strict: false });
-      } catch {
-        cache = undefined;
-      }
+      const cache = findAppCacheManager<PolarCacheLike>(this.moduleRef);
       if (!cache) throw new PolarConfigurationError(webhookMessages.noCacheManager());
       this.store = new PolarCacheManagerDedupeStore(cache);
     } else {

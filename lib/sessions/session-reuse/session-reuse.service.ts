@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { findAppCacheManager } from '../../config/app-cache-manager.js';
+import { PolarConfigurationError } from '../../config/polar-options.resolver.js';
 import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../../customers/customer-lifecycle.js';
 import type { PolarPortalOptions } from '../../interfaces/polar-portal-options.interface.js';
 import type { PolarSessionReuseStore } from '../../interfaces/polar-session-reuse-options.interface.js';
@@ -10,8 +12,6 @@ import { PolarMemorySessionStore } from './memory-session.store.js';
 import { type PolarSessionReuseConfig, resolveSessionReuseConfig } from './session-reuse.config.js';
 import { SESSION_REUSE_MESSAGES } from './session-reuse.messages.js';
 
-/** The `CACHE_MANAGER` token value of `@nestjs/cache-manager`, named here so that package stays optional. */
-const CACHE_MANAGER_TOKEN = 'CACHE_MANAGER';
 const KEY_PREFIX = 'polar:portal-session:';
 /** Polar sessions live one hour: nothing made before a deletion can be alive after this long. */
 const SESSION_LIFETIME_MS = 3_600_000;
@@ -157,13 +157,8 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     if (config.store === 'memory') {
       this.store = new PolarMemorySessionStore(config.maxEntries);
     } else if (config.store === 'cache-manager') {
-      // Looked up here rather than injected: every provider exists by now, and the package stays optional.
-      try {
-        this.store = this.moduleRef.get<PolarSessionReuseStore>(CACHE_MANAGER_TOKEN, { strict: false });
-      } catch {
-        this.store = undefined;
-      }
-      if (!this.store) throw new Error(SESSION_REUSE_MESSAGES.noCacheManager);
+      this.store = findAppCacheManager<PolarSessionReuseStore>(this.moduleRef);
+      if (!this.store) throw new PolarConfigurationError(SESSION_REUSE_MESSAGES.noCacheManager);
     } else {
       this.store = config.store;
     }
