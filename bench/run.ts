@@ -53,11 +53,32 @@ interface ContenderSpec {
 }
 
 const CONTENDERS: ContenderSpec[] = [
-  { key: 'express', label: 'nestjs-polar · Express', script: 'contenders/nest.js', path: '/billing/portal', env: { BENCH_ADAPTER: 'express' }, ours: true },
-  { key: 'fastify', label: 'nestjs-polar · Fastify', script: 'contenders/nest.js', path: '/billing/portal', env: { BENCH_ADAPTER: 'fastify' }, ours: true },
+  {
+    key: 'express',
+    label: 'nestjs-polar · Express',
+    script: 'contenders/nest.js',
+    path: '/billing/portal',
+    env: { BENCH_ADAPTER: 'express' },
+    ours: true,
+  },
+  {
+    key: 'fastify',
+    label: 'nestjs-polar · Fastify',
+    script: 'contenders/nest.js',
+    path: '/billing/portal',
+    env: { BENCH_ADAPTER: 'fastify' },
+    ours: true,
+  },
   { key: 'peer', label: '@polar-sh/express (peer)', script: 'contenders/peer.js', path: '/portal', ours: false },
   { key: 'floor', label: 'node:http + SDK (floor)', script: 'contenders/floor.js', path: '/', ours: false },
-  { key: 'reuse', label: 'nestjs-polar · Express, reuse on', script: 'contenders/nest.js', path: '/billing/portal', env: { BENCH_ADAPTER: 'express', BENCH_REUSE: '1' }, ours: true },
+  {
+    key: 'reuse',
+    label: 'nestjs-polar · Express, reuse on',
+    script: 'contenders/nest.js',
+    path: '/billing/portal',
+    env: { BENCH_ADAPTER: 'express', BENCH_REUSE: '1' },
+    ours: true,
+  },
 ];
 
 interface Config {
@@ -95,7 +116,11 @@ function parseArgs(argv: string[]): Config {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got "${v}"`);
     return n;
   };
-  const only = flags.get('only')?.split(',').map((s) => s.trim()) ?? null;
+  const only =
+    flags
+      .get('only')
+      ?.split(',')
+      .map((s) => s.trim()) ?? null;
   for (const key of only ?? []) {
     if (!CONTENDERS.some((c) => c.key === key)) {
       throw new Error(`--only: unknown contender "${key}" (known: ${CONTENDERS.map((c) => c.key).join(', ')})`);
@@ -245,7 +270,9 @@ async function smoke(live: Live): Promise<void> {
   });
   const location = res.headers.get('location') ?? '';
   if (res.status < 300 || res.status > 399 || !location.includes('customer_session_token=')) {
-    throw new Error(`${live.spec.key}: expected a redirect to the portal, got ${res.status} ${(await res.text()).slice(0, 200)}`);
+    throw new Error(
+      `${live.spec.key}: expected a redirect to the portal, got ${res.status} ${(await res.text()).slice(0, 200)}`,
+    );
   }
 }
 
@@ -306,7 +333,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   mkdirSync(logsDir, { recursive: true });
-  console.log(`bench: ${cfg.quick ? 'quick' : 'full'} run — ${specs.length} contenders, ${cfg.rounds} round(s) × ${cfg.durationS}s, ${cfg.connections} connections`);
+  console.log(
+    `bench: ${cfg.quick ? 'quick' : 'full'} run — ${specs.length} contenders, ${cfg.rounds} round(s) × ${cfg.durationS}s, ${cfg.connections} connections`,
+  );
   console.log(`machine: ${machineLine()}`);
   if (cfg.contenderNodeArgs.length) console.log(`contender node flags: ${cfg.contenderNodeArgs.join(' ')}`);
   const contenderNodeVersion = cfg.contenderNode
@@ -333,14 +362,23 @@ async function main(): Promise<void> {
         env: { ...spec.env, BENCH_UPSTREAM_URL: upstreamUrl, NODE_ENV: 'production' },
         execArgv: [
           ...cfg.contenderNodeArgs,
-          ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${spec.key}-${Date.now()}.cpuprofile`] : []),
+          ...(profiling
+            ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${spec.key}-${Date.now()}.cpuprofile`]
+            : []),
           // GC pauses go to the contender's log (bench/results/logs/<key>.log).
           ...(cfg.traceGc === spec.key ? ['--trace-gc'] : []),
         ],
         logFile: logFile(spec.key),
         ...(cfg.contenderNode ? { execPath: cfg.contenderNode } : {}),
       });
-      lives.push({ spec, child, url: `http://127.0.0.1:${await child.port}`, samples: [], rssTrace: [], latencyFailures: 0 });
+      lives.push({
+        spec,
+        child,
+        url: `http://127.0.0.1:${await child.port}`,
+        samples: [],
+        rssTrace: [],
+        latencyFailures: 0,
+      });
     }
     for (const live of lives) await smoke(live);
 
@@ -435,14 +473,18 @@ async function main(): Promise<void> {
     }
 
     if (cfg.soakS > 0) {
-      console.log(`soak (RSS flatness): ${cfg.soakSettleS}s to settle, then ${cfg.soakS}s traced, continuous load, our contenders`);
+      console.log(
+        `soak (RSS flatness): ${cfg.soakSettleS}s to settle, then ${cfg.soakS}s traced, continuous load, our contenders`,
+      );
       for (const live of lives.filter((l) => l.spec.ours)) {
         const trace: number[] = [];
         await load(live, cfg.soakSettleS + cfg.soakS, cfg.connections, trace);
         // The tracer samples every 250 ms: drop what fell in the settling time.
         live.rssTrace = trace.slice(Math.round(cfg.soakSettleS * 4));
         const s = summarise(live, cfg);
-        console.log(`soak ${live.spec.key.padEnd(8)} RSS ${s.rssFirstTenthMb.toFixed(1)} → ${s.rssLastTenthMb.toFixed(1)} MB (${s.rssDriftPct.toFixed(1)}%)`);
+        console.log(
+          `soak ${live.spec.key.padEnd(8)} RSS ${s.rssFirstTenthMb.toFixed(1)} → ${s.rssLastTenthMb.toFixed(1)} MB (${s.rssDriftPct.toFixed(1)}%)`,
+        );
       }
     }
 
@@ -486,7 +528,9 @@ async function main(): Promise<void> {
     writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report, history.slice(-5)));
     console.log(`wrote bench/RESULTS.md (${report.elapsedS}s)`);
   } else {
-    console.log(`(quick, partial or non-default run: bench/RESULTS.md left alone; pass --write to replace it) ${report.elapsedS}s`);
+    console.log(
+      `(quick, partial or non-default run: bench/RESULTS.md left alone; pass --write to replace it) ${report.elapsedS}s`,
+    );
   }
   if (cfg.profile) {
     const dir = join(resultsDir, 'profiles');

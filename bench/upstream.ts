@@ -85,7 +85,12 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string, started:
   try {
     body = JSON.parse(raw) as typeof body;
   } catch {
-    send(res, 422, '{"error":"RequestValidationError","detail":[{"type":"json_invalid","loc":["body"],"msg":"JSON decode error","input":null}]}', started);
+    send(
+      res,
+      422,
+      '{"error":"RequestValidationError","detail":[{"type":"json_invalid","loc":["body"],"msg":"JSON decode error","input":null}]}',
+      started,
+    );
     return;
   }
   const key = body.customer_id ? `id:${body.customer_id}` : `ext:${body.external_customer_id}`;
@@ -97,7 +102,9 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string, started:
       422,
       JSON.stringify({
         error: 'PolarRequestValidationError',
-        detail: [{ type: 'value_error', loc: ['body', field], msg: 'Customer does not exist.', input: body[field] ?? null }],
+        detail: [
+          { type: 'value_error', loc: ['body', field], msg: 'Customer does not exist.', input: body[field] ?? null },
+        ],
       }),
       started,
     );

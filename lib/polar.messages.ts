@@ -20,7 +20,8 @@ export const POLAR_MESSAGES = {
     'A Polar customer with this email already exists under another (or no) external ID; the email cannot be reused for this external ID.',
   unknownCustomer: 'The Polar customer does not exist.',
   conflict: 'Polar reported a conflict.',
-  ambiguousExternalCustomer: 'The external customer ID matches customers in several organizations reachable by this token.',
+  ambiguousExternalCustomer:
+    'The external customer ID matches customers in several organizations reachable by this token.',
   authentication: (status: number, code: string | undefined, environment?: string): string =>
     `Polar refused this server's access token (${status}${code ? ` ${code}` : ''}): check the access token, its scopes (customers:read, customers:write, customer_sessions:write) and the environment${environment ? ` (configured: ${environment})` : ''}; sandbox and production tokens are separate.`,
   rateLimited: 'Polar rate limit reached; retry later.',

@@ -53,7 +53,10 @@ describe('PolarModule', () => {
     @Module({ providers: [UsesClient], exports: [UsesClient] })
     class FeatureModule {}
     const moduleRef = await Test.createTestingModule({
-      imports: [PolarModule.forRootAsync({ isGlobal: true, useFactory: () => ({ accessToken: TOKEN }) }), FeatureModule],
+      imports: [
+        PolarModule.forRootAsync({ isGlobal: true, useFactory: () => ({ accessToken: TOKEN }) }),
+        FeatureModule,
+      ],
     }).compile();
     expect(moduleRef.get(UsesClient).polar).toBe(moduleRef.get(POLAR_CLIENT));
     await moduleRef.close();
@@ -61,9 +64,14 @@ describe('PolarModule', () => {
 
   it.each([
     ['forRoot', () => PolarModule.forRoot({ accessToken: '' })],
-    ['forRootAsync', () => PolarModule.forRootAsync({ useFactory: () => ({ accessToken: undefined as unknown as string }) })],
+    [
+      'forRootAsync',
+      () => PolarModule.forRootAsync({ useFactory: () => ({ accessToken: undefined as unknown as string }) }),
+    ],
   ])('%s without accessToken fails at start-up naming the option', async (_name, build) => {
-    await expect(Test.createTestingModule({ imports: [build()] }).compile()).rejects.toThrow(/"accessToken" is required/);
+    await expect(Test.createTestingModule({ imports: [build()] }).compile()).rejects.toThrow(
+      /"accessToken" is required/,
+    );
   });
 
   it('a bad environment fails at start-up', async () => {
@@ -80,20 +88,30 @@ describe('PolarModule', () => {
       accessToken: TOKEN,
       webhooks: { secrets: 'whsec_test', path: '/hooks/polar/', routeDecorators: [marker] },
     });
-    const paths = (syncDefinition.controllers ?? []).map((controller) => Reflect.getMetadata(PATH_METADATA, controller));
+    const paths = (syncDefinition.controllers ?? []).map((controller) =>
+      Reflect.getMetadata(PATH_METADATA, controller),
+    );
     expect(paths).toEqual(['billing/portal', 'hooks/polar']);
     const webhooksController = syncDefinition.controllers![1];
     const handlers = Object.getOwnPropertyNames(webhooksController.prototype).map(
       (name) => (webhooksController.prototype as Record<string, unknown>)[name],
     );
-    expect(handlers.some((handler) => typeof handler === 'function' && Reflect.getMetadata('test:marker', handler) === 'yes')).toBe(true);
+    expect(
+      handlers.some(
+        (handler) => typeof handler === 'function' && Reflect.getMetadata('test:marker', handler) === 'yes',
+      ),
+    ).toBe(true);
 
     const asyncDefinition = PolarModule.forRootAsync({
       portal: false,
       webhooks: { path: 'in' },
       useFactory: () => ({ accessToken: TOKEN, webhooks: { secrets: 'whsec_test' } }),
     });
-    expect((asyncDefinition.controllers ?? []).map((controller) => Reflect.getMetadata(PATH_METADATA, controller))).toEqual(['in']);
-    expect(PolarModule.forRootAsync({ portal: false, useFactory: () => ({ accessToken: TOKEN }) }).controllers).toEqual([]);
+    expect(
+      (asyncDefinition.controllers ?? []).map((controller) => Reflect.getMetadata(PATH_METADATA, controller)),
+    ).toEqual(['in']);
+    expect(PolarModule.forRootAsync({ portal: false, useFactory: () => ({ accessToken: TOKEN }) }).controllers).toEqual(
+      [],
+    );
   });
 });

@@ -33,7 +33,9 @@ export interface RunningSample {
 /** Thrown when the port is taken; its message says what to do. */
 export class PortInUseError extends Error {
   constructor(port: number) {
-    super(`Port ${port} on 127.0.0.1 is already in use. Stop whatever uses it, or pick another port: PORT=${port + 1} npm run sample`);
+    super(
+      `Port ${port} on 127.0.0.1 is already in use. Stop whatever uses it, or pick another port: PORT=${port + 1} npm run sample`,
+    );
     this.name = 'PortInUseError';
   }
 }
@@ -43,7 +45,7 @@ const POLAR_ENV = ['POLAR_ACCESS_TOKEN', 'POLAR_BASE_URL'] as const;
 /** Starts the sample app (and, without a Polar token, the emulator it talks to). */
 export async function bootstrap(options: SampleOptions = {}): Promise<RunningSample> {
   const logger: Pick<LoggerService, 'log'> =
-    options.logger === false ? { log: () => undefined } : options.logger ?? new Logger('Sample');
+    options.logger === false ? { log: () => undefined } : (options.logger ?? new Logger('Sample'));
   // ConfigModule.forRoot (evaluated when app.module was imported) has copied a .env file into
   // process.env by now, so a token kept in .env counts as set.
   await ConfigModule.envVariablesLoaded;

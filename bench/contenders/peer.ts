@@ -33,7 +33,8 @@ app.get(
   '/portal',
   CustomerPortal({
     accessToken: BENCH_ACCESS_TOKEN,
-    getCustomerId: async (req: { headers: Record<string, unknown> }) => String(req.headers[BENCH_CUSTOMER_HEADER] ?? ''),
+    getCustomerId: async (req: { headers: Record<string, unknown> }) =>
+      String(req.headers[BENCH_CUSTOMER_HEADER] ?? ''),
     server: 'sandbox',
   }),
 );

@@ -98,7 +98,10 @@ export class BenchChild {
   readonly process: ChildProcess;
   readonly port: Promise<number>;
 
-  constructor(script: string, opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; execPath?: string; logFile: string }) {
+  constructor(
+    script: string,
+    opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; execPath?: string; logFile: string },
+  ) {
     const log = openSync(opts.logFile, 'a');
     this.process = fork(script, [], {
       env: { ...process.env, ...opts.env },

@@ -33,7 +33,11 @@ function layerOf(bucket: string, functionName: string): string {
     return 'SDK fetch (undici, web streams, AbortSignal)';
   }
   if (/class-validator|class-transformer/.test(bucket)) return 'DTO validation (class-validator/transformer)';
-  if (/@nestjs|router|express|fastify|find-my-way|path-to-regexp|parseurl|finalhandler|send|avvio|light-my-request/.test(bucket)) {
+  if (
+    /@nestjs|router|express|fastify|find-my-way|path-to-regexp|parseurl|finalhandler|send|avvio|light-my-request/.test(
+      bucket,
+    )
+  ) {
     return 'Nest + HTTP framework';
   }
   if (bucket.startsWith('lib/')) return 'nestjs-polar (lib/)';
@@ -46,7 +50,9 @@ function layerOf(bucket: string, functionName: string): string {
  * contender's CPU goes.
  */
 export function summariseProfile(dir: string, key: string, read: (p: string, enc: 'utf8') => string): string {
-  const files = readdirSync(dir).filter((f) => f.startsWith(`${key}-`) && f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith(`${key}-`) && f.endsWith('.cpuprofile'))
+    .sort();
   const file = files.at(-1);
   if (!file) return `no CPU profile for ${key} in ${dir}`;
   const profile = JSON.parse(read(join(dir, file), 'utf8')) as CpuProfile;

@@ -76,7 +76,8 @@ export interface RunHistoryEntry {
 export function historyEntry(report: BenchReport): RunHistoryEntry {
   const by = (k: string) => report.contenders.find((c) => c.key === k);
   const peer = by('peer')?.reqPerSec ?? NaN;
-  const round = (n: number | undefined, d = 2) => (n === undefined || !Number.isFinite(n) ? NaN : Math.round(n * 10 ** d) / 10 ** d);
+  const round = (n: number | undefined, d = 2) =>
+    n === undefined || !Number.isFinite(n) ? NaN : Math.round(n * 10 ** d) / 10 ** d;
   return {
     date: report.date,
     expressVsPeer: round((by('express')?.reqPerSec ?? NaN) / peer),
@@ -234,10 +235,13 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
 export function renderTable(report: BenchReport): string {
   const all = [HEADERS, ...rows(report)];
   const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (r: string[]) =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   const out = [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows(report).map(line), ''];
   for (const t of checkTargets(report)) {
-    out.push(`${t.met === null ? 'N/A   ' : t.met ? 'MET   ' : 'MISSED'} ${t.name}: ${t.measured}${t.met === null ? ' (quick run: not judged)' : ''}`);
+    out.push(
+      `${t.met === null ? 'N/A   ' : t.met ? 'MET   ' : 'MISSED'} ${t.name}: ${t.measured}${t.met === null ? ' (quick run: not judged)' : ''}`,
+    );
   }
   const shares = report.contenders.map((c) => c.upstreamCpuShareMax);
   out.push(`upstream CPU: at most ${(Math.max(...shares) * 100).toFixed(0)}% of one core during any window`);

@@ -28,7 +28,11 @@ describe('resolvePolarOptions', () => {
   });
 
   it('normalises route paths and fills the webhook path', () => {
-    const resolved = resolve({ accessToken: TOKEN, portal: { path: '/me/billing/' }, webhooks: { secrets: 'whsec_x' } });
+    const resolved = resolve({
+      accessToken: TOKEN,
+      portal: { path: '/me/billing/' },
+      webhooks: { secrets: 'whsec_x' },
+    });
     expect(resolved.portal).toEqual({ path: 'me/billing' });
     expect(resolved.webhooks).toEqual({ secrets: 'whsec_x', path: 'billing/webhooks' });
     expect(resolve({ accessToken: TOKEN, portal: false }).portal).toBe(false);
@@ -66,20 +70,26 @@ describe('resolvePolarOptions', () => {
     const asyncShape = routeShapeOf({ portal: { path: 'pay' }, webhooks: { path: 'hooks' } }, true);
 
     it('takes paths from the top level and the rest from the factory', () => {
-      const resolved = resolvePolarOptions({ accessToken: TOKEN, webhooks: { secrets: ['whsec_a', 'whsec_b'] } }, asyncShape);
+      const resolved = resolvePolarOptions(
+        { accessToken: TOKEN, webhooks: { secrets: ['whsec_a', 'whsec_b'] } },
+        asyncShape,
+      );
       expect(resolved.portal).toEqual({ path: 'pay' });
       expect(resolved.webhooks).toEqual({ secrets: ['whsec_a', 'whsec_b'], path: 'hooks' });
     });
 
     it('refuses route changes coming from the factory', () => {
-      expect(() => resolvePolarOptions({ accessToken: TOKEN, portal: false, webhooks: { secrets: 'w' } }, asyncShape)).toThrow(
-        /top level of forRootAsync/,
-      );
+      expect(() =>
+        resolvePolarOptions({ accessToken: TOKEN, portal: false, webhooks: { secrets: 'w' } }, asyncShape),
+      ).toThrow(/top level of forRootAsync/);
       expect(() =>
         resolvePolarOptions({ accessToken: TOKEN, webhooks: { secrets: 'w' } }, routeShapeOf({}, true)),
       ).toThrow(/"webhooks" must also be given at the top level/);
       expect(() =>
-        resolvePolarOptions({ accessToken: TOKEN, portal: { path: 'elsewhere' }, webhooks: { secrets: 'w' } }, asyncShape),
+        resolvePolarOptions(
+          { accessToken: TOKEN, portal: { path: 'elsewhere' }, webhooks: { secrets: 'w' } },
+          asyncShape,
+        ),
       ).toThrow(/"portal.path"/);
     });
   });

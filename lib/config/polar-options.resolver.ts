@@ -127,10 +127,16 @@ function resolvePortal(options: PolarModuleOptions, shape: PolarRouteShape): Pol
   if (shape.portalPath === false) return false;
   if (shape.fromAsyncDefinition) {
     if (portal === false) {
-      return fail('portal', 'false must be given at the top level of forRootAsync (routes are fixed before the factory runs)');
+      return fail(
+        'portal',
+        'false must be given at the top level of forRootAsync (routes are fixed before the factory runs)',
+      );
     }
     if (portal?.path !== undefined && normalizeRoutePath('portal.path', portal.path, '') !== shape.portalPath) {
-      return fail('portal.path', 'must be given at the top level of forRootAsync (routes are fixed before the factory runs)');
+      return fail(
+        'portal.path',
+        'must be given at the top level of forRootAsync (routes are fixed before the factory runs)',
+      );
     }
   }
   return { ...(portal || {}), path: shape.portalPath };
@@ -143,13 +149,19 @@ function resolveWebhooks(options: PolarModuleOptions, shape: PolarRouteShape): P
   }
   if (shape.webhooksPath === false) {
     if (webhooks) {
-      return fail('webhooks', 'must also be given at the top level of forRootAsync (e.g. webhooks: {}) to register the route');
+      return fail(
+        'webhooks',
+        'must also be given at the top level of forRootAsync (e.g. webhooks: {}) to register the route',
+      );
     }
     return false;
   }
   if (shape.fromAsyncDefinition && webhooks?.path !== undefined) {
     if (normalizeRoutePath('webhooks.path', webhooks.path, '') !== shape.webhooksPath) {
-      return fail('webhooks.path', 'must be given at the top level of forRootAsync (routes are fixed before the factory runs)');
+      return fail(
+        'webhooks.path',
+        'must be given at the top level of forRootAsync (routes are fixed before the factory runs)',
+      );
     }
   }
   const secrets = webhooks?.secrets;

@@ -1,7 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { models } from '@polar-sh/sdk/2026-10';
-import { PolarConflictException, PolarDuplicateCustomerException, PolarNotFoundException } from '../errors/polar.exceptions.js';
-import { assertExternalId, assertPolarParam, assertUuid4, validatePolarInput } from '../errors/polar-input.validation.js';
+import {
+  PolarConflictException,
+  PolarDuplicateCustomerException,
+  PolarNotFoundException,
+} from '../errors/polar.exceptions.js';
+import {
+  assertExternalId,
+  assertPolarParam,
+  assertUuid4,
+  validatePolarInput,
+} from '../errors/polar-input.validation.js';
 import { PolarRequestRunner } from '../errors/polar-request.runner.js';
 import { POLAR_CLIENT } from '../polar.constants.js';
 import { POLAR_MESSAGES } from '../polar.messages.js';
@@ -73,7 +82,9 @@ export class CustomersService {
   ): Promise<PolarCustomer> {
     assertExternalId('externalId', externalId);
     const body = await validatePolarInput(UpdateCustomerByExternalIdDto, dto);
-    return this.runner.write(() => this.polar.customers.updateExternal(externalId, body as models.CustomerUpdateExternalID));
+    return this.runner.write(() =>
+      this.polar.customers.updateExternal(externalId, body as models.CustomerUpdateExternalID),
+    );
   }
 
   /** Deletes (soft) a customer by Polar id and notifies `CustomerLifecycle` listeners. */
@@ -153,9 +164,14 @@ export class CustomersService {
     } catch (error) {
       if (!(error instanceof PolarDuplicateCustomerException)) throw error;
       if (!error.fields.includes('external_id')) {
-        throw new PolarDuplicateCustomerException(error.fields, error.details, POLAR_MESSAGES.duplicateEmailOtherExternalId, {
-          cause: error.cause,
-        });
+        throw new PolarDuplicateCustomerException(
+          error.fields,
+          error.details,
+          POLAR_MESSAGES.duplicateEmailOtherExternalId,
+          {
+            cause: error.cause,
+          },
+        );
       }
       return this.reconcile(input.external_id, error);
     }
@@ -176,7 +192,13 @@ export class CustomersService {
 
 function deleteQuery(options: DeleteCustomerOptions): { anonymize?: boolean } {
   const anonymize: unknown = options?.anonymize;
-  assertPolarParam('anonymize', anonymize, 'isBoolean', 'anonymize must be a boolean', anonymize === undefined || typeof anonymize === 'boolean');
+  assertPolarParam(
+    'anonymize',
+    anonymize,
+    'isBoolean',
+    'anonymize must be a boolean',
+    anonymize === undefined || typeof anonymize === 'boolean',
+  );
   return anonymize ? { anonymize: true } : {};
 }
 

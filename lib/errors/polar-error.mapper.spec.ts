@@ -18,7 +18,12 @@ const TOKEN = 'polar_oat_secretsecretsecret';
 
 describe('toPolarHttpException (the error table)', () => {
   const rows: [string, unknown, new (...args: never[]) => HttpException, number][] = [
-    ['404 ResourceNotFound', new errors.ResourceNotFound(404, { error: 'ResourceNotFound', detail: 'Not found' }), PolarNotFoundException, 404],
+    [
+      '404 ResourceNotFound',
+      new errors.ResourceNotFound(404, { error: 'ResourceNotFound', detail: 'Not found' }),
+      PolarNotFoundException,
+      404,
+    ],
     [
       '422 validation',
       new errors.HTTPValidationError(422, {
@@ -30,7 +35,14 @@ describe('toPolarHttpException (the error table)', () => {
     [
       '422 duplicate email',
       new errors.HTTPValidationError(422, {
-        detail: [{ type: 'value_error', loc: ['body', 'email'], msg: 'A customer with this email address already exists.', input: 'a@b.co' }],
+        detail: [
+          {
+            type: 'value_error',
+            loc: ['body', 'email'],
+            msg: 'A customer with this email address already exists.',
+            input: 'a@b.co',
+          },
+        ],
       }),
       PolarDuplicateCustomerException,
       422,
@@ -43,13 +55,28 @@ describe('toPolarHttpException (the error table)', () => {
       PolarUnknownCustomerException,
       422,
     ],
-    ['409', new errors.AmbiguousExternalCustomerID(409, { error: 'AmbiguousExternalCustomerID', detail: 'x' }), PolarConflictException, 409],
-    ['401', new PolarClientError(401, '{"error":"invalid_token","error_description":"…"}'), PolarAuthenticationException, 502],
+    [
+      '409',
+      new errors.AmbiguousExternalCustomerID(409, { error: 'AmbiguousExternalCustomerID', detail: 'x' }),
+      PolarConflictException,
+      409,
+    ],
+    [
+      '401',
+      new PolarClientError(401, '{"error":"invalid_token","error_description":"…"}'),
+      PolarAuthenticationException,
+      502,
+    ],
     ['403', new PolarClientError(403, '{"error":"insufficient_scope"}'), PolarAuthenticationException, 502],
     ['429', new PolarRateLimitError(429, 7), PolarRateLimitException, 503],
     ['5xx', new PolarServerError(503, 'upstream down'), PolarUpstreamException, 502],
     ['timeout', new PolarNetworkError('The operation was aborted due to timeout'), PolarTimeoutException, 504],
-    ['body read timeout', new DOMException('The operation was aborted due to timeout', 'TimeoutError'), PolarTimeoutException, 504],
+    [
+      'body read timeout',
+      new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+      PolarTimeoutException,
+      504,
+    ],
     ['network', new PolarNetworkError('fetch failed'), PolarUpstreamException, 502],
     ['malformed body', new SyntaxError('Unexpected token < in JSON'), PolarUpstreamException, 502],
     ['anything else', new Error('boom'), PolarUpstreamException, 502],
@@ -81,7 +108,11 @@ describe('toPolarHttpException (the error table)', () => {
       new errors.HTTPValidationError(422, {
         detail: [
           { type: 'value_error', loc: ['body', 'email'], msg: 'A customer with this email address already exists.' },
-          { type: 'value_error', loc: ['body', 'external_id'], msg: 'A customer with this external ID already exists.' },
+          {
+            type: 'value_error',
+            loc: ['body', 'external_id'],
+            msg: 'A customer with this external ID already exists.',
+          },
         ],
       }),
     ) as PolarDuplicateCustomerException;

@@ -34,7 +34,8 @@ const DEFAULT_RETRY_AFTER_SECONDS = 60;
 export function classifyPolarError(error: unknown): PolarFailure {
   if (error instanceof HttpException) return { kind: 'already-mapped', exception: error };
   // Shape, not `instanceof Error`: a DOMException may come from another realm.
-  if (typeof error !== 'object' || error === null || typeof (error as Error).name !== 'string') return { kind: 'unknown' };
+  if (typeof error !== 'object' || error === null || typeof (error as Error).name !== 'string')
+    return { kind: 'unknown' };
   const shaped = error as Error & { statusCode?: unknown; error?: unknown; retryAfter?: unknown };
   const message = typeof shaped.message === 'string' ? shaped.message : '';
   if (shaped.name === 'PolarServerError') {
@@ -42,7 +43,8 @@ export function classifyPolarError(error: unknown): PolarFailure {
     return { kind: 'server', status: status ? Number(status) : undefined };
   }
   if (typeof shaped.statusCode === 'number' && 'error' in shaped) {
-    const retryAfter = typeof shaped.retryAfter === 'number' && Number.isFinite(shaped.retryAfter) ? shaped.retryAfter : null;
+    const retryAfter =
+      typeof shaped.retryAfter === 'number' && Number.isFinite(shaped.retryAfter) ? shaped.retryAfter : null;
     return { kind: 'status', status: shaped.statusCode, body: shaped.error, retryAfter };
   }
   // A body read cut by the timeout signal surfaces as the bare DOMException, not a PolarNetworkError.
@@ -85,9 +87,12 @@ export const POLAR_ERROR_TABLE: readonly Row[] = [
     when: (f) => statusOf(f) === 429,
     build: (f, cause) => {
       const given = (f as { retryAfter: number | null }).retryAfter;
-      return new PolarRateLimitException(given !== null && given >= 0 ? Math.ceil(given) : DEFAULT_RETRY_AFTER_SECONDS, {
-        cause,
-      });
+      return new PolarRateLimitException(
+        given !== null && given >= 0 ? Math.ceil(given) : DEFAULT_RETRY_AFTER_SECONDS,
+        {
+          cause,
+        },
+      );
     },
   },
   {
@@ -130,9 +135,12 @@ export const POLAR_ERROR_TABLE: readonly Row[] = [
     when: (f) => f.kind === 'server',
     build: (f, cause) => {
       const status = (f as { status: number | undefined }).status;
-      return new PolarUpstreamException(status ? POLAR_MESSAGES.upstreamStatus(status) : POLAR_MESSAGES.upstreamServer, {
-        cause,
-      });
+      return new PolarUpstreamException(
+        status ? POLAR_MESSAGES.upstreamStatus(status) : POLAR_MESSAGES.upstreamServer,
+        {
+          cause,
+        },
+      );
     },
   },
   {
@@ -186,7 +194,9 @@ function readDetails(body: unknown): PolarErrorDetail[] {
   return detail
     .filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null)
     .map((item) => ({
-      loc: Array.isArray(item.loc) ? item.loc.filter((part) => typeof part === 'string' || typeof part === 'number') : [],
+      loc: Array.isArray(item.loc)
+        ? item.loc.filter((part) => typeof part === 'string' || typeof part === 'number')
+        : [],
       msg: typeof item.msg === 'string' ? item.msg : '',
       type: typeof item.type === 'string' ? item.type : 'error',
     }));

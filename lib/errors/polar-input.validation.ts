@@ -35,7 +35,13 @@ const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{
 
 /** Polar's ids are version-4 UUIDs; anything else is a 422 from Polar, so we refuse it first. */
 export function assertUuid4(field: string, value: unknown): void {
-  assertPolarParam(field, value, 'isUuid4', `${field} must be a version-4 UUID`, typeof value === 'string' && UUID4.test(value));
+  assertPolarParam(
+    field,
+    value,
+    'isUuid4',
+    `${field} must be a version-4 UUID`,
+    typeof value === 'string' && UUID4.test(value),
+  );
 }
 
 /** External ids: any non-empty string. */

@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_RETRY_WAIT_MS, POLAR_RESOLVED_OPTIONS, RETRY_BACKOFF_MS } from '../polar.constants.js';
 import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
-import { classifyPolarError, type PolarErrorContext, type PolarFailure, toPolarHttpException } from './polar-error.mapper.js';
+import {
+  classifyPolarError,
+  type PolarErrorContext,
+  type PolarFailure,
+  toPolarHttpException,
+} from './polar-error.mapper.js';
 
 /**
  * Runs SDK calls for the services: reads retry on 429, 5xx and network failures (at most

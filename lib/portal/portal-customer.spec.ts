@@ -43,7 +43,9 @@ describe('toPortalCustomer', () => {
   });
 
   it('treats null fields as absent', () => {
-    expect(toPortalCustomer({ customerId: 'c1', externalCustomerId: null, memberId: null })).toEqual({ customerId: 'c1' });
+    expect(toPortalCustomer({ customerId: 'c1', externalCustomerId: null, memberId: null })).toEqual({
+      customerId: 'c1',
+    });
   });
 
   it.each([null, undefined])('%p → null (nobody signed in)', (value) => {

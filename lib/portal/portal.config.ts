@@ -39,7 +39,10 @@ export function isResolverClass(
 }
 
 function isGuardClass(value: unknown): value is Type<CanActivate> {
-  return typeof value === 'function' && typeof (value as { prototype?: { canActivate?: unknown } }).prototype?.canActivate === 'function';
+  return (
+    typeof value === 'function' &&
+    typeof (value as { prototype?: { canActivate?: unknown } }).prototype?.canActivate === 'function'
+  );
 }
 
 /** Validates the `portal` options and applies the defaults; throws naming the option. */
@@ -55,7 +58,11 @@ export function resolvePortalConfig(options: PolarPortalOptions): PolarPortalCon
     fail('customer', 'must be a function (request, context) => customer, or a class with a resolve() method');
   }
   // A class without resolve() would otherwise be called as a function, failing on every request.
-  if (typeof customer === 'function' && !isResolverClass(customer) && /^class\b/.test(Function.prototype.toString.call(customer))) {
+  if (
+    typeof customer === 'function' &&
+    !isResolverClass(customer) &&
+    /^class\b/.test(Function.prototype.toString.call(customer))
+  ) {
     fail('customer', 'is a class without a resolve(request, context) method');
   }
   if (!Array.isArray(guards)) {

@@ -63,7 +63,12 @@ export class PolarPortalMemberNotFoundException extends PolarException {
 export class PolarPortalResolverException extends InternalServerErrorException {
   constructor(message: string = PORTAL_MESSAGES.resolverFailed, options: { cause?: unknown } = {}) {
     super(
-      { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', code: 'polar_portal_resolver_failed', message },
+      {
+        statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+        error: 'Internal Server Error',
+        code: 'polar_portal_resolver_failed',
+        message,
+      },
       { cause: options.cause },
     );
     this.name = 'PolarPortalResolverException';

@@ -11,7 +11,8 @@ export const PORTAL_MESSAGES = {
   memberRequired:
     'This Polar customer is a team customer: the portal needs to know which member is opening it. Return memberId or externalMemberId from the portal customer resolver.',
   unknownMember: 'The member returned by the portal customer resolver does not exist for this Polar customer.',
-  resolverFailed: 'The billing portal could not identify the customer: the customer resolver failed (see the server log).',
+  resolverFailed:
+    'The billing portal could not identify the customer: the customer resolver failed (see the server log).',
   resolverInvalid: (why: string): string => `The portal customer resolver returned an invalid value: ${why}.`,
   defaultResolverNoId:
     'The default portal customer resolver needs request.user.id (a string or a number); give portal.customer to read your user differently.',

@@ -18,10 +18,7 @@ import {
   PolarValidationException,
 } from '../errors/polar.exceptions.js';
 import { toPolarHttpException } from '../errors/polar-error.mapper.js';
-import type {
-  PolarCustomerResolverFn,
-  PolarPortalCustomer,
-} from '../interfaces/polar-portal-options.interface.js';
+import type { PolarCustomerResolverFn, PolarPortalCustomer } from '../interfaces/polar-portal-options.interface.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { PolarSessionReuse } from '../sessions/session-reuse/session-reuse.service.js';
 import { isResolverClass, POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
@@ -135,7 +132,12 @@ export class PolarPortalService implements OnModuleInit {
   }
 
   /** The absolute return URL for this request (query, else the default), or undefined for none. */
-  returnUrlFor(request: { query?: unknown; protocol?: unknown; host?: unknown; headers?: Record<string, unknown> }): string | undefined {
+  returnUrlFor(request: {
+    query?: unknown;
+    protocol?: unknown;
+    host?: unknown;
+    headers?: Record<string, unknown>;
+  }): string | undefined {
     const query = (request.query ?? {}) as Record<string, unknown>;
     const given = Object.prototype.hasOwnProperty.call(query, 'return_url') ? query.return_url : undefined;
     const value = given ?? this.config.defaultReturnUrl;
@@ -207,8 +209,8 @@ export class PolarPortalService implements OnModuleInit {
     if (mapped instanceof PolarUnknownCustomerException) {
       const how =
         customer.customerId !== undefined
-          ? 'by customerId, Polar\'s customer id'
-          : 'by externalCustomerId, your user id as the customer\'s external ID';
+          ? "by customerId, Polar's customer id"
+          : "by externalCustomerId, your user id as the customer's external ID";
       return new PolarPortalCustomerNotFoundException(PORTAL_MESSAGES.unknownCustomer(how), {
         cause: mapped,
         details: mapped.details,

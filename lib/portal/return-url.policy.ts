@@ -33,9 +33,7 @@ export type ReturnUrlRejectionRule =
   | 'no-app-origin';
 
 /** Outcome of checking one `return_url`: the absolute URL to send to Polar, or why not. */
-export type ReturnUrlCheck =
-  | { ok: true; url: string }
-  | { ok: false; rule: ReturnUrlRejectionRule; reason: string };
+export type ReturnUrlCheck = { ok: true; url: string } | { ok: false; rule: ReturnUrlRejectionRule; reason: string };
 
 /** Normalised inputs of the policy (built once from the portal options). */
 export interface ReturnUrlPolicyConfig {
@@ -66,11 +64,7 @@ function reject(rule: ReturnUrlRejectionRule, reason: string): ReturnUrlCheck {
  * Checks one `return_url` query value. `requestOrigin` is used for relative paths only when no
  * `appOrigin` is configured (see `originOfRequest`).
  */
-export function checkReturnUrl(
-  value: unknown,
-  config: ReturnUrlPolicyConfig,
-  requestOrigin?: string,
-): ReturnUrlCheck {
+export function checkReturnUrl(value: unknown, config: ReturnUrlPolicyConfig, requestOrigin?: string): ReturnUrlCheck {
   if (Array.isArray(value)) {
     return reject('repeated', 'it must be given once, not repeated');
   }
@@ -107,10 +101,7 @@ export function checkReturnUrl(
   }
   const scheme = SCHEME.exec(value)?.[1]?.toLowerCase();
   if (scheme === undefined) {
-    return reject(
-      'not-a-path',
-      "it is neither a path starting with '/' nor an absolute http(s) URL",
-    );
+    return reject('not-a-path', "it is neither a path starting with '/' nor an absolute http(s) URL");
   }
   if (scheme !== 'http' && scheme !== 'https') {
     return reject('scheme-not-allowed', `the '${scheme}:' scheme is not allowed; only http and https are`);
@@ -216,10 +207,14 @@ export function parseConfiguredReturnUrl(value: unknown): ConfiguredValueCheck {
   const check = checkReturnUrl(value, { allowedOrigins: new Set([ownOrigin]) }, 'http://app.invalid');
   return check.ok
     ? { ok: true, value }
-    : { ok: false, problem: `is refused: ${check.reason} (expected a path like '/account' or an absolute http(s) URL)` };
+    : {
+        ok: false,
+        problem: `is refused: ${check.reason} (expected a path like '/account' or an absolute http(s) URL)`,
+      };
 }
 
-const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+const HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
 /** The parts of an Express or Fastify request that `originOfRequest` reads. */
 export interface RequestOriginSource {

@@ -21,7 +21,8 @@ const SORT_FIELDS = new Set(['created_at', '-created_at', 'email', '-email', 'na
 
 /** The body as an object, or the 422 FastAPI gives for a missing or non-object body. */
 export function bodyObject(body: unknown): Record<string, unknown> {
-  if (body === undefined) throw new ValidationFailure([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
+  if (body === undefined)
+    throw new ValidationFailure([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
   if (!isObject(body)) {
     throw new ValidationFailure([
       {
@@ -48,9 +49,10 @@ function parseCreate(raw: unknown): CustomerCreateInput {
   let type: 'individual' | 'team' = 'individual';
   if (body.type !== undefined) {
     if (body.type === 'individual' || body.type === 'team') type = body.type;
-    else issues.add('literal_error', ['body', 'type'], "Input should be 'individual' or 'team'", body.type, {
-      expected: "'individual' or 'team'",
-    });
+    else
+      issues.add('literal_error', ['body', 'type'], "Input should be 'individual' or 'team'", body.type, {
+        expected: "'individual' or 'team'",
+      });
   }
   let email: string | null = null;
   if (body.email === undefined || body.email === null) {
@@ -61,8 +63,12 @@ function parseCreate(raw: unknown): CustomerCreateInput {
   const input: CustomerCreateInput = {
     type,
     email,
-    external_id: body.external_id === undefined ? null : (checkOptionalText(body.external_id, ['body', 'external_id'], issues, { trim: true }) ?? null),
-    name: body.name === undefined ? null : (checkOptionalText(body.name, ['body', 'name'], issues, { max: 256 }) ?? null),
+    external_id:
+      body.external_id === undefined
+        ? null
+        : (checkOptionalText(body.external_id, ['body', 'external_id'], issues, { trim: true }) ?? null),
+    name:
+      body.name === undefined ? null : (checkOptionalText(body.name, ['body', 'name'], issues, { max: 256 }) ?? null),
     metadata: body.metadata === undefined ? {} : (checkMetadata(body.metadata, ['body', 'metadata'], issues) ?? {}),
     billing_address:
       body.billing_address === undefined || body.billing_address === null
@@ -73,9 +79,11 @@ function parseCreate(raw: unknown): CustomerCreateInput {
     owner: null,
   };
   let taxId: string | null = null;
-  if (body.tax_id !== undefined && body.tax_id !== null) taxId = checkString(body.tax_id, ['body', 'tax_id'], issues) ?? null;
+  if (body.tax_id !== undefined && body.tax_id !== null)
+    taxId = checkString(body.tax_id, ['body', 'tax_id'], issues) ?? null;
   if (body.owner !== undefined && body.owner !== null) input.owner = parseOwner(body.owner, ['body', 'owner'], issues);
-  if (body.organization_id !== undefined && body.organization_id !== null) checkUuid4(body.organization_id, ['body', 'organization_id'], issues);
+  if (body.organization_id !== undefined && body.organization_id !== null)
+    checkUuid4(body.organization_id, ['body', 'organization_id'], issues);
   if (!issues.empty) throw new ValidationFailure(issues.items);
 
   if (body.organization_id !== undefined && body.organization_id !== null) {
@@ -93,7 +101,14 @@ function parseCreate(raw: unknown): CustomerCreateInput {
   }
   if (type === 'team' && email === null && input.owner === null) {
     throw new ValidationFailure(
-      [{ type: 'missing', loc: ['body', 'owner'], msg: 'Owner is required for team customers without an email.', input: null }],
+      [
+        {
+          type: 'missing',
+          loc: ['body', 'owner'],
+          msg: 'Owner is required for team customers without an email.',
+          input: null,
+        },
+      ],
       'PolarRequestValidationError',
     );
   }
@@ -110,19 +125,31 @@ function resolveTaxId(taxId: string, address: PolarEmulatorCustomer['billing_add
 
 function parseOwner(raw: unknown, loc: Loc, issues: Issues): CustomerCreateInput['owner'] {
   if (!isObject(raw)) {
-    issues.add('model_attributes_type', loc, 'Input should be a valid dictionary or object to extract fields from', raw);
+    issues.add(
+      'model_attributes_type',
+      loc,
+      'Input should be a valid dictionary or object to extract fields from',
+      raw,
+    );
     return null;
   }
   let email: string | undefined;
   if (raw.email === undefined) issues.add('missing', [...loc, 'email'], 'Field required', raw);
   else email = checkEmail(raw.email, [...loc, 'email'], issues);
-  const name = raw.name === undefined ? null : (checkOptionalText(raw.name, [...loc, 'name'], issues, { max: 256 }) ?? null);
+  const name =
+    raw.name === undefined ? null : (checkOptionalText(raw.name, [...loc, 'name'], issues, { max: 256 }) ?? null);
   const externalId =
-    raw.external_id === undefined ? null : (checkOptionalText(raw.external_id, [...loc, 'external_id'], issues, { trim: true }) ?? null);
+    raw.external_id === undefined
+      ? null
+      : (checkOptionalText(raw.external_id, [...loc, 'external_id'], issues, { trim: true }) ?? null);
   return email ? { email, name, external_id: externalId } : null;
 }
 
-function parseUpdate(raw: unknown, customer: PolarEmulatorCustomer, byExternalId: boolean): Partial<PolarEmulatorCustomer> {
+function parseUpdate(
+  raw: unknown,
+  customer: PolarEmulatorCustomer,
+  byExternalId: boolean,
+): Partial<PolarEmulatorCustomer> {
   const body = bodyObject(raw);
   const issues = new Issues();
   const patch: Partial<PolarEmulatorCustomer> = {};
@@ -159,13 +186,23 @@ function parseUpdate(raw: unknown, customer: PolarEmulatorCustomer, byExternalId
   }
   if (!byExternalId && body.type !== undefined && body.type !== null) {
     if (body.type === 'individual' || body.type === 'team') patch.type = body.type;
-    else issues.add('enum', ['body', 'type'], "Input should be 'individual' or 'team'", body.type, { expected: "'individual' or 'team'" });
+    else
+      issues.add('enum', ['body', 'type'], "Input should be 'individual' or 'team'", body.type, {
+        expected: "'individual' or 'team'",
+      });
   }
   if (!issues.empty) throw new ValidationFailure(issues.items);
 
   if (billingAddressCleared && customer.billing_address !== null) {
     throw new ValidationFailure(
-      [{ type: 'value_error', loc: ['body', 'billing_address'], msg: 'Billing address cannot be removed.', input: null }],
+      [
+        {
+          type: 'value_error',
+          loc: ['body', 'billing_address'],
+          msg: 'Billing address cannot be removed.',
+          input: null,
+        },
+      ],
       'PolarRequestValidationError',
     );
   }
@@ -178,7 +215,12 @@ function parseUpdate(raw: unknown, customer: PolarEmulatorCustomer, byExternalId
 function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
   if (raw === null) return fallback;
   if (!/^[+-]?\d+$/.test(raw.trim())) {
-    issues.add('int_parsing', ['query', name], 'Input should be a valid integer, unable to parse string as an integer', raw);
+    issues.add(
+      'int_parsing',
+      ['query', name],
+      'Input should be a valid integer, unable to parse string as an integer',
+      raw,
+    );
     return fallback;
   }
   const value = Number(raw);
@@ -197,16 +239,27 @@ function parseList(query: URLSearchParams): CustomerListQuery {
   const sorting = query.getAll('sorting');
   sorting.forEach((value, index) => {
     if (!SORT_FIELDS.has(value)) {
-      issues.add('enum', ['query', 'sorting', index], "Input should be 'created_at', '-created_at', 'email', '-email', 'name' or '-name'", value, {
-        expected: "'created_at', '-created_at', 'email', '-email', 'name' or '-name'",
-      });
+      issues.add(
+        'enum',
+        ['query', 'sorting', index],
+        "Input should be 'created_at', '-created_at', 'email', '-email', 'name' or '-name'",
+        value,
+        {
+          expected: "'created_at', '-created_at', 'email', '-email', 'name' or '-name'",
+        },
+      );
     }
   });
   const organizationIds = query.getAll('organization_id');
   organizationIds.forEach((value, index) => checkUuid4(value, ['query', 'organization_id', index], issues));
   const active = query.get('active');
   if (active !== null && !['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(active.toLowerCase())) {
-    issues.add('bool_parsing', ['query', 'active'], 'Input should be a valid boolean, unable to interpret input', active);
+    issues.add(
+      'bool_parsing',
+      ['query', 'active'],
+      'Input should be a valid boolean, unable to interpret input',
+      active,
+    );
   }
   if (!issues.empty) throw new ValidationFailure(issues.items);
   const metadata = new Map<string, string[]>();
@@ -232,7 +285,12 @@ function parseAnonymize(query: URLSearchParams): boolean {
   if (['true', '1', 'yes', 'on'].includes(value)) return true;
   if (['false', '0', 'no', 'off'].includes(value)) return false;
   throw new ValidationFailure([
-    { type: 'bool_parsing', loc: ['query', 'anonymize'], msg: 'Input should be a valid boolean, unable to interpret input', input: raw },
+    {
+      type: 'bool_parsing',
+      loc: ['query', 'anonymize'],
+      msg: 'Input should be a valid boolean, unable to interpret input',
+      input: raw,
+    },
   ]);
 }
 

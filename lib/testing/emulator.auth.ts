@@ -14,7 +14,8 @@ export class EmulatorTokens {
   private readonly tokens = new Map<string, Set<string>>();
 
   add(token: string, scopes: readonly string[]): void {
-    if (typeof token !== 'string' || token.length === 0) throw new TypeError('addToken: token must be a non-empty string');
+    if (typeof token !== 'string' || token.length === 0)
+      throw new TypeError('addToken: token must be a non-empty string');
     this.tokens.set(token, new Set(scopes));
   }
 
@@ -26,7 +27,12 @@ export class EmulatorTokens {
     const header = ctx.req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
-      sendJson(ctx, 401, { error: 'Unauthorized', detail: 'Unauthorized' }, { 'www-authenticate': 'Bearer realm="polar"' });
+      sendJson(
+        ctx,
+        401,
+        { error: 'Unauthorized', detail: 'Unauthorized' },
+        { 'www-authenticate': 'Bearer realm="polar"' },
+      );
       return false;
     }
     const granted = this.tokens.get(match[1]);

@@ -305,9 +305,7 @@ export class EmulatorStore {
     if (query.query !== undefined && query.query !== '') {
       const needle = query.query.toLowerCase();
       matches = matches.filter(({ customer }) =>
-        [customer.email, customer.name, customer.external_id].some((field) =>
-          field?.toLowerCase().includes(needle),
-        ),
+        [customer.email, customer.name, customer.external_id].some((field) => field?.toLowerCase().includes(needle)),
       );
     }
     for (const [key, values] of query.metadata) {
@@ -354,7 +352,10 @@ export class EmulatorStore {
   }
 
   /** Applies a validated member patch. */
-  updateMember(member: PolarEmulatorMember, patch: Partial<Pick<PolarEmulatorMember, 'email' | 'name' | 'role'>>): PolarEmulatorMember {
+  updateMember(
+    member: PolarEmulatorMember,
+    patch: Partial<Pick<PolarEmulatorMember, 'email' | 'name' | 'role'>>,
+  ): PolarEmulatorMember {
     Object.assign(member, patch);
     member.modified_at = this.now();
     this.emitMember('member.updated', member);

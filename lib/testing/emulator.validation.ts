@@ -20,7 +20,8 @@ export class Issues {
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 // Syntax only: the real server also checks the domain is deliverable, which cannot be done offline.
-const EMAIL_RE = /^[^\s@"<>()[\],;:\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63}$/i;
+const EMAIL_RE =
+  /^[^\s@"<>()[\],;:\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63}$/i;
 
 /** True for a plain JSON object. */
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -122,18 +123,25 @@ export function checkMetadata(value: unknown, loc: Loc, issues: Issues): PolarEm
   const entries = Object.entries(value);
   const before = issues.items.length;
   if (entries.length > 50) {
-    issues.add('too_long', loc, `Dictionary should have at most 50 items after validation, not ${entries.length}`, value, {
-      field_type: 'Dictionary',
-      max_length: 50,
-      actual_length: entries.length,
-    });
+    issues.add(
+      'too_long',
+      loc,
+      `Dictionary should have at most 50 items after validation, not ${entries.length}`,
+      value,
+      {
+        field_type: 'Dictionary',
+        max_length: 50,
+        actual_length: entries.length,
+      },
+    );
   }
   for (const [key, item] of entries) {
     checkString(key, [...loc, key, '[key]'], issues, { min: 1, max: 40 });
     if (typeof item === 'string') {
       checkString(item, [...loc, key, 'str'], issues, { min: 1, max: 500 });
     } else if (typeof item === 'number') {
-      if (!Number.isFinite(item)) issues.add('finite_number', [...loc, key, 'float'], 'Input should be a finite number', item);
+      if (!Number.isFinite(item))
+        issues.add('finite_number', [...loc, key, 'float'], 'Input should be a finite number', item);
     } else if (typeof item !== 'boolean') {
       // pydantic reports one issue per member of the union it tried.
       issues.add('string_type', [...loc, key, 'str'], 'Input should be a valid string', item);
@@ -148,7 +156,12 @@ export function checkMetadata(value: unknown, loc: Loc, issues: Issues): PolarEm
 /** Checks a billing address: `country` (ISO 3166-1 alpha-2) required, other lines optional strings. */
 export function checkAddress(value: unknown, loc: Loc, issues: Issues): PolarEmulatorAddress | undefined {
   if (!isObject(value)) {
-    issues.add('model_attributes_type', loc, 'Input should be a valid dictionary or object to extract fields from', value);
+    issues.add(
+      'model_attributes_type',
+      loc,
+      'Input should be a valid dictionary or object to extract fields from',
+      value,
+    );
     return undefined;
   }
   const before = issues.items.length;
@@ -190,7 +203,9 @@ export function checkHttpUrl(value: unknown, loc: Loc, issues: Issues): string |
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    issues.add('url_scheme', loc, "URL scheme should be 'http' or 'https'", text, { expected_schemes: "'http' or 'https'" });
+    issues.add('url_scheme', loc, "URL scheme should be 'http' or 'https'", text, {
+      expected_schemes: "'http' or 'https'",
+    });
     return undefined;
   }
   return url.href;
@@ -198,13 +213,56 @@ export function checkHttpUrl(value: unknown, loc: Loc, issues: Issues): string |
 
 // Polar derives the tax ID format from the billing country; these are the common ones.
 const EU = new Set([
-  'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE', 'IT', 'LT',
-  'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
+  'AT',
+  'BE',
+  'BG',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'IT',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SE',
+  'SI',
+  'SK',
 ]);
 const TAX_FORMATS: Record<string, string> = {
-  US: 'us_ein', GB: 'gb_vat', CA: 'ca_gst_hst', AU: 'au_abn', CH: 'ch_vat', NO: 'no_vat', NZ: 'nz_gst',
-  IN: 'in_gst', JP: 'jp_cn', BR: 'br_cnpj', MX: 'mx_rfc', SG: 'sg_uen', ZA: 'za_vat', KR: 'kr_brn',
-  IS: 'is_vat', IL: 'il_vat', TR: 'tr_tin', AE: 'ae_trn', SA: 'sa_vat', HK: 'hk_br', TW: 'tw_vat',
+  US: 'us_ein',
+  GB: 'gb_vat',
+  CA: 'ca_gst_hst',
+  AU: 'au_abn',
+  CH: 'ch_vat',
+  NO: 'no_vat',
+  NZ: 'nz_gst',
+  IN: 'in_gst',
+  JP: 'jp_cn',
+  BR: 'br_cnpj',
+  MX: 'mx_rfc',
+  SG: 'sg_uen',
+  ZA: 'za_vat',
+  KR: 'kr_brn',
+  IS: 'is_vat',
+  IL: 'il_vat',
+  TR: 'tr_tin',
+  AE: 'ae_trn',
+  SA: 'sa_vat',
+  HK: 'hk_br',
+  TW: 'tw_vat',
 };
 
 /** The `[value, format]` pair Polar stores for a tax ID, or null when the country is not supported. */

@@ -12,8 +12,15 @@ export function webhookKey(secret: string): Buffer {
 }
 
 /** Standard Webhooks headers for one delivery. */
-export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): Record<string, string> {
-  const signature = createHmac('sha256', webhookKey(secret)).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
+export function signWebhook(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): Record<string, string> {
+  const signature = createHmac('sha256', webhookKey(secret))
+    .update(`${id}.${timestampSeconds}.${body}`)
+    .digest('base64');
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),
@@ -62,14 +69,24 @@ export class WebhookSender {
     }
   }
 
-  private async deliver(target: PolarEmulatorWebhookTarget, id: string, type: string, body: string, attempt: number): Promise<void> {
+  private async deliver(
+    target: PolarEmulatorWebhookTarget,
+    id: string,
+    type: string,
+    body: string,
+    attempt: number,
+  ): Promise<void> {
     // Real time, not the emulator clock: receivers reject timestamps more than 5 minutes off.
     const timestamp = Math.floor(Date.now() / 1000);
     let status = 0;
     try {
       const response = await fetch(target.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'polar-emulator', ...signWebhook(target.secret, id, timestamp, body) },
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'polar-emulator',
+          ...signWebhook(target.secret, id, timestamp, body),
+        },
         body,
         signal: AbortSignal.timeout(10_000),
       });

@@ -13,7 +13,12 @@ const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$
 function memberOf(store: EmulatorStore, ctx: RequestContext): PolarEmulatorMember {
   if (ctx.params.member_id !== undefined && !UUID.test(ctx.params.member_id)) {
     throw new ValidationFailure([
-      { type: 'uuid_parsing', loc: ['path', 'member_id'], msg: 'Input should be a valid UUID, invalid format', input: ctx.params.member_id },
+      {
+        type: 'uuid_parsing',
+        loc: ['path', 'member_id'],
+        msg: 'Input should be a valid UUID, invalid format',
+        input: ctx.params.member_id,
+      },
     ]);
   }
   const customer = lookupCustomer(store, ctx);
@@ -32,13 +37,24 @@ function duplicateEmail(store: EmulatorStore, customerId: string, email: string,
     .some((member) => member.id !== self && member.email.toLowerCase() === email.toLowerCase());
   if (taken) {
     throw new ValidationFailure(
-      [{ type: 'value_error', loc: ['body', 'email'], msg: 'A member with this email already exists for this customer.', input: email }],
+      [
+        {
+          type: 'value_error',
+          loc: ['body', 'email'],
+          msg: 'A member with this email already exists for this customer.',
+          input: email,
+        },
+      ],
       'PolarRequestValidationError',
     );
   }
 }
 
-function parseRole(value: unknown, allowed: readonly string[], issues: Issues): PolarEmulatorMember['role'] | undefined {
+function parseRole(
+  value: unknown,
+  allowed: readonly string[],
+  issues: Issues,
+): PolarEmulatorMember['role'] | undefined {
   if (typeof value === 'string' && allowed.includes(value)) return value as PolarEmulatorMember['role'];
   const expected = allowed.map((role) => `'${role}'`).join(', ');
   issues.add('enum', ['body', 'role'], `Input should be ${expected}`, value, { expected });
@@ -55,7 +71,10 @@ export function memberRoutes(store: EmulatorStore): Route[] {
     if (body.email === undefined) issues.add('missing', ['body', 'email'], 'Field required', body);
     else email = checkEmail(body.email, ['body', 'email'], issues);
     const name = body.name === undefined ? null : checkOptionalText(body.name, ['body', 'name'], issues, { max: 256 });
-    const externalId = body.external_id === undefined ? null : checkOptionalText(body.external_id, ['body', 'external_id'], issues, { trim: true });
+    const externalId =
+      body.external_id === undefined
+        ? null
+        : checkOptionalText(body.external_id, ['body', 'external_id'], issues, { trim: true });
     const role = body.role === undefined ? 'member' : parseRole(body.role, ['member', 'billing_manager'], issues);
     if (!issues.empty || !email) throw new ValidationFailure(issues.items);
     // Only team customers of organizations with member management can add members.
@@ -63,7 +82,11 @@ export function memberRoutes(store: EmulatorStore): Route[] {
       return sendJson(ctx, 403, { error: 'NotPermitted', detail: 'Not permitted to add members.' });
     }
     duplicateEmail(store, customer.id, email);
-    const member = store.addMember(customer.id, { email, name: name ?? null, external_id: externalId ?? null, role }, true);
+    const member = store.addMember(
+      customer.id,
+      { email, name: name ?? null, external_id: externalId ?? null, role },
+      true,
+    );
     sendJson(ctx, 201, structuredClone(member));
   };
   const get = (ctx: RequestContext): void => sendJson(ctx, 200, structuredClone(memberOf(store, ctx)));

@@ -286,7 +286,13 @@ export class PolarEmulator {
       return sendValidation(
         ctx,
         new ValidationFailure([
-          { type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting value' } },
+          {
+            type: 'json_invalid',
+            loc: ['body', 0],
+            msg: 'JSON decode error',
+            input: {},
+            ctx: { error: 'Expecting value' },
+          },
         ]),
       );
     }
@@ -305,7 +311,8 @@ export class PolarEmulator {
     if (status === 204 || status === 304) return sendJson(ctx, status);
     const reason = STATUS_CODES[status] ?? 'Error';
     // Gateways in front of Polar answer 502/503/504 with plain text, not JSON.
-    if (status === 502 || status === 503 || status === 504) return sendText(ctx, status, `${status} ${reason}`, 'text/plain; charset=utf-8');
+    if (status === 502 || status === 503 || status === 504)
+      return sendText(ctx, status, `${status} ${reason}`, 'text/plain; charset=utf-8');
     sendJson(ctx, status, { detail: reason });
   }
 }

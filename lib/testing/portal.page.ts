@@ -16,7 +16,12 @@ ${body}
 }
 
 function sendError(ctx: RequestContext, status: number, message: string): void {
-  sendText(ctx, status, page('Customer portal', `<h1>Customer portal</h1>\n<p class="error">${escapeHtml(message)}</p>`), 'text/html; charset=utf-8');
+  sendText(
+    ctx,
+    status,
+    page('Customer portal', `<h1>Customer portal</h1>\n<p class="error">${escapeHtml(message)}</p>`),
+    'text/html; charset=utf-8',
+  );
 }
 
 /** The customer portal page the session's `customer_portal_url` points at. */
@@ -32,14 +37,18 @@ export function portalRoutes(store: EmulatorStore, slug: string): Route[] {
         const session = store.findSession(token);
         if (!session) return sendError(ctx, 401, 'This link has expired or is invalid. Ask for a new one.');
         const customer = store.findById(session.customerId)!;
-        const member = session.memberId ? store.membersOf(customer.id).find((m) => m.id === session.memberId) : undefined;
+        const member = session.memberId
+          ? store.membersOf(customer.id).find((m) => m.id === session.memberId)
+          : undefined;
         const email = member?.email ?? customer.email ?? '';
         const parts = [
           `<h1>Customer portal — ${escapeHtml(slug)}</h1>`,
           `<p>Signed in as <span class="email">${escapeHtml(email)}</span></p>`,
         ];
         if (session.returnUrl) {
-          parts.push(`<p><a class="return" href="${escapeHtml(session.returnUrl)}">Return to ${escapeHtml(new URL(session.returnUrl).host)}</a></p>`);
+          parts.push(
+            `<p><a class="return" href="${escapeHtml(session.returnUrl)}">Return to ${escapeHtml(new URL(session.returnUrl).host)}</a></p>`,
+          );
         }
         sendText(ctx, 200, page('Customer portal', parts.join('\n')), 'text/html; charset=utf-8');
       },

@@ -23,7 +23,11 @@ function parse(raw: unknown): SessionRequest {
   if (body.customer_id !== undefined) {
     request.customerId = checkUuid4(body.customer_id, ['body', BY_ID, 'customer_id'], issues);
   } else if (body.external_customer_id !== undefined) {
-    request.externalCustomerId = checkString(body.external_customer_id, ['body', BY_EXTERNAL_ID, 'external_customer_id'], issues);
+    request.externalCustomerId = checkString(
+      body.external_customer_id,
+      ['body', BY_EXTERNAL_ID, 'external_customer_id'],
+      issues,
+    );
   } else {
     // The body is a union of two forms; pydantic reports what each one misses.
     issues.add('missing', ['body', BY_ID, 'customer_id'], 'Field required', body);
@@ -34,7 +38,8 @@ function parse(raw: unknown): SessionRequest {
     request.memberId = checkUuid4(body.member_id, ['body', form, 'member_id'], issues) ?? null;
   }
   if (body.external_member_id !== undefined && body.external_member_id !== null) {
-    request.externalMemberId = checkString(body.external_member_id, ['body', form, 'external_member_id'], issues) ?? null;
+    request.externalMemberId =
+      checkString(body.external_member_id, ['body', form, 'external_member_id'], issues) ?? null;
   }
   if (body.return_url !== undefined && body.return_url !== null) {
     request.returnUrl = checkHttpUrl(body.return_url, ['body', form, 'return_url'], issues) ?? null;
@@ -44,7 +49,10 @@ function parse(raw: unknown): SessionRequest {
 }
 
 function polarFailure(field: string, msg: string, input: unknown): ValidationFailure {
-  return new ValidationFailure([{ type: 'value_error', loc: ['body', field], msg, input }], 'PolarRequestValidationError');
+  return new ValidationFailure(
+    [{ type: 'value_error', loc: ['body', field], msg, input }],
+    'PolarRequestValidationError',
+  );
 }
 
 /** Picks the member a member session is for: member_id, then external_member_id, then the owner. */
@@ -61,7 +69,8 @@ function chooseMember(
   }
   if (request.externalMemberId !== null) {
     const member = members.find((candidate) => candidate.external_id === request.externalMemberId);
-    if (!member) throw polarFailure('external_member_id', 'Member does not exist for this customer.', request.externalMemberId);
+    if (!member)
+      throw polarFailure('external_member_id', 'Member does not exist for this customer.', request.externalMemberId);
     return member;
   }
   if (customer.type === 'team') throw polarFailure('member_id', 'member_id is required for team customers.', null);

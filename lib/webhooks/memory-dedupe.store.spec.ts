@@ -43,6 +43,8 @@ describe('PolarMemoryDedupeStore', () => {
   });
 
   it('rejects a maxEntries that is not a positive integer', () => {
-    expect(() => new PolarMemoryDedupeStore({ maxEntries: 0 })).toThrow('"webhooks.dedupe.maxEntries" must be a positive integer');
+    expect(() => new PolarMemoryDedupeStore({ maxEntries: 0 })).toThrow(
+      '"webhooks.dedupe.maxEntries" must be a positive integer',
+    );
   });
 });

@@ -61,7 +61,9 @@ export class PolarWebhooksExplorer implements OnModuleInit {
   /** Handlers of this type first, then the `'*'` handlers, each in discovery order. */
   handlersFor(type: string): PolarWebhookHandler[] {
     // A Set, so a method marked both with its type and with '*' runs once.
-    return [...new Set([...(this.byType.get(type as PolarWebhookEventSelector) ?? []), ...(this.byType.get('*') ?? [])])];
+    return [
+      ...new Set([...(this.byType.get(type as PolarWebhookEventSelector) ?? []), ...(this.byType.get('*') ?? [])]),
+    ];
   }
 
   private typesOf(prototype: object, methodName: string): PolarWebhookEventSelector[] | undefined {

@@ -6,7 +6,7 @@ export const webhookMessages = {
     'Polar webhooks need the raw request body to verify signatures, and it is not available: ' +
     'create the app with NestFactory.create(AppModule, { rawBody: true }) ' +
     '(Fastify: NestFactory.create(AppModule, new FastifyAdapter(), { rawBody: true })), ' +
-    'and let no JSON body parser of your own run before Nest\'s on this route.',
+    "and let no JSON body parser of your own run before Nest's on this route.",
   notJson: (contentType: string | undefined) =>
     `Polar webhooks are sent as application/json; got content-type ${contentType ? JSON.stringify(contentType) : '(none)'}`,
   badSignature: (reason: string) => `Webhook signature rejected: ${reason}`,
@@ -22,7 +22,8 @@ export const webhookMessages = {
   unknownEvent: (type: string | null, id: string) =>
     `Acknowledged delivery ${id} of unknown event type ${JSON.stringify(type)} (not in @polar-sh/sdk 2026-10)`,
   unknownHookFailed: (id: string) => `onUnknownEvent failed for delivery ${id}; the delivery is acknowledged anyway`,
-  noSecrets: () => invalidOptionMessage('webhooks.secrets', 'must hold at least one non-empty signing secret (whsec_…)'),
+  noSecrets: () =>
+    invalidOptionMessage('webhooks.secrets', 'must hold at least one non-empty signing secret (whsec_…)'),
   secretWhitespace: () => invalidOptionMessage('webhooks.secrets', 'must not contain whitespace (a trailing newline?)'),
   noCacheManager: () =>
     invalidOptionMessage(

@@ -17,15 +17,11 @@ import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
 import { PolarCacheManagerDedupeStore, type PolarCacheLike } from './cache-manager-dedupe.store.js';
 import { PolarMemoryDedupeStore } from './memory-dedupe.store.js';
 import type { PolarWebhookDedupeStore } from './webhook-dedupe-store.interface.js';
-import {
-  DEFAULT_WEBHOOK_CLAIM_TTL_MS,
-  DEFAULT_WEBHOOK_DEDUPE_TTL_MS,
-} from './webhooks.constants.js';
+import { DEFAULT_WEBHOOK_CLAIM_TTL_MS, DEFAULT_WEBHOOK_DEDUPE_TTL_MS } from './webhooks.constants.js';
 import { PolarWebhooksExplorer } from './webhooks.explorer.js';
 import { webhookMessages } from './webhooks.messages.js';
 import type { PolarWebhookDelivery } from './webhooks.types.js';
 import { verifyPolarWebhook } from './webhooks.verifier.js';
-
 
 /** A 2xx answer of the webhook route (failures are thrown as HttpExceptions). */
 export interface PolarWebhookAnswer {

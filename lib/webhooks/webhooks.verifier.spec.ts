@@ -1,4 +1,10 @@
-import { customerData, eventBody, NEXT_WEBHOOK_SECRET, signWebhook, TEST_WEBHOOK_SECRET } from '../../test/webhooks/sign-webhook.js';
+import {
+  customerData,
+  eventBody,
+  NEXT_WEBHOOK_SECRET,
+  signWebhook,
+  TEST_WEBHOOK_SECRET,
+} from '../../test/webhooks/sign-webhook.js';
 import { signatureHeaders, verifyPolarWebhook } from './webhooks.verifier.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

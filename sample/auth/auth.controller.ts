@@ -43,7 +43,11 @@ export class AuthController {
     }
     const user = { id: userIdForEmail(email), email, ...(name ? { name } : {}) };
     try {
-      await this.customers.ensure({ external_id: user.id, email: user.email, ...(user.name ? { name: user.name } : {}) });
+      await this.customers.ensure({
+        external_id: user.id,
+        email: user.email,
+        ...(user.name ? { name: user.name } : {}),
+      });
     } catch (error) {
       // nestjs-polar turns every Polar failure into an HttpException with a message fit to show.
       if (!(error instanceof HttpException)) throw error;

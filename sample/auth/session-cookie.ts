@@ -21,7 +21,10 @@ export class SessionCookie {
   private readonly secret: Buffer;
 
   /** Without `SESSION_SECRET` a random key is made, so restarting the sample signs everyone out. */
-  constructor(secret: string | undefined = process.env.SESSION_SECRET, private readonly now: () => number = Date.now) {
+  constructor(
+    secret: string | undefined = process.env.SESSION_SECRET,
+    private readonly now: () => number = Date.now,
+  ) {
     this.secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
   }
 

@@ -12,7 +12,8 @@ const sessionRequests = (sample: RunningSample) =>
   sample.emulator!.requests.filter((r) => r.method === 'POST' && r.path === '/v1/customer-sessions/');
 
 if (!executablePath) {
-  const reason = 'Chromium not found (/usr/bin/chromium or `chromium` on PATH); install it: apt-get install -y chromium';
+  const reason =
+    'Chromium not found (/usr/bin/chromium or `chromium` on PATH); install it: apt-get install -y chromium';
   if (process.env.CI === 'true') {
     // On CI a missing browser is a broken setup, not a reason to go green.
     it('has Chromium to drive', () => {
@@ -69,9 +70,9 @@ if (!executablePath) {
       page.click('text=Manage billing'),
     ]);
     expect(new URL(page.url()).pathname).toBe('/emulator-org/portal');
-    expect(sessionRequests(sample).map((r) => (r.body as { external_customer_id?: string }).external_customer_id)).toEqual([
-      expect.stringMatching(/^user_/),
-    ]);
+    expect(
+      sessionRequests(sample).map((r) => (r.body as { external_customer_id?: string }).external_customer_id),
+    ).toEqual([expect.stringMatching(/^user_/)]);
     await expect(page.textContent('.email')).resolves.toBe(email);
     mkdirSync(dirname(screenshotPath), { recursive: true });
     await page.screenshot({ path: screenshotPath, fullPage: true });

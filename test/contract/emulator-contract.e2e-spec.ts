@@ -289,12 +289,17 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
         polar.customers.create({ email: 'someone-else@example.com', external_id: 'usr_ada' }),
       );
       expect(body.detail).toEqual([
-        expect.objectContaining({ loc: ['body', 'external_id'], msg: 'A customer with this external ID already exists.' }),
+        expect.objectContaining({
+          loc: ['body', 'external_id'],
+          msg: 'A customer with this external ID already exists.',
+        }),
       ]);
     });
 
     contractCase('both taken → 422 with one item per field', async () => {
-      const body = await validationErrorOf(polar.customers.create({ email: 'ada@example.com', external_id: 'usr_ada' }));
+      const body = await validationErrorOf(
+        polar.customers.create({ email: 'ada@example.com', external_id: 'usr_ada' }),
+      );
       expect(body.detail.map((item) => item.loc)).toEqual(
         expect.arrayContaining([
           ['body', 'email'],
@@ -305,7 +310,9 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     });
 
     contractCase('a tax_id without a billing address → 422', async () => {
-      const body = await validationErrorOf(polar.customers.create({ email: 'tax@example.com', tax_id: 'FR61954506077' }));
+      const body = await validationErrorOf(
+        polar.customers.create({ email: 'tax@example.com', tax_id: 'FR61954506077' }),
+      );
       expect(body.detail.map((item) => item.msg)).toContain('Country is required to validate tax ID.');
     });
 
@@ -320,7 +327,10 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       const body = await validationErrorOf(polar.customers.create({ email: 'nul@example.com', name: 'Ada\u0000' }));
       expect(body.detail).toEqual([
         // pydantic prefixes a validator's ValueError with "Value error, ", as Polar's answers show.
-        expect.objectContaining({ loc: ['body', 'name'], msg: expect.stringContaining('This value contains invalid characters') }),
+        expect.objectContaining({
+          loc: ['body', 'name'],
+          msg: expect.stringContaining('This value contains invalid characters'),
+        }),
       ]);
     });
 
@@ -373,7 +383,11 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
 
     contractCase('sorting by email, name and -created_at', async () => {
       const byEmail = await polar.customers.list({ sorting: ['email'], limit: 3 });
-      expect(byEmail.items.map((c) => c.email)).toEqual(['c001@list.example.com', 'c002@list.example.com', 'c003@list.example.com']);
+      expect(byEmail.items.map((c) => c.email)).toEqual([
+        'c001@list.example.com',
+        'c002@list.example.com',
+        'c003@list.example.com',
+      ]);
       const byName = await polar.customers.list({ sorting: ['name'], limit: 1 });
       expect(byName.items[0].name).toBe('Customer 001');
       const oldest = await polar.customers.list({ sorting: ['created_at'], limit: 1 });
@@ -566,7 +580,9 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       const body = await validationErrorOf(polar.customerSessions.create({ customer_id: unknown }));
       expect(body).toEqual({
         error: 'PolarRequestValidationError',
-        detail: [{ type: 'value_error', loc: ['body', 'customer_id'], msg: 'Customer does not exist.', input: unknown }],
+        detail: [
+          { type: 'value_error', loc: ['body', 'customer_id'], msg: 'Customer does not exist.', input: unknown },
+        ],
       });
     });
 
@@ -600,7 +616,11 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
         owner: { email: 'jessie@rocket.example.com', name: 'Jessie' },
       });
       team = { id: seededTeam.id, external_id: 'team_rocket' };
-      member = members.seedMember(team.id, { email: 'james@rocket.example.com', external_id: 'mem_james', role: 'member' });
+      member = members.seedMember(team.id, {
+        email: 'james@rocket.example.com',
+        external_id: 'mem_james',
+        role: 'member',
+      });
     });
 
     contractCase('an individual customer gets its owner member session (polar_mst_)', async () => {
@@ -642,8 +662,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
   describe('auth and rate limiting (statuses the spec does not declare)', () => {
     const invalidToken = {
       error: 'invalid_token',
-      error_description:
-        'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
+      error_description: 'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
     };
     const insufficientScope = {
       error: 'insufficient_scope',

@@ -17,15 +17,35 @@ describe('emulator: customers', () => {
     it('answers 201 with every Customer field', async () => {
       const response = await api(f.polar, '/v1/customers/', {
         method: 'POST',
-        body: JSON.stringify({ email: 'ada@example.com', external_id: '  user-1 ', name: 'Ada', metadata: { plan: 'pro', seats: 3, trial: false } }),
+        body: JSON.stringify({
+          email: 'ada@example.com',
+          external_id: '  user-1 ',
+          name: 'Ada',
+          metadata: { plan: 'pro', seats: 3, trial: false },
+        }),
       });
       expect(response.status).toBe(201);
       const customer = await response.json();
       expect(Object.keys(customer).sort()).toEqual(
         [
-          'id', 'created_at', 'modified_at', 'metadata', 'external_id', 'email', 'email_verified', 'type', 'name',
-          'billing_name', 'billing_address', 'tax_id', 'locale', 'organization_id', 'default_payment_method_id',
-          'deleted_at', 'first_user_event_at', 'avatar_url',
+          'id',
+          'created_at',
+          'modified_at',
+          'metadata',
+          'external_id',
+          'email',
+          'email_verified',
+          'type',
+          'name',
+          'billing_name',
+          'billing_address',
+          'tax_id',
+          'locale',
+          'organization_id',
+          'default_payment_method_id',
+          'deleted_at',
+          'first_user_event_at',
+          'avatar_url',
         ].sort(),
       );
       expect(customer).toMatchObject({
@@ -53,7 +73,14 @@ describe('emulator: customers', () => {
       });
       expect(customer.external_id).toBeNull();
       expect(customer.name).toBeNull();
-      expect(customer.billing_address).toEqual({ line1: null, line2: null, postal_code: null, city: 'Paris', state: null, country: 'FR' });
+      expect(customer.billing_address).toEqual({
+        line1: null,
+        line2: null,
+        postal_code: null,
+        city: 'Paris',
+        state: null,
+        country: 'FR',
+      });
       expect(customer.tax_id).toEqual(['FR61954506077', 'eu_vat']);
     });
 
@@ -69,31 +96,62 @@ describe('emulator: customers', () => {
       ['a name over 256 chars', { email: 'a@example.com', name: 'n'.repeat(257) }, ['body', 'name'], 'string_too_long'],
       ['a NUL character', { email: 'a@example.com', name: 'a\u0000b' }, ['body', 'name'], 'value_error'],
       ['an unknown type', { email: 'a@example.com', type: 'company' }, ['body', 'type'], 'literal_error'],
-      ['a billing address without country', { email: 'a@example.com', billing_address: { city: 'Paris' } }, ['body', 'billing_address', 'country'], 'missing'],
-      ['a bad country code', { email: 'a@example.com', billing_address: { country: 'XX' } }, ['body', 'billing_address', 'country'], 'enum'],
-      ['a metadata key over 40 chars', { email: 'a@example.com', metadata: { ['k'.repeat(41)]: 'v' } }, ['body', 'metadata', 'k'.repeat(41), '[key]'], 'string_too_long'],
-      ['an empty metadata string', { email: 'a@example.com', metadata: { plan: '' } }, ['body', 'metadata', 'plan', 'str'], 'string_too_short'],
-      ['a null metadata value', { email: 'a@example.com', metadata: { plan: null } }, ['body', 'metadata', 'plan', 'str'], 'string_type'],
-      ['a nested metadata value', { email: 'a@example.com', metadata: { plan: { a: 1 } } }, ['body', 'metadata', 'plan', 'int'], 'int_type'],
+      [
+        'a billing address without country',
+        { email: 'a@example.com', billing_address: { city: 'Paris' } },
+        ['body', 'billing_address', 'country'],
+        'missing',
+      ],
+      [
+        'a bad country code',
+        { email: 'a@example.com', billing_address: { country: 'XX' } },
+        ['body', 'billing_address', 'country'],
+        'enum',
+      ],
+      [
+        'a metadata key over 40 chars',
+        { email: 'a@example.com', metadata: { ['k'.repeat(41)]: 'v' } },
+        ['body', 'metadata', 'k'.repeat(41), '[key]'],
+        'string_too_long',
+      ],
+      [
+        'an empty metadata string',
+        { email: 'a@example.com', metadata: { plan: '' } },
+        ['body', 'metadata', 'plan', 'str'],
+        'string_too_short',
+      ],
+      [
+        'a null metadata value',
+        { email: 'a@example.com', metadata: { plan: null } },
+        ['body', 'metadata', 'plan', 'str'],
+        'string_type',
+      ],
+      [
+        'a nested metadata value',
+        { email: 'a@example.com', metadata: { plan: { a: 1 } } },
+        ['body', 'metadata', 'plan', 'int'],
+        'int_type',
+      ],
       ['a team without email or owner', { type: 'team', name: 'Acme' }, ['body', 'owner'], 'missing'],
     ])('rejects %s with 422 naming the field', async (_case, body, loc, type) => {
       const { detail } = await detailOf(f.sdk.customers.create(body as never));
       expect(detail).toEqual(expect.arrayContaining([expect.objectContaining({ loc, type, msg: expect.any(String) })]));
-      for (const item of detail) expect(Object.keys(item)).toEqual(expect.arrayContaining(['type', 'loc', 'msg', 'input']));
+      for (const item of detail)
+        expect(Object.keys(item)).toEqual(expect.arrayContaining(['type', 'loc', 'msg', 'input']));
       expect(f.polar.customers).toHaveLength(0);
     });
 
     it('rejects a NUL character anywhere with "This value contains invalid characters"', async () => {
-    for (const body of [
-      { email: 'a@example.com', external_id: 'x\u0000' },
-      { email: 'a@example.com', metadata: { plan: 'p\u0000' } },
-    ]) {
-      const { detail } = await detailOf(f.sdk.customers.create(body));
-      expect(detail[0].msg).toBe('This value contains invalid characters');
-    }
-  });
+      for (const body of [
+        { email: 'a@example.com', external_id: 'x\u0000' },
+        { email: 'a@example.com', metadata: { plan: 'p\u0000' } },
+      ]) {
+        const { detail } = await detailOf(f.sdk.customers.create(body));
+        expect(detail[0].msg).toBe('This value contains invalid characters');
+      }
+    });
 
-  it('rejects more than 50 metadata keys', async () => {
+    it('rejects more than 50 metadata keys', async () => {
       const metadata = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i]));
       const { detail } = await detailOf(f.sdk.customers.create({ email: 'a@example.com', metadata }));
       expect(detail[0]).toMatchObject({ type: 'too_long', loc: ['body', 'metadata'] });
@@ -123,14 +181,27 @@ describe('emulator: customers', () => {
       const email = await detailOf(f.sdk.customers.create({ email: 'DUP@example.com' }));
       expect(email.error).toBe('PolarRequestValidationError');
       expect(email.detail).toEqual([
-        { type: 'value_error', loc: ['body', 'email'], msg: 'A customer with this email address already exists.', input: 'DUP@example.com' },
+        {
+          type: 'value_error',
+          loc: ['body', 'email'],
+          msg: 'A customer with this email address already exists.',
+          input: 'DUP@example.com',
+        },
       ]);
       const external = await detailOf(f.sdk.customers.create({ email: 'other@example.com', external_id: 'ext-1' }));
       expect(external.detail).toEqual([
-        { type: 'value_error', loc: ['body', 'external_id'], msg: 'A customer with this external ID already exists.', input: 'ext-1' },
+        {
+          type: 'value_error',
+          loc: ['body', 'external_id'],
+          msg: 'A customer with this external ID already exists.',
+          input: 'ext-1',
+        },
       ]);
       const both = await detailOf(f.sdk.customers.create({ email: 'dup@example.com', external_id: 'ext-1' }));
-      expect(both.detail.map((item) => item.loc)).toEqual([['body', 'email'], ['body', 'external_id']]);
+      expect(both.detail.map((item) => item.loc)).toEqual([
+        ['body', 'email'],
+        ['body', 'external_id'],
+      ]);
     });
   });
 
@@ -150,7 +221,10 @@ describe('emulator: customers', () => {
       const created = await f.sdk.customers.create({ email: 'g@example.com', external_id: 'g-1' });
       expect(await f.sdk.customers.get(created.id)).toEqual(created);
       expect(await f.sdk.customers.getExternal('g-1')).toEqual(created);
-      for (const call of [f.sdk.customers.get('1dbfc517-0bbf-4301-9ba8-555ca42b9737'), f.sdk.customers.getExternal('nobody')]) {
+      for (const call of [
+        f.sdk.customers.get('1dbfc517-0bbf-4301-9ba8-555ca42b9737'),
+        f.sdk.customers.getExternal('nobody'),
+      ]) {
         const error = await rejectionOf(call);
         expect(error).toBeInstanceOf(errors.ResourceNotFound);
         expect(error.error).toEqual({ error: 'ResourceNotFound', detail: 'Not found' });
@@ -171,8 +245,17 @@ describe('emulator: customers', () => {
 
     it('updates by id and by external id; a new email resets email_verified', async () => {
       const seeded = f.polar.seedCustomer({ email: 'old@example.com', external_id: 'u-1', email_verified: true });
-      const updated = await f.sdk.customers.update(seeded.id, { email: 'new@example.com', name: 'New', metadata: { tier: 2 } });
-      expect(updated).toMatchObject({ email: 'new@example.com', name: 'New', metadata: { tier: 2 }, email_verified: false });
+      const updated = await f.sdk.customers.update(seeded.id, {
+        email: 'new@example.com',
+        name: 'New',
+        metadata: { tier: 2 },
+      });
+      expect(updated).toMatchObject({
+        email: 'new@example.com',
+        name: 'New',
+        metadata: { tier: 2 },
+        email_verified: false,
+      });
       expect(updated.modified_at).toMatch(ISO_Z);
       const again = await f.sdk.customers.updateExternal('u-1', { locale: 'fr' });
       expect(again.locale).toBe('fr');
@@ -227,10 +310,20 @@ describe('emulator: customers', () => {
 
   describe('list', () => {
     it('paginates with total_count and max_page, newest first by default', async () => {
-      for (let i = 0; i < 12; i++) f.polar.seedCustomer({ email: `p${i}@example.com`, created_at: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() });
+      for (let i = 0; i < 12; i++)
+        f.polar.seedCustomer({
+          email: `p${i}@example.com`,
+          created_at: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+        });
       const first = await f.sdk.customers.list({ limit: 5 });
       expect(first.pagination).toEqual({ total_count: 12, max_page: 3 });
-      expect(first.items.map((c) => c.email)).toEqual(['p11@example.com', 'p10@example.com', 'p9@example.com', 'p8@example.com', 'p7@example.com']);
+      expect(first.items.map((c) => c.email)).toEqual([
+        'p11@example.com',
+        'p10@example.com',
+        'p9@example.com',
+        'p8@example.com',
+        'p7@example.com',
+      ]);
       const last = await f.sdk.customers.list({ limit: 5, page: 3 });
       expect(last.items.map((c) => c.email)).toEqual(['p1@example.com', 'p0@example.com']);
       const all: string[] = [];
@@ -253,7 +346,11 @@ describe('emulator: customers', () => {
       f.polar.seedCustomer({ email: 'b@example.com', name: 'Zed' });
       f.polar.seedCustomer({ email: 'a@example.com', name: 'Amy' });
       f.polar.seedCustomer({ email: 'c@example.com', name: 'Amy' });
-      expect((await f.sdk.customers.list({ sorting: ['email'] })).items.map((c) => c.email)).toEqual(['a@example.com', 'b@example.com', 'c@example.com']);
+      expect((await f.sdk.customers.list({ sorting: ['email'] })).items.map((c) => c.email)).toEqual([
+        'a@example.com',
+        'b@example.com',
+        'c@example.com',
+      ]);
       expect((await f.sdk.customers.list({ sorting: ['name', '-email'] })).items.map((c) => c.email)).toEqual([
         'c@example.com',
         'a@example.com',
@@ -265,7 +362,12 @@ describe('emulator: customers', () => {
 
     it('filters by email (exact, case-insensitive), query and metadata', async () => {
       f.polar.seedCustomer({ email: 'Alice@Example.com', name: 'Alice Liddell', metadata: { plan: 'pro', seats: 5 } });
-      f.polar.seedCustomer({ email: 'bob@example.com', name: 'Bob', external_id: 'bob-ext', metadata: { plan: 'free' } });
+      f.polar.seedCustomer({
+        email: 'bob@example.com',
+        name: 'Bob',
+        external_id: 'bob-ext',
+        metadata: { plan: 'free' },
+      });
       f.polar.seedCustomer({ email: 'alice.b@example.com', metadata: { plan: 'team', beta: true } });
       const emails = async (query: Parameters<typeof f.sdk.customers.list>[0]) =>
         (await f.sdk.customers.list(query)).items.map((c) => c.email).sort();
@@ -277,7 +379,12 @@ describe('emulator: customers', () => {
       expect(await emails({ metadata: { seats: 5 } })).toEqual(['Alice@Example.com']);
       expect(await emails({ metadata: { beta: true } })).toEqual(['alice.b@example.com']);
       const lastRequest = f.polar.requests.at(-1)!;
-      expect(lastRequest.query).toMatchObject({ 'metadata[beta]': 'true', sorting: '-created_at', page: '1', limit: '10' });
+      expect(lastRequest.query).toMatchObject({
+        'metadata[beta]': 'true',
+        sorting: '-created_at',
+        page: '1',
+        limit: '10',
+      });
     });
 
     it('leaves deleted customers out and rejects a page of 0', async () => {

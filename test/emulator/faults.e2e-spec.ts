@@ -100,7 +100,9 @@ describe('emulator: fault injection', () => {
     f.polar.faults.forceStatus(503, { path: '/v1/customer-sessions/' });
     f.polar.faults.forceStatus(500, { path: /\/state$/ });
     const customer = await f.sdk.customers.create({ email: 'scoped@example.com' });
-    expect(await rejectionOf(f.sdk.customerSessions.create({ customer_id: customer.id }))).toBeInstanceOf(PolarServerError);
+    expect(await rejectionOf(f.sdk.customerSessions.create({ customer_id: customer.id }))).toBeInstanceOf(
+      PolarServerError,
+    );
     expect(await rejectionOf(f.sdk.customers.getState(customer.id))).toBeInstanceOf(PolarServerError);
     await expect(f.sdk.customers.get(customer.id)).resolves.toMatchObject({ id: customer.id });
   });

@@ -12,9 +12,25 @@ describe('emulator: members of team customers (member model on)', () => {
   beforeEach(() => f.polar.reset());
 
   it('creates, gets, updates and deletes members by id and by external ids', async () => {
-    const team = await f.sdk.customers.create({ type: 'team', name: 'Acme', external_id: 'acme', owner: { email: 'owner@acme.test' } });
-    const member = await f.sdk.customers.members.create(team.id, { email: 'dev@acme.test', name: 'Dev', external_id: 'dev-1' });
-    expect(member).toMatchObject({ customer_id: team.id, email: 'dev@acme.test', name: 'Dev', external_id: 'dev-1', role: 'member', modified_at: null });
+    const team = await f.sdk.customers.create({
+      type: 'team',
+      name: 'Acme',
+      external_id: 'acme',
+      owner: { email: 'owner@acme.test' },
+    });
+    const member = await f.sdk.customers.members.create(team.id, {
+      email: 'dev@acme.test',
+      name: 'Dev',
+      external_id: 'dev-1',
+    });
+    expect(member).toMatchObject({
+      customer_id: team.id,
+      email: 'dev@acme.test',
+      name: 'Dev',
+      external_id: 'dev-1',
+      role: 'member',
+      modified_at: null,
+    });
     expect(await f.sdk.customers.members.get(team.id, member.id)).toEqual(member);
     expect(await f.sdk.customers.members.getExternal('acme', 'dev-1')).toEqual(member);
     const promoted = await f.sdk.customers.members.update(team.id, member.id, { role: 'billing_manager' });
@@ -33,7 +49,9 @@ describe('emulator: members of team customers (member model on)', () => {
     const dup = await rejectionOf(f.sdk.customers.members.create(team.id, { email: 'X@acme.test' }));
     expect(dup).toBeInstanceOf(errors.HTTPValidationError);
     expect((dup.error as { detail: { loc: string[] }[] }).detail[0].loc).toEqual(['body', 'email']);
-    const role = await rejectionOf(f.sdk.customers.members.create(team.id, { email: 'y@acme.test', role: 'owner' as never }));
+    const role = await rejectionOf(
+      f.sdk.customers.members.create(team.id, { email: 'y@acme.test', role: 'owner' as never }),
+    );
     expect((role.error as { detail: { loc: string[] }[] }).detail[0].loc).toEqual(['body', 'role']);
   });
 
@@ -46,10 +64,12 @@ describe('emulator: members of team customers (member model on)', () => {
 
   it('answers unknown customers and members with 404, a malformed member id with 422', async () => {
     const team = await f.sdk.customers.create({ type: 'team', email: 'team2@acme.test' });
-    expect(await rejectionOf(f.sdk.customers.members.getExternal('nobody', 'x'))).toBeInstanceOf(errors.ResourceNotFound);
-    expect(await rejectionOf(f.sdk.customers.members.get(team.id, '1dbfc517-0bbf-4301-9ba8-555ca42b9737'))).toBeInstanceOf(
+    expect(await rejectionOf(f.sdk.customers.members.getExternal('nobody', 'x'))).toBeInstanceOf(
       errors.ResourceNotFound,
     );
+    expect(
+      await rejectionOf(f.sdk.customers.members.get(team.id, '1dbfc517-0bbf-4301-9ba8-555ca42b9737')),
+    ).toBeInstanceOf(errors.ResourceNotFound);
     const response = await api(f.polar, `/v1/customers/${team.id}/members/not-a-uuid`);
     expect(response.status).toBe(422);
     expect((await response.json()).detail[0].loc).toEqual(['path', 'member_id']);
@@ -78,7 +98,10 @@ describe('emulator: members without the member model', () => {
 
   it('refuses to add members with 403 NotPermitted', async () => {
     const team = await f.sdk.customers.create({ type: 'team', email: 'team@acme.test' });
-    const response = await api(f.polar, `/v1/customers/${team.id}/members`, { method: 'POST', body: JSON.stringify({ email: 'a@acme.test' }) });
+    const response = await api(f.polar, `/v1/customers/${team.id}/members`, {
+      method: 'POST',
+      body: JSON.stringify({ email: 'a@acme.test' }),
+    });
     expect(response.status).toBe(403);
     expect(await response.json()).toEqual({ error: 'NotPermitted', detail: 'Not permitted to add members.' });
   });

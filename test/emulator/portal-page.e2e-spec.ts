@@ -10,7 +10,7 @@ describe('emulator: customer portal page', () => {
   beforeEach(() => f.polar.reset());
 
   it('shows the customer email and a link back to return_url, HTML-escaped', async () => {
-    const customer = f.polar.seedCustomer({ email: 'o\'brien<b>@example.com' });
+    const customer = f.polar.seedCustomer({ email: "o'brien<b>@example.com" });
     const session = await f.sdk.customerSessions.create({
       customer_id: customer.id,
       return_url: 'https://app.example.com/back?a=1&b="2"',
@@ -23,7 +23,7 @@ describe('emulator: customer portal page', () => {
     expect(html).toContain('o&#39;brien&lt;b&gt;@example.com');
     expect(html).not.toContain('<b>@');
     expect(html).toContain('<a class="return" href="https://app.example.com/back?a=1&amp;b=%222%22">');
- 
+
     const logged = f.polar.requests.at(-1)!;
     expect(logged).toMatchObject({ method: 'GET', path: '/my-shop/portal', status: 200 });
     expect(logged.query.customer_session_token).toBe('polar_cst_[redacted]');

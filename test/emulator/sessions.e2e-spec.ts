@@ -14,7 +14,17 @@ describe('emulator: customer sessions', () => {
     const customer = f.polar.seedCustomer({ email: 'ada+billing@example.com' });
     const session = await f.sdk.customerSessions.create({ customer_id: customer.id });
     expect(Object.keys(session).sort()).toEqual(
-      ['id', 'created_at', 'modified_at', 'token', 'expires_at', 'return_url', 'customer_portal_url', 'customer_id', 'customer'].sort(),
+      [
+        'id',
+        'created_at',
+        'modified_at',
+        'token',
+        'expires_at',
+        'return_url',
+        'customer_portal_url',
+        'customer_id',
+        'customer',
+      ].sort(),
     );
     expect(session.token).toMatch(/^polar_cst_[A-Za-z0-9]{43}$/);
     expect(session.created_at).toBe('2026-10-01T12:00:00.000Z');
@@ -30,7 +40,10 @@ describe('emulator: customer sessions', () => {
 
   it('creates a session by external_customer_id with a return_url', async () => {
     const customer = f.polar.seedCustomer({ email: 'u@example.com', external_id: 'user-7' });
-    const session = await f.sdk.customerSessions.create({ external_customer_id: 'user-7', return_url: 'https://app.example.com/account?tab=billing' });
+    const session = await f.sdk.customerSessions.create({
+      external_customer_id: 'user-7',
+      return_url: 'https://app.example.com/account?tab=billing',
+    });
     expect(session.customer_id).toBe(customer.id);
     expect(session.return_url).toBe('https://app.example.com/account?tab=billing');
   });
@@ -47,10 +60,16 @@ describe('emulator: customer sessions', () => {
     const byId = await detailOf(f.sdk.customerSessions.create({ customer_id: unknownId }));
     expect(byId).toEqual({
       error: 'PolarRequestValidationError',
-      detail: [{ type: 'value_error', loc: ['body', 'customer_id'], msg: 'Customer does not exist.', input: unknownId }],
+      detail: [
+        { type: 'value_error', loc: ['body', 'customer_id'], msg: 'Customer does not exist.', input: unknownId },
+      ],
     });
     const byExternal = await detailOf(f.sdk.customerSessions.create({ external_customer_id: 'nobody' }));
-    expect(byExternal.detail[0]).toMatchObject({ loc: ['body', 'external_customer_id'], msg: 'Customer does not exist.', input: 'nobody' });
+    expect(byExternal.detail[0]).toMatchObject({
+      loc: ['body', 'external_customer_id'],
+      msg: 'Customer does not exist.',
+      input: 'nobody',
+    });
     const deleted = f.polar.seedCustomer({ external_id: 'gone' });
     await f.sdk.customers.delete(deleted.id);
     const afterDelete = await detailOf(f.sdk.customerSessions.create({ customer_id: deleted.id }));
@@ -66,7 +85,9 @@ describe('emulator: customer sessions', () => {
 
   it('rejects a non-http return_url and a malformed customer_id', async () => {
     const customer = f.polar.seedCustomer({});
-    const scheme = await detailOf(f.sdk.customerSessions.create({ customer_id: customer.id, return_url: 'javascript:alert(1)' }));
+    const scheme = await detailOf(
+      f.sdk.customerSessions.create({ customer_id: customer.id, return_url: 'javascript:alert(1)' }),
+    );
     expect(scheme.detail[0]).toMatchObject({ type: 'url_scheme' });
     expect(scheme.detail[0].loc.at(-1)).toBe('return_url');
     const badId = await detailOf(f.sdk.customerSessions.create({ customer_id: 'nope' }));
@@ -75,7 +96,10 @@ describe('emulator: customer sessions', () => {
 
   it('ignores member fields when the member model is off', async () => {
     const team = f.polar.seedCustomer({ type: 'team', email: null, owner: { email: 'owner@team.test' } });
-    const session = await f.sdk.customerSessions.create({ customer_id: team.id, member_id: '1dbfc517-0bbf-4301-9ba8-555ca42b9737' });
+    const session = await f.sdk.customerSessions.create({
+      customer_id: team.id,
+      member_id: '1dbfc517-0bbf-4301-9ba8-555ca42b9737',
+    });
     expect(session.token).toMatch(/^polar_cst_/);
   });
 
@@ -106,11 +130,20 @@ describe('emulator: member sessions (member model on)', () => {
   });
 
   it('chooses the member by member_id, then external_member_id', async () => {
-    const team = await f.sdk.customers.create({ type: 'team', name: 'Acme', owner: { email: 'owner@acme.test' }, external_id: 'acme' });
+    const team = await f.sdk.customers.create({
+      type: 'team',
+      name: 'Acme',
+      owner: { email: 'owner@acme.test' },
+      external_id: 'acme',
+    });
     const alice = f.polar.seedMember(team.id, { email: 'alice@acme.test', external_id: 'alice' });
     const bob = f.polar.seedMember(team.id, { email: 'bob@acme.test', role: 'billing_manager' });
     expect(bob.role).toBe('billing_manager');
-    const byId = await f.sdk.customerSessions.create({ external_customer_id: 'acme', member_id: alice.id, external_member_id: 'ignored' });
+    const byId = await f.sdk.customerSessions.create({
+      external_customer_id: 'acme',
+      member_id: alice.id,
+      external_member_id: 'ignored',
+    });
     expect(byId.customer_portal_url).toContain('email=alice%40acme.test');
     const byExternal = await f.sdk.customerSessions.create({ customer_id: team.id, external_member_id: 'alice' });
     expect(byExternal.customer_portal_url).toContain('email=alice%40acme.test');
@@ -121,15 +154,32 @@ describe('emulator: member sessions (member model on)', () => {
   it('requires member_id for team customers and rejects unknown members', async () => {
     const team = await f.sdk.customers.create({ type: 'team', email: 'team@acme.test' });
     const missing = await detailOf(f.sdk.customerSessions.create({ customer_id: team.id }));
-    expect(missing.detail[0]).toMatchObject({ loc: ['body', 'member_id'], msg: 'member_id is required for team customers.' });
-    const unknown = await detailOf(f.sdk.customerSessions.create({ customer_id: team.id, member_id: '1dbfc517-0bbf-4301-9ba8-555ca42b9737' }));
-    expect(unknown.detail[0]).toMatchObject({ loc: ['body', 'member_id'], msg: 'Member does not exist for this customer.' });
-    const unknownExternal = await detailOf(f.sdk.customerSessions.create({ customer_id: team.id, external_member_id: 'ghost' }));
-    expect(unknownExternal.detail[0]).toMatchObject({ loc: ['body', 'external_member_id'], msg: 'Member does not exist for this customer.' });
+    expect(missing.detail[0]).toMatchObject({
+      loc: ['body', 'member_id'],
+      msg: 'member_id is required for team customers.',
+    });
+    const unknown = await detailOf(
+      f.sdk.customerSessions.create({ customer_id: team.id, member_id: '1dbfc517-0bbf-4301-9ba8-555ca42b9737' }),
+    );
+    expect(unknown.detail[0]).toMatchObject({
+      loc: ['body', 'member_id'],
+      msg: 'Member does not exist for this customer.',
+    });
+    const unknownExternal = await detailOf(
+      f.sdk.customerSessions.create({ customer_id: team.id, external_member_id: 'ghost' }),
+    );
+    expect(unknownExternal.detail[0]).toMatchObject({
+      loc: ['body', 'external_member_id'],
+      msg: 'Member does not exist for this customer.',
+    });
   });
 
   it('makes the owner given at team creation the owner member', async () => {
-    const team = await f.sdk.customers.create({ type: 'team', name: 'Owned', owner: { email: 'boss@owned.test', external_id: 'boss' } });
+    const team = await f.sdk.customers.create({
+      type: 'team',
+      name: 'Owned',
+      owner: { email: 'boss@owned.test', external_id: 'boss' },
+    });
     const session = await f.sdk.customerSessions.create({ customer_id: team.id, external_member_id: 'boss' });
     expect(session.token).toMatch(/^polar_mst_/);
     expect(session.customer_portal_url).toContain('email=boss%40owned.test');

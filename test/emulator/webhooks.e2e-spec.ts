@@ -10,7 +10,12 @@ interface Received {
 }
 
 /** A webhook endpoint that records raw deliveries and answers the statuses it is told to. */
-async function startReceiver(): Promise<{ url: string; received: Received[]; statuses: number[]; close(): Promise<void> }> {
+async function startReceiver(): Promise<{
+  url: string;
+  received: Received[];
+  statuses: number[];
+  close(): Promise<void>;
+}> {
   const received: Received[] = [];
   const statuses: number[] = [];
   const server: Server = createServer((req, res) => {
@@ -68,7 +73,12 @@ describe('emulator: webhook deliveries', () => {
     }
     expect(events.map((event) => event.type)).toEqual(['customer.created', 'customer.state_changed']);
     expect(events[0].data).toEqual(customer);
-    expect(events[1].data).toMatchObject({ id: customer.id, active_subscriptions: [], granted_benefits: [], active_meters: [] });
+    expect(events[1].data).toMatchObject({
+      id: customer.id,
+      active_subscriptions: [],
+      granted_benefits: [],
+      active_meters: [],
+    });
   });
 
   it('sends customer.updated and customer.deleted', async () => {
@@ -77,7 +87,8 @@ describe('emulator: webhook deliveries', () => {
     await f.sdk.customers.delete(customer.id);
     await f.polar.waitForWebhooks();
     const types = [];
-    for (const delivery of receiver.received) types.push((await webhooks.validateEvent(delivery.body, headersOf(delivery), secret)).type);
+    for (const delivery of receiver.received)
+      types.push((await webhooks.validateEvent(delivery.body, headersOf(delivery), secret)).type);
     expect(types).toEqual(expect.arrayContaining(['customer.updated', 'customer.deleted']));
     expect(types.filter((type) => type === 'customer.deleted')).toHaveLength(1);
   });
@@ -88,11 +99,13 @@ describe('emulator: webhook deliveries', () => {
     const [delivery] = receiver.received;
     const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
     const content = `${delivery.headers['webhook-id']}.${delivery.headers['webhook-timestamp']}.${delivery.body}`;
-    expect(delivery.headers['webhook-signature']).toBe(`v1,${createHmac('sha256', key).update(content).digest('base64')}`);
-    const other = `whsec_${randomBytes(24).toString('base64')}`;
-    await expect(webhooks.validateEvent(receiver.received[0].body, headersOf(receiver.received[0]), other)).rejects.toThrow(
-      /signature/i,
+    expect(delivery.headers['webhook-signature']).toBe(
+      `v1,${createHmac('sha256', key).update(content).digest('base64')}`,
     );
+    const other = `whsec_${randomBytes(24).toString('base64')}`;
+    await expect(
+      webhooks.validateEvent(receiver.received[0].body, headersOf(receiver.received[0]), other),
+    ).rejects.toThrow(/signature/i);
   });
 
   it('retries a delivery that did not get a 2xx, with the same webhook-id', async () => {
@@ -127,7 +140,8 @@ describe('emulator: webhook deliveries', () => {
       await teams.sdk.customers.members.delete(team.id, member.id);
       await teams.polar.waitForWebhooks();
       const events = [];
-      for (const delivery of receiver.received) events.push(await webhooks.validateEvent(delivery.body, headersOf(delivery), secret));
+      for (const delivery of receiver.received)
+        events.push(await webhooks.validateEvent(delivery.body, headersOf(delivery), secret));
       const memberEvents = events.filter((event) => event.type.startsWith('member.'));
       expect(memberEvents.map((event) => event.type)).toEqual(['member.created', 'member.updated', 'member.deleted']);
       expect(memberEvents[0].data).toEqual(member);

@@ -45,7 +45,9 @@ describe('emulator: auth, versions and wire details', () => {
       error: 'invalid_token',
       error_description: 'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
     });
-    const sdkError = await rejectionOf(createPolar({ accessToken: 'polar_oat_wrong', baseUrl: f.polar.url }).customers.list());
+    const sdkError = await rejectionOf(
+      createPolar({ accessToken: 'polar_oat_wrong', baseUrl: f.polar.url }).customers.list(),
+    );
     expect(sdkError).toBeInstanceOf(PolarClientError);
     expect(sdkError.statusCode).toBe(401);
     expect(sdkError.error).toContain('invalid_token');
@@ -55,7 +57,10 @@ describe('emulator: auth, versions and wire details', () => {
     f.polar.addToken('polar_oat_read_only', ['customers:read']);
     const reader = createPolar({ accessToken: 'polar_oat_read_only', baseUrl: f.polar.url });
     await expect(reader.customers.list()).resolves.toMatchObject({ items: [] });
-    for (const call of [reader.customers.create({ email: 'a@example.com' }), reader.customerSessions.create({ external_customer_id: 'x' })]) {
+    for (const call of [
+      reader.customers.create({ email: 'a@example.com' }),
+      reader.customerSessions.create({ external_customer_id: 'x' }),
+    ]) {
       const error = await rejectionOf(call);
       expect(error).toBeInstanceOf(PolarClientError);
       expect(error.statusCode).toBe(403);
@@ -87,7 +92,9 @@ describe('emulator: auth, versions and wire details', () => {
   });
 
   it('serves requests without a Polar-Version header as 2026-10', async () => {
-    const response = await fetch(`${f.polar.url}/v1/customers/`, { headers: { authorization: `Bearer ${f.polar.accessToken}` } });
+    const response = await fetch(`${f.polar.url}/v1/customers/`, {
+      headers: { authorization: `Bearer ${f.polar.accessToken}` },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('polar-version')).toBe('2026-10');
   });
@@ -105,7 +112,12 @@ describe('emulator: auth, versions and wire details', () => {
     await rejectionOf(f.sdk.customers.get('not-a-uuid'));
     await f.sdk.customers.list({ email: 'log@example.com' });
     const [create, get, list] = f.polar.requests;
-    expect(create).toMatchObject({ method: 'POST', path: '/v1/customers/', status: 201, body: { email: 'log@example.com' } });
+    expect(create).toMatchObject({
+      method: 'POST',
+      path: '/v1/customers/',
+      status: 201,
+      body: { email: 'log@example.com' },
+    });
     expect(create.at).toBeInstanceOf(Date);
     expect(get).toMatchObject({ method: 'GET', path: '/v1/customers/not-a-uuid', status: 422, body: undefined });
     expect(list.query).toMatchObject({ email: 'log@example.com', page: '1', limit: '10', sorting: '-created_at' });
@@ -132,7 +144,9 @@ describe('emulator: auth, versions and wire details', () => {
     expect(f.polar.customers).toEqual([]);
     expect(f.polar.requests).toEqual([]);
     expect((await fetch(session.customer_portal_url)).status).toBe(401);
-    await expect(createPolar({ accessToken: 'polar_oat_kept', baseUrl: f.polar.url }).customers.list()).resolves.toBeDefined();
+    await expect(
+      createPolar({ accessToken: 'polar_oat_kept', baseUrl: f.polar.url }).customers.list(),
+    ).resolves.toBeDefined();
   });
 
   it('start() honours a fixed port and stop() frees it', async () => {

@@ -18,7 +18,13 @@ describe('CommonJS apps', () => {
     rmSync(scratch, { recursive: true, force: true });
     mkdirSync(packageDir, { recursive: true });
     copyFileSync(join(root, 'package.json'), join(packageDir, 'package.json'));
-    const tsc = [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(packageDir, 'dist')];
+    const tsc = [
+      join(root, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      join(packageDir, 'dist'),
+    ];
     await run(process.execPath, tsc, { cwd: root }).catch((error: { stdout?: string }) => {
       // Type errors are the type-check's business (and tsc still emits); this suite is about loading.
       if (!existsSync(join(packageDir, 'dist', 'index.js'))) throw new Error(`build failed:\n${error.stdout ?? ''}`);

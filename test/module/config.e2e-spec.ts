@@ -54,9 +54,21 @@ describe('@nestjs/config: the polar namespace', () => {
   it.each<[string, Record<string, string>, RegExp]>([
     ['missing POLAR_ACCESS_TOKEN', {}, /POLAR_ACCESS_TOKEN is required/],
     ['empty POLAR_ACCESS_TOKEN', { POLAR_ACCESS_TOKEN: '' }, /POLAR_ACCESS_TOKEN is required/],
-    ['POLAR_ACCESS_TOKEN with a space', { POLAR_ACCESS_TOKEN: `${TOKEN} x` }, /POLAR_ACCESS_TOKEN must not contain whitespace/],
-    ['malformed POLAR_ENVIRONMENT', { POLAR_ACCESS_TOKEN: TOKEN, POLAR_ENVIRONMENT: 'live' }, /POLAR_ENVIRONMENT must be "production" or "sandbox"/],
-    ['malformed POLAR_BASE_URL', { POLAR_ACCESS_TOKEN: TOKEN, POLAR_BASE_URL: 'api.polar.sh' }, /POLAR_BASE_URL must be an absolute http\(s\) URL/],
+    [
+      'POLAR_ACCESS_TOKEN with a space',
+      { POLAR_ACCESS_TOKEN: `${TOKEN} x` },
+      /POLAR_ACCESS_TOKEN must not contain whitespace/,
+    ],
+    [
+      'malformed POLAR_ENVIRONMENT',
+      { POLAR_ACCESS_TOKEN: TOKEN, POLAR_ENVIRONMENT: 'live' },
+      /POLAR_ENVIRONMENT must be "production" or "sandbox"/,
+    ],
+    [
+      'malformed POLAR_BASE_URL',
+      { POLAR_ACCESS_TOKEN: TOKEN, POLAR_BASE_URL: 'api.polar.sh' },
+      /POLAR_BASE_URL must be an absolute http\(s\) URL/,
+    ],
     ['non-http POLAR_BASE_URL', { POLAR_ACCESS_TOKEN: TOKEN, POLAR_BASE_URL: 'ftp://api.polar.sh' }, /POLAR_BASE_URL/],
   ])('%s stops start-up naming the variable, without its value', async (_name, env, message) => {
     Object.assign(process.env, env);

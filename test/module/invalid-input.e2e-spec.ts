@@ -15,11 +15,29 @@ const CASES: [string, 'post' | 'patch' | 'get' | 'delete', string, unknown, stri
   ['create: bad email', 'post', '/customers', { email: 'nope' }, 'email'],
   ['create: name of 257 chars', 'post', '/customers', { email: 'a@b.co', name: long(257) }, 'name'],
   ['create: 51 metadata keys', 'post', '/customers', { email: 'a@b.co', metadata: fiftyOneKeys }, 'metadata'],
-  ['create: metadata key of 41 chars', 'post', '/customers', { email: 'a@b.co', metadata: { [long(41)]: 1 } }, 'metadata'],
-  ['create: metadata value of 501 chars', 'post', '/customers', { email: 'a@b.co', metadata: { k: long(501) } }, 'metadata'],
+  [
+    'create: metadata key of 41 chars',
+    'post',
+    '/customers',
+    { email: 'a@b.co', metadata: { [long(41)]: 1 } },
+    'metadata',
+  ],
+  [
+    'create: metadata value of 501 chars',
+    'post',
+    '/customers',
+    { email: 'a@b.co', metadata: { k: long(501) } },
+    'metadata',
+  ],
   ['create: metadata null value', 'post', '/customers', { email: 'a@b.co', metadata: { k: null } }, 'metadata'],
   ['create: metadata empty string', 'post', '/customers', { email: 'a@b.co', metadata: { k: '' } }, 'metadata'],
-  ['create: country not alpha-2', 'post', '/customers', { email: 'a@b.co', billing_address: { country: 'France' } }, 'billing_address.country'],
+  [
+    'create: country not alpha-2',
+    'post',
+    '/customers',
+    { email: 'a@b.co', billing_address: { country: 'France' } },
+    'billing_address.country',
+  ],
   ['create: tax_id without address', 'post', '/customers', { email: 'a@b.co', tax_id: 'FR1' }, 'billing_address'],
   ['create: team without owner', 'post', '/customers', { type: 'team', name: 'Acme' }, 'owner'],
   ['create: NUL character', 'post', '/customers', { email: 'a@b.co', name: 'a\u0000' }, 'name'],
@@ -28,7 +46,13 @@ const CASES: [string, 'post' | 'patch' | 'get' | 'delete', string, unknown, stri
   ['state: id not a uuid4', 'get', '/customers/abc/state', undefined, 'id'],
   ['update: id not a uuid4', 'patch', '/customers/abc', { name: 'x' }, 'id'],
   ['update: bad email', 'patch', `/customers/${ID}`, { email: 'x@' }, 'email'],
-  ['update by external id: changing external_id', 'patch', '/external-customers/u1', { external_id: 'u2' }, 'external_id'],
+  [
+    'update by external id: changing external_id',
+    'patch',
+    '/external-customers/u1',
+    { external_id: 'u2' },
+    'external_id',
+  ],
   ['delete: id not a uuid4', 'delete', '/customers/abc', undefined, 'id'],
   ['list: limit 101', 'get', '/customers?limit=101', undefined, 'limit'],
   ['list: page 0', 'get', '/customers?page=0', undefined, 'page'],
@@ -40,9 +64,27 @@ const CASES: [string, 'post' | 'patch' | 'get' | 'delete', string, unknown, stri
   ['session: no customer id', 'post', '/sessions', { return_url: 'https://a.test' }, 'customer_id'],
   ['session: both customer ids', 'post', '/sessions', { customer_id: ID, external_customer_id: 'u1' }, 'customer_id'],
   ['session: customer_id not uuid4', 'post', '/sessions', { customer_id: 'u1' }, 'customer_id'],
-  ['session: relative return_url', 'post', '/sessions', { external_customer_id: 'u1', return_url: '/account' }, 'return_url'],
-  ['session: ftp return_url', 'post', '/sessions', { external_customer_id: 'u1', return_url: 'ftp://a.test/x' }, 'return_url'],
-  ['session: return_url of 2084 chars', 'post', '/sessions', { external_customer_id: 'u1', return_url: `https://a.test/${long(2069)}` }, 'return_url'],
+  [
+    'session: relative return_url',
+    'post',
+    '/sessions',
+    { external_customer_id: 'u1', return_url: '/account' },
+    'return_url',
+  ],
+  [
+    'session: ftp return_url',
+    'post',
+    '/sessions',
+    { external_customer_id: 'u1', return_url: 'ftp://a.test/x' },
+    'return_url',
+  ],
+  [
+    'session: return_url of 2084 chars',
+    'post',
+    '/sessions',
+    { external_customer_id: 'u1', return_url: `https://a.test/${long(2069)}` },
+    'return_url',
+  ],
   ['session: member_id not uuid', 'post', '/sessions', { external_customer_id: 'u1', member_id: 'm1' }, 'member_id'],
 ];
 
@@ -101,7 +143,22 @@ describe('fuzz: services called directly with broken input', () => {
     const next = random(20261123);
     const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
     const junk = (): unknown =>
-      pick<unknown>([null, 42, -1, 1.5, true, '', ' ', 'a\u0000b', long(3000), [], {}, { nested: { deep: 1 } }, 'not-an-email', 'ZZ']);
+      pick<unknown>([
+        null,
+        42,
+        -1,
+        1.5,
+        true,
+        '',
+        ' ',
+        'a\u0000b',
+        long(3000),
+        [],
+        {},
+        { nested: { deep: 1 } },
+        'not-an-email',
+        'ZZ',
+      ]);
     const customers = app.get(CustomersService);
     const sessions = app.get(SessionsService);
     const breakers: (() => Promise<unknown>)[] = [
@@ -111,7 +168,9 @@ describe('fuzz: services called directly with broken input', () => {
       () =>
         customers.create({
           email: 'ok@example.com',
-          metadata: { k: pick<unknown>([null, '', long(501), [], {}, { deep: 1 }, Number.NaN, Number.POSITIVE_INFINITY]) },
+          metadata: {
+            k: pick<unknown>([null, '', long(501), [], {}, { deep: 1 }, Number.NaN, Number.POSITIVE_INFINITY]),
+          },
         } as never),
       () => customers.create({ email: 'ok@example.com', [pick(['emial', 'externalId', 'foo'])]: junk() } as never),
       () => customers.create({ email: 'ok@example.com', billing_address: { country: pick(['us', 'USA', '', 'XX']) } }),
@@ -123,7 +182,11 @@ describe('fuzz: services called directly with broken input', () => {
       () => customers.list({ limit: pick([0, 101, 1.5, -3]) }),
       () => customers.ensure({ external_id: pick(['', ' a', 'a ', '\u0000']), email: 'ok@example.com' }),
       () => sessions.create({ customer_id: pick(['', 'nope', '123e4567-e89b-12d3-a456-426614174000']) }),
-      () => sessions.create({ external_customer_id: 'u1', return_url: pick(['/x', 'javascript:alert(1)', 'mailto:a@b.co', '']) }),
+      () =>
+        sessions.create({
+          external_customer_id: 'u1',
+          return_url: pick(['/x', 'javascript:alert(1)', 'mailto:a@b.co', '']),
+        }),
       () => sessions.create(junk() as never),
     ];
     for (let i = 0; i < 500; i++) {

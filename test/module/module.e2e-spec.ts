@@ -44,7 +44,12 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
         .post('/customers')
         .send({ email: 'ada@example.com', external_id: 'user_1', name: 'Ada', metadata: { plan: 'pro', seats: 3 } })
         .expect(201);
-      expect(res.body).toMatchObject({ email: 'ada@example.com', external_id: 'user_1', name: 'Ada', metadata: { plan: 'pro', seats: 3 } });
+      expect(res.body).toMatchObject({
+        email: 'ada@example.com',
+        external_id: 'user_1',
+        name: 'Ada',
+        metadata: { plan: 'pro', seats: 3 },
+      });
       expect(polar.customers).toHaveLength(1);
       expect(polar.requests[0]).toMatchObject({ method: 'POST', path: '/v1/customers/', status: 201 });
     });
@@ -59,7 +64,10 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
 
     it('get and getByExternalId → the customer', async () => {
       const seeded = polar.seedCustomer({ email: 'b@example.com', external_id: 'user_2' });
-      await request(http).get(`/customers/${seeded.id}`).expect(200).expect((res) => expect(res.body.id).toBe(seeded.id));
+      await request(http)
+        .get(`/customers/${seeded.id}`)
+        .expect(200)
+        .expect((res) => expect(res.body.id).toBe(seeded.id));
       await request(http)
         .get('/external-customers/user_2')
         .expect(200)
@@ -75,7 +83,11 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
         .expect((res) => expect(res.body.name).toBe('Renamed'));
       await request(http)
         .patch('/external-customers/user_3')
-        .send({ metadata: { tier: 'gold' }, billing_address: { country: 'FR', city: 'Paris' }, tax_id: 'FR40303265045' })
+        .send({
+          metadata: { tier: 'gold' },
+          billing_address: { country: 'FR', city: 'Paris' },
+          tax_id: 'FR40303265045',
+        })
         .expect(200)
         .expect((res) => expect(res.body.metadata).toEqual({ tier: 'gold' }));
     });
@@ -98,7 +110,8 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
     });
 
     it('list → one page with pagination, sorting and filters', async () => {
-      for (const name of ['Cara', 'Abe', 'Bea']) polar.seedCustomer({ email: `${name.toLowerCase()}@example.com`, name });
+      for (const name of ['Cara', 'Abe', 'Bea'])
+        polar.seedCustomer({ email: `${name.toLowerCase()}@example.com`, name });
       const page = await request(http).get('/customers?limit=2&page=1&sorting=name').expect(200);
       expect(page.body.pagination).toEqual({ total_count: 3, max_page: 2 });
       expect(page.body.items.map((c: { name: string }) => c.name)).toEqual(['Abe', 'Bea']);
@@ -117,7 +130,12 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
       const seeded = polar.seedCustomer({ email: 's@example.com', external_id: 'user_6' });
       for (const path of [`/customers/${seeded.id}/state`, '/external-customers/user_6/state']) {
         const res = await request(http).get(path).expect(200);
-        expect(res.body).toMatchObject({ id: seeded.id, active_subscriptions: [], granted_benefits: [], active_meters: [] });
+        expect(res.body).toMatchObject({
+          id: seeded.id,
+          active_subscriptions: [],
+          granted_benefits: [],
+          active_meters: [],
+        });
       }
     });
   });
@@ -138,7 +156,11 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
         .post('/customers/ensure')
         .send({ external_id: 'user_8', email: 'u8@example.com', metadata: { source: 'signup' } })
         .expect(200);
-      expect(res.body).toMatchObject({ external_id: 'user_8', email: 'u8@example.com', metadata: { source: 'signup' } });
+      expect(res.body).toMatchObject({
+        external_id: 'user_8',
+        email: 'u8@example.com',
+        metadata: { source: 'signup' },
+      });
       expect(polarCalls()).toEqual(['GET /v1/customers/external/user_8 404', 'POST /v1/customers/ 201']);
     });
 
@@ -203,7 +225,12 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
   describe('the error table', () => {
     it('404 ResourceNotFound → 404', async () => {
       const res = await request(http).get(`/customers/${UNKNOWN_ID}`).expect(404);
-      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'polar_not_found', message: 'Polar resource not found.' });
+      expect(res.body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        code: 'polar_not_found',
+        message: 'Polar resource not found.',
+      });
     });
 
     it('422 validation → 422 with Polar field details', async () => {
@@ -270,7 +297,7 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
       expect(polar.requests).toHaveLength(1);
     });
 
-    it('Polar\'s own rate limit → 503 with the window as Retry-After', async () => {
+    it("Polar's own rate limit → 503 with the window as Retry-After", async () => {
       const limited = await PolarEmulator.start({ rateLimit: { limit: 2, windowSeconds: 30 } });
       extraEmulators.push(limited);
       const server = await another({}, limited);
@@ -333,7 +360,10 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
       const seeded = polar.seedCustomer({ email: 'm@example.com' });
       polar.faults.malformedJson();
       const res = await request(http).get(`/customers/${seeded.id}`).expect(502);
-      expect(res.body).toMatchObject({ code: 'polar_upstream_error', message: 'Polar answered with a malformed body.' });
+      expect(res.body).toMatchObject({
+        code: 'polar_upstream_error',
+        message: 'Polar answered with a malformed body.',
+      });
     });
   });
 });

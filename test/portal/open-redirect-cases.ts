@@ -80,4 +80,3 @@ export const OPEN_REDIRECT_CASES: ReadonlyArray<[string, ReturnUrlRejectionRule]
   ['', 'empty'],
   ['/' + 'a'.repeat(2083), 'too-long'],
 ];
-

@@ -119,7 +119,11 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
     });
 
     it('the external member reaches Polar and opens a member session', async () => {
-      current = await createPortalApp({ adapter, polar: team, portal: { customer: teamResolver({ externalMemberId: 'user-alice' }) } });
+      current = await createPortalApp({
+        adapter,
+        polar: team,
+        portal: { customer: teamResolver({ externalMemberId: 'user-alice' }) },
+      });
       const response = await request(current.server).get('/billing/portal').set(as('alice')).expect(303);
       expect(response.headers.location).toMatch(/customer_session_token=polar_mst_/);
       expect(response.headers.location).toContain('email=alice%40acme.example');
@@ -141,7 +145,11 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
     });
 
     it('an unknown member is 404', async () => {
-      current = await createPortalApp({ adapter, polar: team, portal: { customer: teamResolver({ externalMemberId: 'nobody' }) } });
+      current = await createPortalApp({
+        adapter,
+        polar: team,
+        portal: { customer: teamResolver({ externalMemberId: 'nobody' }) },
+      });
       const response = await request(current.server).get('/billing/portal').set(as('alice')).expect(404);
       expect(response.body).toMatchObject({ code: 'polar_portal_unknown_member' });
     });
@@ -200,7 +208,7 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
       await open().expect(502);
     });
 
-    it("a refused server token is 502 telling to check the token, without the token", async () => {
+    it('a refused server token is 502 telling to check the token, without the token', async () => {
       polar.faults.forceStatus(401);
       const response = await open().expect(502);
       expect(response.body.message).toMatch(/access token/);

@@ -13,7 +13,9 @@ afterAll(async () => {
 });
 
 const sentReturnUrls = () =>
-  polar.requests.filter((r) => r.path === '/v1/customer-sessions/').map((r) => (r.body as { return_url?: string }).return_url);
+  polar.requests
+    .filter((r) => r.path === '/v1/customer-sessions/')
+    .map((r) => (r.body as { return_url?: string }).return_url);
 
 describe.each(ADAPTERS)('return_url of the portal route on %s', (adapter) => {
   describe('with appOrigin, an allowlist and a default', () => {
@@ -119,7 +121,11 @@ describe.each(ADAPTERS)('return_url of the portal route on %s', (adapter) => {
     });
 
     it("resolves a relative path against the request's own origin", async () => {
-      await request(app.server).get('/billing/portal?return_url=%2Fback').set(as('alice')).set('host', 'app.local:8080').expect(303);
+      await request(app.server)
+        .get('/billing/portal?return_url=%2Fback')
+        .set(as('alice'))
+        .set('host', 'app.local:8080')
+        .expect(303);
       expect(sentReturnUrls()).toEqual(['http://app.local:8080/back']);
     });
 

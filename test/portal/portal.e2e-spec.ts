@@ -6,7 +6,10 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import request from 'supertest';
-import type { PolarCustomerResolver, PolarPortalCustomer } from '../../lib/interfaces/polar-portal-options.interface.js';
+import type {
+  PolarCustomerResolver,
+  PolarPortalCustomer,
+} from '../../lib/interfaces/polar-portal-options.interface.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS, as, createPortalApp, type PortalApp, USERS } from './portal-test-app.js';
 
@@ -91,10 +94,15 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('redirects a browser to the portal with 303, not stored and without referrer', async () => {
-      const response = await request(current!.server).get('/billing/portal').set(as('alice')).set('accept', BROWSER_ACCEPT);
+      const response = await request(current!.server)
+        .get('/billing/portal')
+        .set(as('alice'))
+        .set('accept', BROWSER_ACCEPT);
       expect(response.status).toBe(303);
       expect(response.headers.location).toMatch(
-        new RegExp(`^${polar.url}/emulator-org/portal\\?customer_session_token=polar_cst_[A-Za-z0-9]{43}&email=alice%40example\\.com$`),
+        new RegExp(
+          `^${polar.url}/emulator-org/portal\\?customer_session_token=polar_cst_[A-Za-z0-9]{43}&email=alice%40example\\.com$`,
+        ),
       );
       expectNotStored(response);
       expect(sessionRequests()).toHaveLength(1);
@@ -215,7 +223,11 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
         polar,
         portal: {
           customer: () =>
-            ({ externalCustomerId: 'user-alice', passwordHash: 'secret-hash', customer_id: 'x' }) as unknown as PolarPortalCustomer,
+            ({
+              externalCustomerId: 'user-alice',
+              passwordHash: 'secret-hash',
+              customer_id: 'x',
+            }) as unknown as PolarPortalCustomer,
         },
       });
       await request(current.server).get('/billing/portal').set(as('alice')).expect(303);
@@ -273,14 +285,22 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
 
     it("respondWith 'json' answers JSON even to a browser", async () => {
       current = await createPortalApp({ adapter, polar, portal: { respondWith: 'json' } });
-      const response = await request(current.server).get('/billing/portal').set(as('alice')).set('accept', BROWSER_ACCEPT).expect(200);
+      const response = await request(current.server)
+        .get('/billing/portal')
+        .set(as('alice'))
+        .set('accept', BROWSER_ACCEPT)
+        .expect(200);
       expect(response.body.url).toContain('customer_session_token=');
       expectNotStored(response);
     });
 
     it("respondWith 'redirect' redirects even a JSON client", async () => {
       current = await createPortalApp({ adapter, polar, portal: { respondWith: 'redirect' } });
-      await request(current.server).get('/billing/portal').set(as('alice')).set('accept', 'application/json').expect(303);
+      await request(current.server)
+        .get('/billing/portal')
+        .set(as('alice'))
+        .set('accept', 'application/json')
+        .expect(303);
     });
 
     it('serves a configured path, and not the default one', async () => {
@@ -305,13 +325,21 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
 describe('portal options are checked at start-up', () => {
   it.each<[string, object, RegExp]>([
     ['a wildcard origin', { allowedReturnOrigins: ['https://*.example.com'] }, /portal\.allowedReturnOrigins\[0\]/],
-    ['an origin with a path', { allowedReturnOrigins: ['https://ok.example', 'https://a.example/x'] }, /portal\.allowedReturnOrigins\[1\]/],
+    [
+      'an origin with a path',
+      { allowedReturnOrigins: ['https://ok.example', 'https://a.example/x'] },
+      /portal\.allowedReturnOrigins\[1\]/,
+    ],
     ['a bad appOrigin', { appOrigin: 'app.example.com' }, /portal\.appOrigin/],
     ['an open-redirect default', { defaultReturnUrl: '//evil.example' }, /portal\.defaultReturnUrl/],
     ['an unknown respondWith', { respondWith: 'xml' }, /portal\.respondWith/],
     ['a non-guard', { guards: [42] }, /portal\.guards\[0\]/],
     ['a non-function resolver', { customer: 'user' }, /portal\.customer/],
-    ['a class without resolve()', { customer: class NotAResolver {} }, /portal\.customer" is a class without a resolve/],
+    [
+      'a class without resolve()',
+      { customer: class NotAResolver {} },
+      /portal\.customer" is a class without a resolve/,
+    ],
     ['a non-boolean createCustomerIfMissing', { createCustomerIfMissing: 'yes' }, /portal\.createCustomerIfMissing/],
   ])('%s stops start-up naming the option', async (_label, portal, message) => {
     await expect(createPortalApp({ adapter: 'express', polar, portal: portal as never })).rejects.toThrow(message);

@@ -22,7 +22,10 @@ function testResolver(request: { headers: Record<string, unknown> }): PolarPorta
   if (typeof user !== 'string') return null;
   const member = request.headers['x-test-member'];
   if (user.startsWith('polar:')) {
-    return { customerId: user.slice('polar:'.length), ...(typeof member === 'string' ? { externalMemberId: member } : {}) };
+    return {
+      customerId: user.slice('polar:'.length),
+      ...(typeof member === 'string' ? { externalMemberId: member } : {}),
+    };
   }
   return { externalCustomerId: user, ...(typeof member === 'string' ? { externalMemberId: member } : {}) };
 }

@@ -39,7 +39,12 @@ describeWithRedis.each(ADAPTERS)('portal sessions shared through Redis by two ap
         createReuseApp({
           adapter,
           polar,
-          imports: [CacheModule.register({ isGlobal: true, stores: [createKeyv(redis.url, { namespace: `reuse-${adapter}` })] })],
+          imports: [
+            CacheModule.register({
+              isGlobal: true,
+              stores: [createKeyv(redis.url, { namespace: `reuse-${adapter}` })],
+            }),
+          ],
           sessionReuse: { store: 'cache-manager' },
         }),
       ),

@@ -37,8 +37,14 @@ function seedUsers(...ids: string[]): void {
   for (const id of ids) polar.seedCustomer({ external_id: id, email: `${id}@example.com` });
 }
 
-async function open(app: ReuseApp, headers: Record<string, string>, query = ''): Promise<{ url: string; expires_at: string }> {
-  const response = await request(app.server).get(PORTAL + query).set(headers);
+async function open(
+  app: ReuseApp,
+  headers: Record<string, string>,
+  query = '',
+): Promise<{ url: string; expires_at: string }> {
+  const response = await request(app.server)
+    .get(PORTAL + query)
+    .set(headers);
   expect(response.status).toBe(200);
   return response.body as { url: string; expires_at: string };
 }
@@ -100,7 +106,11 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
   it('keys sessions by member: each team member gets a member session of their own', async () => {
     const teams = await PolarEmulator.start({ memberModel: true, rateLimit: false });
     try {
-      const team = teams.seedCustomer({ type: 'team', external_id: 'acme', owner: { email: 'owner@acme.test', external_id: 'owner' } });
+      const team = teams.seedCustomer({
+        type: 'team',
+        external_id: 'acme',
+        owner: { email: 'owner@acme.test', external_id: 'owner' },
+      });
       teams.seedMember(team.id, { email: 'dev@acme.test', external_id: 'dev' });
       current = await createReuseApp({ adapter, polar: teams, sessionReuse: true });
 
@@ -215,7 +225,9 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
     expect(sessionCalls()).toHaveLength(1);
     await app.app.get(CustomersService).deleteByExternalId('ann');
 
-    const response = await request(app.server).get(PORTAL).set(signedIn(`polar:${customerId}`));
+    const response = await request(app.server)
+      .get(PORTAL)
+      .set(signedIn(`polar:${customerId}`));
     expect(response.status).toBe(404);
     expect(sessionCalls()).toHaveLength(2);
   });
@@ -283,9 +295,9 @@ describe('session reuse options are checked at start-up', () => {
     [{ store: 'redis' }, /portal\.sessionReuse\.store/],
     ['yes', /portal\.sessionReuse" must be true, false or an object/],
   ])('%j stops start-up naming the option', async (sessionReuse, message) => {
-    await expect(
-      createReuseApp({ adapter: 'express', polar, sessionReuse: sessionReuse as never }),
-    ).rejects.toThrow(message);
+    await expect(createReuseApp({ adapter: 'express', polar, sessionReuse: sessionReuse as never })).rejects.toThrow(
+      message,
+    );
   });
 
   it("store 'cache-manager' without CacheModule stops start-up saying what to import", async () => {

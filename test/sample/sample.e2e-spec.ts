@@ -47,7 +47,10 @@ describe('sample app (supertest against the Polar emulator)', () => {
 
   it('sends a visitor without a session to the demo sign-in page', async () => {
     await request(appUrl).get('/').expect(303).expect('Location', '/sign-in');
-    const page = await request(appUrl).get('/sign-in').expect(200).expect('Content-Type', /text\/html/);
+    const page = await request(appUrl)
+      .get('/sign-in')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(page.text).toContain('Demo sign-in');
   });
 
@@ -56,7 +59,11 @@ describe('sample app (supertest against the Polar emulator)', () => {
     await signIn('ada@example.com', 'Ada Lovelace');
 
     expect(polar.customers).toEqual([
-      expect.objectContaining({ external_id: userIdForEmail('ada@example.com'), email: 'ada@example.com', name: 'Ada Lovelace' }),
+      expect.objectContaining({
+        external_id: userIdForEmail('ada@example.com'),
+        email: 'ada@example.com',
+        name: 'Ada Lovelace',
+      }),
     ]);
     const home = await request(appUrl).get('/').set('Cookie', cookie).expect(200);
     expect(home.text).toContain('ada@example.com');
@@ -65,9 +72,15 @@ describe('sample app (supertest against the Polar emulator)', () => {
 
   it('redirects "Manage billing" to the portal of the signed-in user, with the app home as return URL', async () => {
     const cookie = await signIn('grace@example.com');
-    const res = await request(appUrl).get('/billing/portal').set('Cookie', cookie).set('Accept', 'text/html').expect(303);
+    const res = await request(appUrl)
+      .get('/billing/portal')
+      .set('Cookie', cookie)
+      .set('Accept', 'text/html')
+      .expect(303);
 
-    expect(res.headers.location).toMatch(new RegExp(`^${polar.url}/emulator-org/portal\\?customer_session_token=polar_cst_`));
+    expect(res.headers.location).toMatch(
+      new RegExp(`^${polar.url}/emulator-org/portal\\?customer_session_token=polar_cst_`),
+    );
     expect(res.headers['cache-control']).toBe('no-store');
     const created = polar.requests.filter((r) => r.method === 'POST' && r.path === '/v1/customer-sessions/');
     expect(created.map((r) => r.body)).toEqual([
@@ -80,8 +93,15 @@ describe('sample app (supertest against the Polar emulator)', () => {
 
   it('answers JSON { url, expires_at } to a client that asks for JSON', async () => {
     const cookie = await signIn('json@example.com');
-    const res = await request(appUrl).get('/billing/portal').set('Cookie', cookie).set('Accept', 'application/json').expect(200);
-    expect(res.body).toEqual({ url: expect.stringContaining(`${polar.url}/emulator-org/portal?`), expires_at: expect.any(String) });
+    const res = await request(appUrl)
+      .get('/billing/portal')
+      .set('Cookie', cookie)
+      .set('Accept', 'application/json')
+      .expect(200);
+    expect(res.body).toEqual({
+      url: expect.stringContaining(`${polar.url}/emulator-org/portal?`),
+      expires_at: expect.any(String),
+    });
   });
 
   it('keeps signed-out and forged sessions out of the portal: browsers go to sign-in, API clients get 401', async () => {
@@ -93,7 +113,11 @@ describe('sample app (supertest against the Polar emulator)', () => {
         .set('Accept', 'text/html')
         .expect(303)
         .expect('Location', '/sign-in?reason=signed-out');
-      const api = await request(appUrl).get('/billing/portal').set('Cookie', cookie).set('Accept', 'application/json').expect(401);
+      const api = await request(appUrl)
+        .get('/billing/portal')
+        .set('Cookie', cookie)
+        .set('Accept', 'application/json')
+        .expect(401);
       expect(api.body.code).toBe('polar_portal_unauthenticated');
     }
     expect(polar.requests).toEqual([]);
@@ -109,7 +133,11 @@ describe('sample app (supertest against the Polar emulator)', () => {
   });
 
   it('rejects a malformed email on the sign-in page without calling Polar', async () => {
-    const res = await request(appUrl).post('/sign-in').type('form').send({ email: 'not-an-email', name: 'X' }).expect(400);
+    const res = await request(appUrl)
+      .post('/sign-in')
+      .type('form')
+      .send({ email: 'not-an-email', name: 'X' })
+      .expect(400);
     expect(res.text).toContain('Enter a valid email address');
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(polar.requests).toEqual([]);
@@ -126,6 +154,8 @@ describe('sample app (supertest against the Polar emulator)', () => {
   it('signs out by clearing the session cookie', async () => {
     await signIn('bye@example.com');
     const res = await request(appUrl).post('/sign-out').expect(303).expect('Location', '/sign-in');
-    expect(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).toMatch(/^sample_session=;.*Expires=Thu, 01 Jan 1970/);
+    expect(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).toMatch(
+      /^sample_session=;.*Expires=Thu, 01 Jan 1970/,
+    );
   });
 });

@@ -64,7 +64,11 @@ describe.each(ADAPTERS)('emulator deliveries to the webhook route over %s', (ada
   });
 
   it('create → update → delete through the SDK: each signed delivery reaches its handler once', async () => {
-    const created = await client.customers.create({ email: 'grace@example.com', name: 'Grace', external_id: 'user_42' });
+    const created = await client.customers.create({
+      email: 'grace@example.com',
+      name: 'Grace',
+      external_id: 'user_42',
+    });
     await polar.waitForWebhooks();
     expect(mirror.byId.get(created.id)).toEqual({ email: 'grace@example.com', name: 'Grace', deleted: false });
 

@@ -26,7 +26,10 @@ export interface PolarAccess {
   accessToken: string;
   baseUrl: string;
 }
-const UNUSED_API: PolarAccess = { accessToken: 'polar_oat_webhooks_suite_never_calls_the_api', baseUrl: 'http://127.0.0.1:9' };
+const UNUSED_API: PolarAccess = {
+  accessToken: 'polar_oat_webhooks_suite_never_calls_the_api',
+  baseUrl: 'http://127.0.0.1:9',
+};
 
 /** Keeps what the app logged, so tests can assert that failures are logged (and secrets are not). */
 export class CapturingLogger extends ConsoleLogger {
@@ -78,12 +81,19 @@ export interface WebhookApp {
 
 function mount(options: WebhookAppOptions, path: string) {
   const form = options.form ?? 'forRoot';
-  const moduleOptions: PolarModuleOptions = { ...(options.api ?? UNUSED_API), portal: false, webhooks: options.webhooks };
+  const moduleOptions: PolarModuleOptions = {
+    ...(options.api ?? UNUSED_API),
+    portal: false,
+    webhooks: options.webhooks,
+  };
   // Decorators are part of the route, fixed when the module is defined: in forRoot's webhooks, or
   // at the top level of forRootAsync.
   const routeShape = { path: options.webhooks.path, routeDecorators: options.routeDecorators };
   if (form === 'forRoot') {
-    return PolarModule.forRoot({ ...moduleOptions, webhooks: { ...options.webhooks, routeDecorators: options.routeDecorators } });
+    return PolarModule.forRoot({
+      ...moduleOptions,
+      webhooks: { ...options.webhooks, routeDecorators: options.routeDecorators },
+    });
   }
   if (form === 'forRootAsync(useFactory)') {
     return PolarModule.forRootAsync({ portal: false, webhooks: routeShape, useFactory: async () => moduleOptions });

@@ -16,7 +16,11 @@ import request from 'supertest';
 import { OnPolarEvent } from '../../lib/webhooks/on-polar-event.decorator.js';
 import { isPolarWebhookRoute } from '../../lib/webhooks/webhooks.route-metadata.js';
 import type { PolarWebhookDedupeStore } from '../../lib/webhooks/webhook-dedupe-store.interface.js';
-import type { PolarUnknownWebhookEvent, PolarWebhookDelivery, PolarWebhookEvent } from '../../lib/webhooks/webhooks.types.js';
+import type {
+  PolarUnknownWebhookEvent,
+  PolarWebhookDelivery,
+  PolarWebhookEvent,
+} from '../../lib/webhooks/webhooks.types.js';
 import {
   customerData,
   eventBody,
@@ -217,9 +221,7 @@ describe.each(ADAPTER_FORMS)('webhook route over %s, PolarModule.%s', (adapter, 
 
     expect(response.status).toBe(202);
     expect(response.body).toEqual({ received: true, handled: false, reason: 'unknown_event_type' });
-    expect(unknown).toEqual([
-      { id: 'msg_unknown_1', type: 'invoice.sparkled', payload: JSON.parse(body) as unknown },
-    ]);
+    expect(unknown).toEqual([{ id: 'msg_unknown_1', type: 'invoice.sparkled', payload: JSON.parse(body) as unknown }]);
     expect(everything.types).toHaveLength(0);
   });
 
@@ -329,11 +331,17 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
       providers: [RequestScopedHandler, CustomerHandlers],
     });
     try {
-      expect(web.logger.lines.filter((line) => line.level === 'warn').map((line) => line.message).join('\n')).toContain(
-        'RequestScopedHandler has @OnPolarEvent() handlers but is not a singleton provider; skipped',
-      );
+      expect(
+        web.logger.lines
+          .filter((line) => line.level === 'warn')
+          .map((line) => line.message)
+          .join('\n'),
+      ).toContain('RequestScopedHandler has @OnPolarEvent() handlers but is not a singleton provider; skipped');
       const body = eventBody('customer.created');
-      const response = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+      const response = await request(web.app.getHttpServer())
+        .post(PATH)
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET))
+        .send(body);
       expect(response.status).toBe(200);
       expect(RequestScopedHandler.runs).toBe(0);
       expect(web.app.get(CustomerHandlers).created).toHaveLength(1);
@@ -343,10 +351,17 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
   });
 
   it('acknowledges a known type that no handler listens to with 202', async () => {
-    const web = await createWebhookApp({ adapter, webhooks: { secrets: TEST_WEBHOOK_SECRET }, providers: [CustomerHandlers] });
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET },
+      providers: [CustomerHandlers],
+    });
     try {
       const body = JSON.stringify({ type: 'order.paid', timestamp: '2026-11-23T10:00:00Z', data: { id: 'ord_1' } });
-      const response = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+      const response = await request(web.app.getHttpServer())
+        .post(PATH)
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET))
+        .send(body);
 
       expect(response.status).toBe(202);
       expect(response.body).toEqual({ received: true, handled: false, reason: 'no_handler' });
@@ -364,7 +379,10 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
     });
     try {
       const body = eventBody('customer.created');
-      const response = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+      const response = await request(web.app.getHttpServer())
+        .post(PATH)
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET))
+        .send(body);
 
       expect(response.status).toBe(503);
       expect(response.body.message).toContain('NestFactory.create(AppModule, { rawBody: true })');
@@ -394,7 +412,9 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
         .send(body);
 
       expect(response.status).toBe(202);
-      expect(web.logger.errors().join('\n')).toMatch(/onUnknownEvent failed for delivery msg_hook_throws[\s\S]*alerting backend down/);
+      expect(web.logger.errors().join('\n')).toMatch(
+        /onUnknownEvent failed for delivery msg_hook_throws[\s\S]*alerting backend down/,
+      );
     } finally {
       await web.app.close();
     }
@@ -408,8 +428,14 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
     });
     try {
       const body = eventBody('customer.created');
-      const moved = await request(web.app.getHttpServer()).post('/hooks/polar').set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
-      const old = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+      const moved = await request(web.app.getHttpServer())
+        .post('/hooks/polar')
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET))
+        .send(body);
+      const old = await request(web.app.getHttpServer())
+        .post(PATH)
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET))
+        .send(body);
 
       expect(moved.status).toBe(200);
       expect(old.status).toBe(404);
@@ -431,8 +457,14 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
     try {
       const body = eventBody('customer.created');
       const server = web.app.getHttpServer();
-      const prefixed = await request(server).post('/api/billing/webhooks').set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
-      const versioned = await request(server).post('/api/v1/billing/webhooks').set(signWebhook(body, TEST_WEBHOOK_SECRET)).send(body);
+      const prefixed = await request(server)
+        .post('/api/billing/webhooks')
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET))
+        .send(body);
+      const versioned = await request(server)
+        .post('/api/v1/billing/webhooks')
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET))
+        .send(body);
 
       expect(prefixed.status).toBe(200);
       expect(versioned.status).toBe(404);
@@ -457,11 +489,16 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
     });
     try {
       const body = eventBody('customer.created');
-      const response = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_store_down' })).send(body);
+      const response = await request(web.app.getHttpServer())
+        .post(PATH)
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_store_down' }))
+        .send(body);
 
       expect(response.status).toBe(503);
       expect(JSON.stringify(response.body)).not.toContain('ECONNREFUSED');
-      expect(web.logger.errors().join('\n')).toMatch(/Dedupe store failed for delivery msg_store_down[\s\S]*ECONNREFUSED/);
+      expect(web.logger.errors().join('\n')).toMatch(
+        /Dedupe store failed for delivery msg_store_down[\s\S]*ECONNREFUSED/,
+      );
       expect(web.app.get(CustomerHandlers).created).toHaveLength(0);
     } finally {
       await web.app.close();
@@ -484,7 +521,10 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
     });
     try {
       const body = eventBody('customer.created');
-      const response = await request(web.app.getHttpServer()).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_unrecorded' })).send(body);
+      const response = await request(web.app.getHttpServer())
+        .post(PATH)
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_unrecorded' }))
+        .send(body);
 
       expect(response.status).toBe(200);
       expect(web.app.get(CustomerHandlers).created).toHaveLength(1);
@@ -503,8 +543,14 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
     try {
       const body = eventBody('customer.created');
       const server = web.app.getHttpServer();
-      await request(server).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_same' })).send(body);
-      const again = await request(server).post(PATH).set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_same' })).send(body);
+      await request(server)
+        .post(PATH)
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_same' }))
+        .send(body);
+      const again = await request(server)
+        .post(PATH)
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_same' }))
+        .send(body);
 
       expect(again.body).toEqual({ received: true });
       expect(web.app.get(CustomerHandlers).created).toHaveLength(2);
@@ -526,13 +572,17 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
     [{ dedupe: { ttlMs: -1 } }, '"webhooks.dedupe.ttlMs" must be a positive number of milliseconds'],
     [{ dedupe: { claimTtlMs: Number.NaN } }, '"webhooks.dedupe.claimTtlMs" must be a positive number of milliseconds'],
     [{ dedupe: { maxEntries: 1.5 } }, '"webhooks.dedupe.maxEntries" must be a positive integer'],
-    [{ dedupe: { store: 'redis' } }, '"webhooks.dedupe.store" must be \'memory\', \'cache-manager\' or an object'],
+    [{ dedupe: { store: 'redis' } }, "\"webhooks.dedupe.store\" must be 'memory', 'cache-manager' or an object"],
     [{ dedupe: { store: { isHandled: () => true } } }, '"webhooks.dedupe.store" must be'],
     [{ onUnknownEvent: 'log' }, '"webhooks.onUnknownEvent" must be a function'],
     [{ secrets: [TEST_WEBHOOK_SECRET + '\n'] }, '"webhooks.secrets" must not contain whitespace'],
   ])('fails at start-up, naming the option, for webhooks %j', async (extra, message) => {
     await expect(
-      createWebhookApp({ adapter, webhooks: { secrets: TEST_WEBHOOK_SECRET, ...(extra as object) }, providers: [CustomerHandlers] }),
+      createWebhookApp({
+        adapter,
+        webhooks: { secrets: TEST_WEBHOOK_SECRET, ...(extra as object) },
+        providers: [CustomerHandlers],
+      }),
     ).rejects.toThrow(message);
   });
 
@@ -586,7 +636,9 @@ describe.each(ADAPTER_FORMS)('webhook route and global guards over %s, PolarModu
       webhooks: { secrets: TEST_WEBHOOK_SECRET },
       providers: [CustomerHandlers],
       configure: (app) => {
-        app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
+        app.useGlobalPipes(
+          new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
+        );
         app.useGlobalInterceptors(new WrapInterceptor());
       },
     });

@@ -1,11 +1,4 @@
-import {
-  IsOptional,
-  IsString,
-  IsUUID,
-  MinLength,
-  registerDecorator,
-  type ValidationArguments,
-} from 'class-validator';
+import { IsOptional, IsString, IsUUID, MinLength, registerDecorator, type ValidationArguments } from 'class-validator';
 
 /** Longest `return_url` Polar accepts. */
 export const RETURN_URL_MAX_LENGTH = 2083;

@@ -40,7 +40,9 @@ function isStore(value: unknown): value is PolarSessionReuseStore {
 }
 
 /** Validates `portal.sessionReuse` and applies the defaults; throws naming the option. */
-export function resolveSessionReuseConfig(option: boolean | PolarSessionReuseOptions | undefined): PolarSessionReuseConfig {
+export function resolveSessionReuseConfig(
+  option: boolean | PolarSessionReuseOptions | undefined,
+): PolarSessionReuseConfig {
   if (option === undefined || option === false) return false;
   if (option === true) option = {};
   if (typeof option !== 'object' || option === null || Array.isArray(option)) {

@@ -303,8 +303,13 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     if (this.localTombstones.size === 0) return false;
     const byId = this.localTombstones.get(localName({ form: 'cust', value: normaliseCustomerId(session.customer_id) }));
     const byExternal =
-      session.external_id === null ? undefined : this.localTombstones.get(localName({ form: 'ext', value: session.external_id }));
-    return (byId !== undefined && byId >= session.started_at) || (byExternal !== undefined && byExternal >= session.started_at);
+      session.external_id === null
+        ? undefined
+        : this.localTombstones.get(localName({ form: 'ext', value: session.external_id }));
+    return (
+      (byId !== undefined && byId >= session.started_at) ||
+      (byExternal !== undefined && byExternal >= session.started_at)
+    );
   }
 
   private get marginMs(): number {
