@@ -15,6 +15,7 @@ export interface PolarPortalConfig {
   /** The configured resolver, or undefined for the `request.user` default. */
   customer: PolarCustomerResolverFn | Type<PolarCustomerResolver> | undefined;
   guards: Array<Type<CanActivate> | CanActivate>;
+  /** A root-relative path (resolved per request), or an absolute URL already normalised. */
   defaultReturnUrl: string | undefined;
   returnUrlPolicy: ReturnUrlPolicyConfig;
   createCustomerIfMissing: boolean;
@@ -89,9 +90,10 @@ export function resolvePortalConfig(options: PolarPortalOptions): PolarPortalCon
       return parsed.ok ? parsed.value : fail(`allowedReturnOrigins[${index}]`, parsed.problem);
     }),
   );
+  let defaultReturnUrlValue: string | undefined;
   if (defaultReturnUrl !== undefined) {
     const parsed = parseConfiguredReturnUrl(defaultReturnUrl);
-    if (!parsed.ok) fail('defaultReturnUrl', parsed.problem);
+    defaultReturnUrlValue = parsed.ok ? parsed.value : fail('defaultReturnUrl', parsed.problem);
   }
   if (typeof createCustomerIfMissing !== 'boolean') {
     fail('createCustomerIfMissing', 'must be a boolean');
@@ -103,7 +105,7 @@ export function resolvePortalConfig(options: PolarPortalOptions): PolarPortalCon
   return {
     customer,
     guards: [...guards],
-    defaultReturnUrl,
+    defaultReturnUrl: defaultReturnUrlValue,
     returnUrlPolicy: { appOrigin: appOriginValue, allowedOrigins },
     createCustomerIfMissing,
     respondWith,

@@ -140,10 +140,13 @@ export class PolarPortalService implements OnModuleInit {
   }): string | undefined {
     const query = (request.query ?? {}) as Record<string, unknown>;
     const given = Object.prototype.hasOwnProperty.call(query, 'return_url') ? query.return_url : undefined;
-    const value = given ?? this.config.defaultReturnUrl;
-    if (value === undefined) {
-      return undefined;
+    const fallback = this.config.defaultReturnUrl;
+    if (given === undefined && (fallback === undefined || !fallback.startsWith('/'))) {
+      // No default, or an absolute one checked and normalised at start-up: the app's own choice,
+      // so its origin is not held to the allowlist that guards the query parameter.
+      return fallback;
     }
+    const value = given ?? fallback;
     const policy = this.config.returnUrlPolicy;
     const requestOrigin = policy.appOrigin === undefined ? originOfRequest(request) : undefined;
     const check = checkReturnUrl(value, policy, requestOrigin);

@@ -120,6 +120,10 @@ describe('parseConfiguredReturnUrl', () => {
     expect(parseConfiguredReturnUrl(value)).toEqual({ ok: true, value });
   });
 
+  it('normalises an absolute URL once, as it will be sent', () => {
+    expect(parseConfiguredReturnUrl('HTTPS://App.Example:443')).toEqual({ ok: true, value: 'https://app.example/' });
+  });
+
   it.each(['//evil.example', 'javascript:alert(1)', 'account', 'https://u@evil.example', '/\\evil', '', 'https:evil'])(
     'refuses %j',
     (value) => {

@@ -191,8 +191,8 @@ export function parseConfiguredOrigin(value: unknown): ConfiguredValueCheck {
 
 /**
  * Checks the configured `defaultReturnUrl` once, at start-up: an absolute http(s) URL (trusted,
- * it is the app's own configuration, so its origin needs no allowlisting) or a root-relative path,
- * resolved per request like a `return_url` query path.
+ * it is the app's own configuration, so its origin needs no allowlisting; returned normalised) or a
+ * root-relative path, resolved per request like a `return_url` query path.
  */
 export function parseConfiguredReturnUrl(value: unknown): ConfiguredValueCheck {
   if (typeof value !== 'string' || value.length === 0) {
@@ -206,7 +206,7 @@ export function parseConfiguredReturnUrl(value: unknown): ConfiguredValueCheck {
   }
   const check = checkReturnUrl(value, { allowedOrigins: new Set([ownOrigin]) }, 'http://app.invalid');
   return check.ok
-    ? { ok: true, value }
+    ? { ok: true, value: value.startsWith('/') ? value : check.url }
     : {
         ok: false,
         problem: `is refused: ${check.reason} (expected a path like '/account' or an absolute http(s) URL)`,

@@ -147,4 +147,37 @@ describe.each(ADAPTERS)('return_url of the portal route on %s', (adapter) => {
       expect(response.body).toMatchObject({ rule: 'origin-not-allowed' });
     });
   });
+
+  describe('with an absolute defaultReturnUrl on an origin that is not allowlisted', () => {
+    let app: PortalApp;
+
+    beforeAll(async () => {
+      app = await createPortalApp({
+        adapter,
+        polar,
+        portal: { appOrigin: 'https://app.example', defaultReturnUrl: 'https://www.example.com/account?from=portal' },
+      });
+    });
+    afterAll(async () => {
+      await app.app.close();
+    });
+    beforeEach(() => {
+      polar.reset();
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+    });
+
+    it('sends the configured default as it is: the app trusts its own configuration', async () => {
+      await request(app.server).get('/billing/portal').set(as('alice')).expect(303);
+      expect(sentReturnUrls()).toEqual(['https://www.example.com/account?from=portal']);
+    });
+
+    it('still refuses that origin as a return_url query parameter', async () => {
+      const response = await request(app.server)
+        .get(`/billing/portal?return_url=${encodeURIComponent('https://www.example.com/account')}`)
+        .set(as('alice'))
+        .expect(400);
+      expect(response.body).toMatchObject({ rule: 'origin-not-allowed' });
+      expect(polar.requests).toEqual([]);
+    });
+  });
 });
