@@ -285,6 +285,19 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
     expect(logged).toMatch(/store read failed/);
     for (const link of [first, second]) expect(logged).not.toContain(tokenOf(link.url) as string);
   });
+
+  it('keeps the portal working when the store throws instead of rejecting', async () => {
+    seedUsers('ann');
+    const fail = (): never => {
+      throw new Error('store down');
+    };
+    const throwing: PolarSessionReuseStore = { get: fail, set: fail, del: fail };
+    const app = await start({ sessionReuse: { store: throwing } });
+    await open(app, signedIn('ann'));
+    await open(app, signedIn('ann'));
+    expect(sessionCalls()).toHaveLength(2);
+    expect(app.logger.lines.join('\n')).toMatch(/store read failed/);
+  });
 });
 
 describe('session reuse options are checked at start-up', () => {

@@ -245,15 +245,16 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
   /** Writes the session, and the id ↔ external id aliases a deletion by either id needs. */
   private async keep(key: string, stored: StoredSession, ttl: number): Promise<void> {
     const store = this.store as PolarSessionReuseStore;
-    const writes: Array<Promise<unknown>> = [store.set(key, stored, ttl)];
-    if (stored.external_id !== null) {
-      const customerId = normaliseCustomerId(stored.customer_id);
-      writes.push(
-        store.set(this.keys.alias({ form: 'cust', value: customerId }), stored.external_id, SESSION_LIFETIME_MS),
-        store.set(this.keys.alias({ form: 'ext', value: stored.external_id }), customerId, SESSION_LIFETIME_MS),
-      );
-    }
+    // Inside the try: a store that throws rather than rejects must not fail the portal either.
     try {
+      const writes: Array<Promise<unknown>> = [store.set(key, stored, ttl)];
+      if (stored.external_id !== null) {
+        const customerId = normaliseCustomerId(stored.customer_id);
+        writes.push(
+          store.set(this.keys.alias({ form: 'cust', value: customerId }), stored.external_id, SESSION_LIFETIME_MS),
+          store.set(this.keys.alias({ form: 'ext', value: stored.external_id }), customerId, SESSION_LIFETIME_MS),
+        );
+      }
       await Promise.all(writes);
     } catch (error) {
       this.warn('write', error);
