@@ -219,7 +219,18 @@ export class PolarEmulator {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(req.url ?? '/');
+    if (!url) {
+      // A request target no URL parser accepts (e.g. `http://[`) is the client's fault: 400, as for garbage.
+      res.writeHead(400, {
+        'polar-version': EMULATED_API_VERSION,
+        'cache-control': 'private, no-store',
+        'content-type': 'text/plain; charset=utf-8',
+        connection: 'close',
+      });
+      res.end('Invalid HTTP request received.');
+      return;
+    }
     const rawBody = await readBody(req);
     let body: unknown = undefined;
     let bodyIsJson = true;
@@ -323,6 +334,15 @@ function redactSecrets(query: Record<string, string | string[]>): Record<string,
   if (token === undefined) return query;
   const redact = (value: string): string => `${/^polar_[a-z]+_/.exec(value)?.[0] ?? ''}[redacted]`;
   return { ...query, customer_session_token: Array.isArray(token) ? token.map(redact) : redact(token) };
+}
+
+/** The request target as a URL; origin-form paths stay paths (`//x/y` is not a host), `undefined` when unparsable. */
+function requestUrl(target: string): URL | undefined {
+  try {
+    return new URL(target.startsWith('/') ? `http://127.0.0.1${target}` : target);
+  } catch {
+    return undefined;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

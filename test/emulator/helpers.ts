@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createPolar, errors } from '@polar-sh/sdk/2026-10';
 import { PolarEmulator, type PolarEmulatorOptions } from '../../lib/testing/index.js';
 
@@ -62,4 +63,17 @@ export function manualClock(start = '2026-10-01T12:00:00.000Z'): { clock: () => 
       now += ms;
     },
   };
+}
+
+/** Sends `head` (CRLF line ends added) and `body` as they are, bypassing fetch's own URL checks; resolves the whole answer. */
+export function rawRequest(polar: PolarEmulator, head: string[], body = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(polar.url).port), '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', reject);
+    socket.on('end', () => resolve(answer));
+    socket.end(`${[...head, 'connection: close'].join('\r\n')}\r\n\r\n${body}`);
+  });
 }

@@ -1,7 +1,7 @@
 import { PolarClientError } from '@polar-sh/sdk';
 import { createPolar } from '@polar-sh/sdk/2026-10';
 import { PolarEmulator } from '../../lib/testing/index.js';
-import { api, rejectionOf, startEmulator, type EmulatorFixture } from './helpers.js';
+import { api, rawRequest, rejectionOf, startEmulator, type EmulatorFixture } from './helpers.js';
 
 describe('emulator: auth, versions and wire details', () => {
   let f: EmulatorFixture;
@@ -105,6 +105,24 @@ describe('emulator: auth, versions and wire details', () => {
     expect(await unknown.json()).toEqual({ detail: 'Not Found' });
     const wrongMethod = await api(f.polar, '/v1/customer-sessions/', { method: 'GET' });
     expect(wrongMethod.status).toBe(405);
+  });
+
+  it('answers an unparsable request target with 400, not 500, and keeps serving', async () => {
+    const answer = await rawRequest(f.polar, ['GET http://[ HTTP/1.1', 'host: 127.0.0.1']);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).not.toContain('InternalServerError');
+    expect((await api(f.polar, '/v1/customers/')).status).toBe(200);
+  });
+
+  it('takes a path starting with // as a path, not as a host', async () => {
+    const answer = await rawRequest(f.polar, [
+      'GET //elsewhere/v1/customers/ HTTP/1.1',
+      'host: 127.0.0.1',
+      `authorization: Bearer ${f.polar.accessToken}`,
+    ]);
+    expect(answer).toMatch(/^HTTP\/1\.1 404 /);
+    expect(answer).toContain('{"detail":"Not Found"}');
+    expect(f.polar.requests.map((recorded) => recorded.path)).toEqual(['//elsewhere/v1/customers/']);
   });
 
   it('records method, path, query, body and status, never the Authorization header', async () => {
