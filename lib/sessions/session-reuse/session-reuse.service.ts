@@ -146,11 +146,6 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** Whether `portal.sessionReuse` is on. */
-  get enabled(): boolean {
-    return this.config !== false;
-  }
-
   onModuleInit(): void {
     const config = this.config;
     if (config === false) return;
@@ -178,8 +173,9 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     request: PolarPortalSessionRequest,
     create: () => Promise<PolarCustomerSession>,
   ): Promise<PolarReusablePortalSession> {
-    const identity = identityOf(request);
-    if (this.config === false || this.store === undefined || identity === undefined) {
+    // The store is set at init only when reuse is on.
+    const identity = this.store === undefined ? undefined : identityOf(request);
+    if (identity === undefined) {
       return linkOf(await create());
     }
     const key = this.keys.session(identity, request);
