@@ -31,7 +31,8 @@ export function assertPolarParam(field: string, value: unknown, rule: string, me
   if (problems.length > 0) throw inputException(problems);
 }
 
-const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** A version-4 UUID, the shape of every Polar id. */
+export const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /** Polar's ids are version-4 UUIDs; anything else is a 422 from Polar, so we refuse it first. */
 export function assertUuid4(field: string, value: unknown): void {

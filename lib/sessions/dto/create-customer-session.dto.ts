@@ -1,9 +1,8 @@
 import { IsOptional, IsString, IsUUID, MinLength, registerDecorator, type ValidationArguments } from 'class-validator';
+import { UUID4 } from '../../errors/polar-input.validation.js';
 
 /** Longest `return_url` Polar accepts. */
 export const RETURN_URL_MAX_LENGTH = 2083;
-
-const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /** Why a (customer_id, external_customer_id) pair is wrong, or `undefined`. */
 function customerIdProblem(dto: CreateCustomerSessionDto): string | undefined {
