@@ -21,7 +21,9 @@ interface WebhookRequest {
   rawBody?: Buffer;
 }
 
-const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
+// Only application/json: it is what Polar sends, and the only JSON type whose raw bytes Nest keeps on both
+// adapters (Express would leave a `+json` body unread, which looked like raw body support being off).
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
  * Builds the webhook controller for `path`. Made in a factory because the path is an option:

@@ -311,6 +311,27 @@ describe.each(ADAPTER_FORMS)('webhook route over %s, PolarModule.%s', (adapter, 
 
     expect(response.status).toBe(415);
   });
+
+  it('answers 415, not 503, to other JSON media types, whose raw bytes Nest does not keep', async () => {
+    const body = eventBody('customer.created');
+    for (const contentType of ['application/vnd.api+json', 'application/json-seq']) {
+      const response = await post(body, { ...signWebhook(body, TEST_WEBHOOK_SECRET), 'content-type': contentType });
+
+      expect(response.status).toBe(415);
+    }
+    expect(web.logger.errors()).toEqual([]);
+    expect(handlers.created).toHaveLength(0);
+  });
+
+  it('accepts application/json with parameters', async () => {
+    const body = eventBody('customer.created');
+    const headers = { ...signWebhook(body, TEST_WEBHOOK_SECRET), 'content-type': 'Application/JSON ; charset=utf-8' };
+
+    const response = await post(body, headers);
+
+    expect(response.status).toBe(200);
+    expect(handlers.created).toHaveLength(1);
+  });
 });
 
 @Injectable({ scope: Scope.REQUEST })
