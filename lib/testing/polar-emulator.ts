@@ -234,7 +234,7 @@ export class PolarEmulator {
     const rawBody = await readBody(req);
     let body: unknown = undefined;
     let bodyIsJson = true;
-    if (rawBody.length > 0) {
+    if (rawBody !== undefined && rawBody.length > 0) {
       try {
         body = JSON.parse(rawBody);
       } catch {
@@ -260,13 +260,15 @@ export class PolarEmulator {
       method: record.method,
       path: url.pathname,
       query: url.searchParams,
-      rawBody,
+      rawBody: rawBody ?? '',
       body,
       version: requestedVersion ?? EMULATED_API_VERSION,
       malformed: false,
       record,
       params: {},
     };
+    // Refused whole, as a proxy in front of an API does, rather than handled cut short at the limit.
+    if (rawBody === undefined) return sendJson(ctx, 413, { detail: 'Request Entity Too Large' });
 
     const plan = this.faultState.plan(ctx.path);
     if (plan.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, plan.latencyMs));
@@ -345,7 +347,8 @@ function requestUrl(target: string): URL | undefined {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body as text; `undefined` when it is larger than MAX_BODY_BYTES (the rest is read and dropped). */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -353,7 +356,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
     // An aborted upload still gets handled; the answer just goes nowhere.
     req.on('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });

@@ -114,6 +114,17 @@ describe('emulator: auth, versions and wire details', () => {
     expect((await api(f.polar, '/v1/customers/')).status).toBe(200);
   });
 
+  it('refuses a body over 1 MiB with 413 instead of handling the part that fits', async () => {
+    // Valid JSON up to the limit, then padding: cut at 1 MiB it would still parse and create a customer.
+    const body = JSON.stringify({ email: 'big@example.com' }) + ' '.repeat(1024 * 1024);
+    const response = await api(f.polar, '/v1/customers/', { method: 'POST', body });
+    expect(response.status).toBe(413);
+    expect(f.polar.customers).toEqual([]);
+    expect(f.polar.requests).toMatchObject([{ method: 'POST', path: '/v1/customers/', status: 413, body: undefined }]);
+    const fits = await api(f.polar, '/v1/customers/', { method: 'POST', body: body.slice(0, 1024 * 1024) });
+    expect(fits.status).toBe(201);
+  });
+
   it('takes a path starting with // as a path, not as a host', async () => {
     const answer = await rawRequest(f.polar, [
       'GET //elsewhere/v1/customers/ HTTP/1.1',
