@@ -15,7 +15,7 @@ export interface PolarPortalConfig {
   /** The configured resolver, or undefined for the `request.user` default. */
   customer: PolarCustomerResolverFn | Type<PolarCustomerResolver> | undefined;
   guards: Array<Type<CanActivate> | CanActivate>;
-  /** A root-relative path (resolved per request), or an absolute URL already normalised. */
+  /** An absolute URL, normalised (a path is resolved here when `appOrigin` is set), or a path resolved per request. */
   defaultReturnUrl: string | undefined;
   returnUrlPolicy: ReturnUrlPolicyConfig;
   createCustomerIfMissing: boolean;
@@ -92,7 +92,7 @@ export function resolvePortalConfig(options: PolarPortalOptions): PolarPortalCon
   );
   let defaultReturnUrlValue: string | undefined;
   if (defaultReturnUrl !== undefined) {
-    const parsed = parseConfiguredReturnUrl(defaultReturnUrl);
+    const parsed = parseConfiguredReturnUrl(defaultReturnUrl, appOriginValue);
     defaultReturnUrlValue = parsed.ok ? parsed.value : fail('defaultReturnUrl', parsed.problem);
   }
   if (typeof createCustomerIfMissing !== 'boolean') {

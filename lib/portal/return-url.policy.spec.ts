@@ -124,6 +124,13 @@ describe('parseConfiguredReturnUrl', () => {
     expect(parseConfiguredReturnUrl('HTTPS://App.Example:443')).toEqual({ ok: true, value: 'https://app.example/' });
   });
 
+  it('resolves a path against appOrigin once, when it is configured', () => {
+    expect(parseConfiguredReturnUrl('/account?tab=billing', 'https://app.example')).toEqual({
+      ok: true,
+      value: 'https://app.example/account?tab=billing',
+    });
+  });
+
   it.each(['//evil.example', 'javascript:alert(1)', 'account', 'https://u@evil.example', '/\\evil', '', 'https:evil'])(
     'refuses %j',
     (value) => {

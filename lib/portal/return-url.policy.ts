@@ -192,9 +192,10 @@ export function parseConfiguredOrigin(value: unknown): ConfiguredValueCheck {
 /**
  * Checks the configured `defaultReturnUrl` once, at start-up: an absolute http(s) URL (trusted,
  * it is the app's own configuration, so its origin needs no allowlisting; returned normalised) or a
- * root-relative path, resolved per request like a `return_url` query path.
+ * root-relative path. With `appOrigin` known the path is resolved here, once; without it, it stays
+ * a path and is resolved per request like a `return_url` query path.
  */
-export function parseConfiguredReturnUrl(value: unknown): ConfiguredValueCheck {
+export function parseConfiguredReturnUrl(value: unknown, appOrigin?: string): ConfiguredValueCheck {
   if (typeof value !== 'string' || value.length === 0) {
     return { ok: false, problem: "must be a non-empty string (a path like '/account' or an absolute http(s) URL)" };
   }
@@ -204,9 +205,9 @@ export function parseConfiguredReturnUrl(value: unknown): ConfiguredValueCheck {
   } catch {
     // Not absolute: checked as a path below.
   }
-  const check = checkReturnUrl(value, { allowedOrigins: new Set([ownOrigin]) }, 'http://app.invalid');
+  const check = checkReturnUrl(value, { allowedOrigins: new Set([ownOrigin]) }, appOrigin ?? 'http://app.invalid');
   return check.ok
-    ? { ok: true, value: value.startsWith('/') ? value : check.url }
+    ? { ok: true, value: value.startsWith('/') && appOrigin === undefined ? value : check.url }
     : {
         ok: false,
         problem: `is refused: ${check.reason} (expected a path like '/account' or an absolute http(s) URL)`,
