@@ -402,8 +402,18 @@ export class EmulatorStore {
       createdAt,
       expiresAt: new Date(createdAt.getTime() + 60 * 60 * 1000),
     };
+    this.forgetExpiredSessions(createdAt.getTime());
     this.sessions.set(session.token, session);
     return session;
+  }
+
+  /** Drops sessions past their expiry, so a long-running emulator does not keep every token it issued. */
+  private forgetExpiredSessions(now: number): void {
+    // Every session lives one hour, so Map order (creation order) is expiry order: stop at the first live one.
+    for (const [token, session] of this.sessions) {
+      if (session.expiresAt.getTime() > now) break;
+      this.sessions.delete(token);
+    }
   }
 
   /** A session by token, when it exists, has not expired and its customer is not deleted. */
