@@ -36,7 +36,8 @@ export interface PolarEmulatorOptions {
    */
   environment?: 'production' | 'sandbox';
   /**
-   * How many requests `requests` keeps (oldest dropped first), so a long-running emulator stays small.
+   * How many requests `requests` keeps, and how many attempts `webhookDeliveries` keeps (oldest dropped
+   * first), so a long-running emulator stays small.
    * @default 10000
    */
   maxRecordedRequests?: number;

@@ -37,7 +37,10 @@ export class WebhookSender {
   readonly deliveries: PolarEmulatorWebhookDelivery[] = [];
   private stopped = false;
 
-  constructor(private readonly clock: () => Date) {}
+  constructor(
+    private readonly clock: () => Date,
+    private readonly maxDeliveries: number,
+  ) {}
 
   add(target: PolarEmulatorWebhookTarget): () => void {
     if (!target || typeof target.url !== 'string' || typeof target.secret !== 'string' || target.secret.length === 0) {
@@ -96,6 +99,8 @@ export class WebhookSender {
       status = 0;
     }
     this.deliveries.push({ id, type, url: target.url, attempt, status, body });
+    if (this.deliveries.length > this.maxDeliveries)
+      this.deliveries.splice(0, this.deliveries.length - this.maxDeliveries);
     const retries = target.retries ?? 2;
     if ((status < 200 || status > 299) && attempt <= retries && !this.stopped && this.targets.has(target)) {
       await new Promise<void>((resolve) => {

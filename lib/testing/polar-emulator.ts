@@ -83,7 +83,7 @@ export class PolarEmulator {
     this.store = new EmulatorStore(this.clock, options.memberModel ?? false);
     this.tokens.add(this.accessToken, ALL_SCOPES);
     this.faults = this.faultState;
-    this.webhooks = new WebhookSender(this.clock);
+    this.webhooks = new WebhookSender(this.clock, this.maxRecordedRequests);
     this.store.onEvent((event) => this.webhooks.send(event.type, event.data));
     this.routes = [
       ...memberRoutes(this.store),

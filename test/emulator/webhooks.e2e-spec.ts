@@ -123,6 +123,23 @@ describe('emulator: webhook deliveries', () => {
     expect(event).toMatchObject({ type: 'order.paid', data: { id: 'ord_1' } });
   });
 
+  it('keeps only the newest maxRecordedRequests delivery attempts', async () => {
+    const small = await startEmulator({ maxRecordedRequests: 2 });
+    const stop = small.polar.sendWebhooks({ url: receiver.url, secret });
+    try {
+      for (const id of ['ord_1', 'ord_2', 'ord_3']) small.polar.emitWebhook('order.paid', { id });
+      await small.polar.waitForWebhooks();
+      expect(receiver.received).toHaveLength(3);
+      expect(small.polar.webhookDeliveries.map((delivery) => JSON.parse(delivery.body).data.id)).toEqual([
+        'ord_2',
+        'ord_3',
+      ]);
+    } finally {
+      stop();
+      await small.polar.stop();
+    }
+  });
+
   it('stops delivering after the returned function is called', async () => {
     stopSending();
     await f.sdk.customers.create({ email: 'quiet@example.com' });
