@@ -21,6 +21,11 @@ function segments(path: string): string[] {
   return trimmed.split('/');
 }
 
+/** Decodes like Polar's server (Python's `unquote`): a bad `%` escape stays as written, bad UTF-8 becomes U+FFFD. */
+function decodeSegment(segment: string): string {
+  return segment.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'));
+}
+
 function matchPattern(pattern: string, path: string): Record<string, string> | undefined {
   const want = segments(pattern);
   const got = segments(path);
@@ -29,11 +34,7 @@ function matchPattern(pattern: string, path: string): Record<string, string> | u
   for (let i = 0; i < want.length; i++) {
     if (want[i].startsWith(':')) {
       if (got[i] === '') return undefined;
-      try {
-        params[want[i].slice(1)] = decodeURIComponent(got[i]);
-      } catch {
-        return undefined;
-      }
+      params[want[i].slice(1)] = decodeSegment(got[i]);
     } else if (want[i] !== got[i]) {
       return undefined;
     }

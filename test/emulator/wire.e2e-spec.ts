@@ -125,6 +125,19 @@ describe('emulator: auth, versions and wire details', () => {
     expect(fits.status).toBe(201);
   });
 
+  it('reads a path parameter with a bad percent-escape as Polar does, instead of as an unknown route', async () => {
+    const byId = await api(f.polar, '/v1/customers/%E0%A4%ZZ');
+    expect(byId.status).toBe(422);
+    expect(await byId.json()).toMatchObject({
+      detail: [{ type: 'uuid_parsing', loc: ['path', 'id'], input: '\ufffd%ZZ' }],
+    });
+    const byExternalId = await api(f.polar, '/v1/customers/external/100%25%ZZ');
+    expect(byExternalId.status).toBe(404);
+    expect(await byExternalId.json()).toEqual({ error: 'ResourceNotFound', detail: 'Not found' });
+    f.polar.seedCustomer({ email: 'pct@example.com', external_id: '100%%ZZ' });
+    expect((await api(f.polar, '/v1/customers/external/100%25%ZZ')).status).toBe(200);
+  });
+
   it('takes a path starting with // as a path, not as a host', async () => {
     const answer = await rawRequest(f.polar, [
       'GET //elsewhere/v1/customers/ HTTP/1.1',
