@@ -1,7 +1,6 @@
 import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Response } from 'express';
-// In an app: import { polarConfig } from 'nestjs-polar/config';
 import { polarConfig } from 'nestjs-polar/config';
 import type { SampleRequest } from '../auth/session-user.js';
 import { homePage } from '../views.js';
