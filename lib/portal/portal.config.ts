@@ -5,6 +5,7 @@ import type {
   PolarPortalOptions,
   PolarPortalResponseMode,
 } from '../interfaces/polar-portal-options.interface.js';
+import { invalidOptionMessage } from '../polar.messages.js';
 import { parseConfiguredOrigin, parseConfiguredReturnUrl, type ReturnUrlPolicyConfig } from './return-url.policy.js';
 
 /** Injection token of the portal options, validated and with every default applied. */
@@ -25,7 +26,7 @@ export interface PolarPortalConfig {
 /** A portal option is malformed: start-up stops with a message naming it. */
 export class PolarPortalConfigurationError extends Error {
   constructor(option: string, rule: string) {
-    super(`PolarModule: option "portal.${option}" ${rule}.`);
+    super(invalidOptionMessage(`portal.${option}`, rule));
     this.name = 'PolarPortalConfigurationError';
   }
 }
