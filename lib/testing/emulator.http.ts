@@ -40,7 +40,6 @@ export interface RequestContext {
   method: string;
   path: string;
   query: URLSearchParams;
-  rawBody: string;
   /** Parsed JSON body; `undefined` when empty. */
   body: unknown;
   /** Echoed back in `Polar-Version`. */

@@ -260,7 +260,6 @@ export class PolarEmulator {
       method: record.method,
       path: url.pathname,
       query: url.searchParams,
-      rawBody: rawBody ?? '',
       body,
       version: requestedVersion ?? EMULATED_API_VERSION,
       malformed: false,
