@@ -13,7 +13,9 @@ export const PORTAL_MESSAGES = {
   unknownMember: 'The member returned by the portal customer resolver does not exist for this Polar customer.',
   resolverFailed:
     'The billing portal could not identify the customer: the customer resolver failed (see the server log).',
-  resolverInvalid: (why: string): string => `The portal customer resolver returned an invalid value: ${why}.`,
+  // `why` may be a whole sentence (a PolarInputException message): end with one full stop, not two.
+  resolverInvalid: (why: string): string =>
+    `The portal customer resolver returned an invalid value: ${why.replace(/\.$/, '')}.`,
   defaultResolverNoId:
     'The default portal customer resolver needs request.user.id (a string or a number); give portal.customer to read your user differently.',
   appGuardFailed: (name: string): string => `The portal guard ${name} failed (see the server log).`,
