@@ -28,8 +28,8 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Checks a version-4 UUID; adds pydantic's issue when it is not one. */
-export function checkUuid4(value: unknown, loc: Loc, issues: Issues): string | undefined {
+/** Checks a UUID of any version; adds pydantic's issue when it is not one. Returns it lower-case with dashes. */
+export function checkUuid(value: unknown, loc: Loc, issues: Issues): string | undefined {
   if (typeof value !== 'string') {
     issues.add('uuid_type', loc, 'UUID input should be a string, bytes or UUID object', value);
     return undefined;
@@ -41,11 +41,18 @@ export function checkUuid4(value: unknown, loc: Loc, issues: Issues): string | u
     return undefined;
   }
   const hex = value.replace(/-/g, '').toLowerCase();
-  if (hex[12] !== '4') {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Checks a version-4 UUID; adds pydantic's issue when it is not one. */
+export function checkUuid4(value: unknown, loc: Loc, issues: Issues): string | undefined {
+  const uuid = checkUuid(value, loc, issues);
+  if (uuid === undefined) return undefined;
+  if (uuid[14] !== '4') {
     issues.add('uuid_version', loc, 'UUID version 4 expected', value, { expected_version: 4 });
     return undefined;
   }
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuid;
 }
 
 /** Checks a string field (NUL characters and length); `undefined` when invalid. */

@@ -1,32 +1,28 @@
 import { NotFoundFailure, ValidationFailure, sendJson, type RequestContext } from './emulator.http.js';
 import type { EmulatorStore } from './emulator.store.js';
 import type { PolarEmulatorMember } from './emulator.types.js';
-import { Issues, checkEmail, checkOptionalText } from './emulator.validation.js';
+import { Issues, checkEmail, checkOptionalText, checkUuid } from './emulator.validation.js';
 import { bodyObject, lookupCustomer } from './customers.routes.js';
 import type { Route } from './emulator.router.js';
 
 const READ = ['members:read', 'members:write'];
 const WRITE = ['members:write'];
 const ROLES = ['owner', 'billing_manager', 'member'] as const;
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 function memberOf(store: EmulatorStore, ctx: RequestContext): PolarEmulatorMember {
-  if (ctx.params.member_id !== undefined && !UUID.test(ctx.params.member_id)) {
-    throw new ValidationFailure([
-      {
-        type: 'uuid_parsing',
-        loc: ['path', 'member_id'],
-        msg: 'Input should be a valid UUID, invalid format',
-        input: ctx.params.member_id,
-      },
-    ]);
+  let memberId: string | undefined;
+  if (ctx.params.member_id !== undefined) {
+    // `{member_id}` is any UUID (format uuid), unlike the customer's uuid4 `{id}`.
+    const issues = new Issues();
+    memberId = checkUuid(ctx.params.member_id, ['path', 'member_id'], issues);
+    if (!memberId) throw new ValidationFailure(issues.items);
   }
   const customer = lookupCustomer(store, ctx);
   const members = store.membersOf(customer.id);
   const member =
     ctx.params.member_external_id !== undefined
       ? members.find((candidate) => candidate.external_id === ctx.params.member_external_id)
-      : members.find((candidate) => candidate.id === ctx.params.member_id?.toLowerCase());
+      : members.find((candidate) => candidate.id === memberId);
   if (!member) throw new NotFoundFailure();
   return member;
 }

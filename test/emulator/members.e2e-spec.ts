@@ -75,6 +75,16 @@ describe('emulator: members of team customers (member model on)', () => {
     expect((await response.json()).detail[0].loc).toEqual(['path', 'member_id']);
   });
 
+  it('finds a member by an id written upper-case or without dashes, as Polar parses any UUID form', async () => {
+    const team = await f.sdk.customers.create({ type: 'team', email: 'team4@acme.test' });
+    const member = await f.sdk.customers.members.create(team.id, { email: 'forms@acme.test' });
+    for (const form of [member.id.toUpperCase(), member.id.replace(/-/g, '')]) {
+      const response = await api(f.polar, `/v1/customers/${team.id}/members/${form}`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual(member);
+    }
+  });
+
   it('needs the members scopes', async () => {
     f.polar.addToken('polar_oat_customers_only', ['customers:read', 'customers:write']);
     const team = await f.sdk.customers.create({ type: 'team', email: 'team3@acme.test' });
