@@ -35,6 +35,9 @@ import { portalRoutes } from './portal.page.js';
 import { sessionRoutes } from './sessions.routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+// Python's json gives up near its recursion limit (1000); JavaScript's JSON.stringify overflows the stack a few
+// thousand levels down, so deeper bodies are refused before anything echoes them back.
+const MAX_JSON_DEPTH = 1000;
 const RATE_LIMIT_KEY = 'organization';
 
 /**
@@ -233,14 +236,15 @@ export class PolarEmulator {
     }
     const rawBody = await readBody(req);
     let body: unknown = undefined;
-    let bodyIsJson = true;
+    let bodyError: 'invalid' | 'too-deep' | undefined;
     if (rawBody !== undefined && rawBody.length > 0) {
       try {
         body = JSON.parse(rawBody);
+        if (nestingDepth(rawBody) > MAX_JSON_DEPTH) bodyError = 'too-deep';
       } catch {
-        body = rawBody;
-        bodyIsJson = false;
+        bodyError = 'invalid';
       }
+      if (bodyError) body = rawBody;
     }
     const record: RecordedRequest = {
       method: req.method ?? 'GET',
@@ -294,7 +298,11 @@ export class PolarEmulator {
     if (match.kind === 'not-found') return sendRouteNotFound(ctx);
     if (match.kind === 'method-not-allowed') return sendJson(ctx, 405, { detail: 'Method Not Allowed' });
     if (match.route.scopes !== null && !this.tokens.authorize(ctx, match.route.scopes)) return;
-    if (!bodyIsJson && (ctx.method === 'POST' || ctx.method === 'PATCH')) {
+    if (bodyError === 'too-deep' && (ctx.method === 'POST' || ctx.method === 'PATCH')) {
+      // FastAPI's answer when parsing fails with anything but a JSON syntax error (here a RecursionError).
+      return sendJson(ctx, 400, { detail: 'There was an error parsing the body' });
+    }
+    if (bodyError === 'invalid' && (ctx.method === 'POST' || ctx.method === 'PATCH')) {
       return sendValidation(
         ctx,
         new ValidationFailure([
@@ -344,6 +352,27 @@ function requestUrl(target: string): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** How deeply arrays and objects nest in a valid JSON text (brackets inside strings do not count). */
+function nestingDepth(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const char = json[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === '[' || char === '{') {
+      deepest = Math.max(deepest, ++depth);
+    } else if (char === ']' || char === '}') {
+      depth--;
+    }
+  }
+  return deepest;
 }
 
 /** The body as text; `undefined` when it is larger than MAX_BODY_BYTES (the rest is read and dropped). */

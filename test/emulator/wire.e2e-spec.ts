@@ -138,6 +138,25 @@ describe('emulator: auth, versions and wire details', () => {
     expect((await api(f.polar, '/v1/customers/external/100%25%ZZ')).status).toBe(200);
   });
 
+  it('answers a body nested too deeply to echo with 400, not 500, and still takes a deep but sane one', async () => {
+    const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    for (const body of [
+      '['.repeat(100_000) + ']'.repeat(100_000),
+      `{"email":"deep@example.com","metadata":${nested(10_000)}}`,
+    ]) {
+      const response = await api(f.polar, '/v1/customers/', { method: 'POST', body });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ detail: 'There was an error parsing the body' });
+    }
+    expect(JSON.stringify(f.polar.requests)).toContain('"status":400');
+    const sane = await api(f.polar, '/v1/customers/', {
+      method: 'POST',
+      body: `{"email":"deep@example.com","name":"[[[{{{","metadata":${nested(998)}}`,
+    });
+    expect(sane.status).toBe(422);
+    expect((await sane.json()).detail[0].loc).toEqual(['body', 'metadata', 'a', 'str']);
+  });
+
   it('takes a path starting with // as a path, not as a host', async () => {
     const answer = await rawRequest(f.polar, [
       'GET //elsewhere/v1/customers/ HTTP/1.1',
