@@ -17,6 +17,8 @@ export const webhookMessages = {
   inProgress: (id: string) => `Webhook delivery ${id} is being handled by another worker; retry later`,
   storeFailed: () => 'Webhook deduplication store unavailable; Polar will retry this delivery',
   storeFailedLog: (id: string) => `Dedupe store failed for delivery ${id}; answered 503 so Polar retries`,
+  releaseFailedLog: (id: string) =>
+    `Releasing the claim on delivery ${id} after a handler failed did not work; retries are answered 409 until it expires`,
   markFailedLog: (id: string) =>
     `Handlers ran for delivery ${id} but recording it in the dedupe store failed; a retry may run them again`,
   unknownEvent: (type: string | null, id: string) =>

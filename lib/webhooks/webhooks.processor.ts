@@ -137,7 +137,15 @@ export class PolarWebhooksProcessor implements OnModuleInit {
           webhookMessages.handlerFailedLog(handler.name, event.type, id),
           error instanceof Error ? error.stack : String(error),
         );
-        if (store) await store.release(id).catch(() => undefined);
+        if (store) {
+          // Still a 500 for the handler; but until the claim expires, Polar's retries will be answered 409.
+          await store.release(id).catch((releaseError: unknown) => {
+            this.logger.error(
+              webhookMessages.releaseFailedLog(id),
+              releaseError instanceof Error ? releaseError.stack : String(releaseError),
+            );
+          });
+        }
         throw new InternalServerErrorException(webhookMessages.handlerFailed());
       }
     }

@@ -555,6 +555,38 @@ describe.each(ADAPTERS)('webhook route edge configurations over %s', (adapter) =
     }
   });
 
+  it('logs a claim that cannot be released after a handler failed, and still answers 500', async () => {
+    const stuck: PolarWebhookDedupeStore = {
+      isHandled: async () => false,
+      claim: async () => true,
+      markHandled: async () => undefined,
+      release: async () => {
+        throw new Error('ETIMEDOUT redis');
+      },
+    };
+    const web = await createWebhookApp({
+      adapter,
+      webhooks: { secrets: TEST_WEBHOOK_SECRET, dedupe: { store: stuck } },
+      providers: [CustomerHandlers],
+    });
+    try {
+      web.app.get(CustomerHandlers).failuresLeft = 1;
+      const body = eventBody('customer.created');
+      const response = await request(web.app.getHttpServer())
+        .post(PATH)
+        .set(signWebhook(body, TEST_WEBHOOK_SECRET, { id: 'msg_stuck_claim' }))
+        .send(body);
+
+      expect(response.status).toBe(500);
+      expect(JSON.stringify(response.body)).not.toContain('ETIMEDOUT');
+      expect(web.logger.errors().join('\n')).toMatch(
+        /Releasing the claim on delivery msg_stuck_claim[\s\S]*ETIMEDOUT redis/,
+      );
+    } finally {
+      await web.app.close();
+    }
+  });
+
   it('with dedupe: false runs the handlers on every delivery', async () => {
     const web = await createWebhookApp({
       adapter,
