@@ -6,11 +6,13 @@ import {
   Injectable,
   InternalServerErrorException,
   Logger,
+  Optional,
   type OnModuleInit,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { findAppCacheManager } from '../config/app-cache-manager.js';
+import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../customers/customer-lifecycle.js';
 import { PolarConfigurationError } from '../config/polar-options.resolver.js';
 import type { PolarWebhooksOptions } from '../interfaces/polar-webhooks-options.interface.js';
 import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
@@ -47,6 +49,8 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     @Inject(POLAR_RESOLVED_OPTIONS) private readonly resolved: ResolvedOptionsWithWebhooks,
     private readonly explorer: PolarWebhooksExplorer,
     private readonly moduleRef: ModuleRef,
+    // Optional: the route parts can be mounted without PolarModule (its own tests do).
+    @Optional() private readonly lifecycle?: CustomerLifecycle,
   ) {
     const options = this.options;
     const secrets = options ? (Array.isArray(options.secrets) ? options.secrets : [options.secrets]) : [];
@@ -103,6 +107,9 @@ export class PolarWebhooksProcessor implements OnModuleInit {
         break;
     }
     const { event } = verification;
+    // A customer deleted outside this app (the dashboard, another service) must lose what the
+    // module caches for it, e.g. reused portal sessions, as one deleted through CustomersService does.
+    if (event.type === 'customer.deleted') this.lifecycle?.notifyDeleted(deletedCustomerOf(event.data));
     const handlers = this.explorer.handlersFor(event.type);
     if (handlers.length === 0) {
       return { status: 202, body: { received: true, handled: false, reason: 'no_handler' } };
@@ -192,4 +199,15 @@ function isDedupeStore(value: unknown): value is PolarWebhookDedupeStore {
   if (typeof value !== 'object' || value === null) return false;
   const store = value as Record<string, unknown>;
   return ['isHandled', 'claim', 'markHandled', 'release'].every((method) => typeof store[method] === 'function');
+}
+
+/** The ids of a deleted customer; Polar moves a soft-deleted customer's external id into metadata. */
+function deletedCustomerOf(customer: {
+  id: string;
+  external_id?: string | null;
+  metadata?: Record<string, unknown>;
+}): PolarCustomerDeletedEvent {
+  const kept = customer.metadata?.['__external_id'];
+  const externalId = customer.external_id ?? (typeof kept === 'string' ? kept : undefined);
+  return { customer_id: customer.id, ...(externalId ? { external_customer_id: externalId } : {}) };
 }

@@ -2,6 +2,7 @@ import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { PolarPortalCustomer, PolarPortalOptions } from '../../lib/interfaces/polar-portal-options.interface.js';
+import type { PolarWebhooksOptions } from '../../lib/interfaces/polar-webhooks-options.interface.js';
 import { PolarModule } from '../../lib/polar.module.js';
 import type { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS, type AdapterName, CapturingLogger } from '../portal/portal-test-app.js';
@@ -40,6 +41,8 @@ export interface ReuseAppOptions {
   portal?: Omit<PolarPortalOptions, 'sessionReuse' | 'customer'>;
   /** Configure through forRootAsync(useFactory) instead of forRoot. @default false */
   async?: boolean;
+  /** The webhook route (the app is then created with raw body support). */
+  webhooks?: PolarWebhooksOptions;
 }
 
 export interface ReuseApp {
@@ -62,9 +65,13 @@ export async function createReuseApp(options: ReuseAppOptions): Promise<ReuseApp
       customer: testResolver,
       ...(options.sessionReuse !== undefined ? { sessionReuse: options.sessionReuse } : {}),
     },
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   };
   const polarModule = options.async
-    ? PolarModule.forRootAsync({ useFactory: async () => moduleOptions })
+    ? PolarModule.forRootAsync({
+        useFactory: async () => moduleOptions,
+        ...(options.webhooks ? { webhooks: { path: options.webhooks.path } } : {}),
+      })
     : PolarModule.forRoot(moduleOptions);
   const moduleRef = await Test.createTestingModule({
     imports: [...(options.imports ?? []), polarModule],
@@ -72,11 +79,11 @@ export async function createReuseApp(options: ReuseAppOptions): Promise<ReuseApp
   const logger = new CapturingLogger();
   let app: INestApplication;
   if (adapter === 'fastify') {
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger });
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger, rawBody: true });
     await app.init();
     await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   } else {
-    app = moduleRef.createNestApplication({ logger });
+    app = moduleRef.createNestApplication({ logger, rawBody: true });
     await app.init();
   }
   return { app, logger, server: app.getHttpServer() };

@@ -1,8 +1,10 @@
+import { createPolar } from '@polar-sh/sdk/2026-10';
 import { createCache } from 'cache-manager';
 import request from 'supertest';
 import { CustomersService } from '../../lib/customers/customers.service.js';
 import type { PolarSessionReuseStore } from '../../lib/interfaces/polar-session-reuse-options.interface.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
+import { TEST_WEBHOOK_SECRET } from '../webhooks/sign-webhook.js';
 import { ADAPTERS, createReuseApp, type ReuseApp, signedIn } from './reuse-test-app.js';
 
 const PORTAL = '/billing/portal';
@@ -201,6 +203,29 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
     expect(emailOf(after.url)).toBe('ann.new@example.com');
     expect(sessionCalls().at(-1)?.body).toEqual({ external_customer_id: 'ann' });
     expect(polar.customers.find((c) => c.external_id === 'ann')?.id).toBe(reborn.id);
+  });
+
+  it('drops the sessions of a customer deleted outside the app, when the customer.deleted webhook arrives', async () => {
+    seedUsers('ann');
+    const app = await start({ sessionReuse: true, webhooks: { secrets: TEST_WEBHOOK_SECRET } });
+    await app.app.listen(0, '127.0.0.1');
+    const stop = polar.sendWebhooks({ url: `${await app.app.getUrl()}/billing/webhooks`, secret: TEST_WEBHOOK_SECRET });
+    try {
+      await open(app, signedIn('ann'));
+      // Deleted in Polar's dashboard (here: straight through the SDK), not through CustomersService.
+      const sdk = createPolar({ accessToken: polar.accessToken, baseUrl: polar.url });
+      await sdk.customers.deleteExternal('ann');
+      await polar.waitForWebhooks();
+      expect(polar.webhookDeliveries.filter((d) => d.type === 'customer.deleted').map((d) => d.status)).toEqual([202]);
+
+      // No stale session from the store: Polar is asked, and it no longer knows the customer.
+      const response = await request(app.server).get(PORTAL).set(signedIn('ann'));
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ code: 'polar_portal_unknown_customer' });
+      expect(sessionCalls()).toHaveLength(2);
+    } finally {
+      stop();
+    }
   });
 
   it("drops a session opened by external id when the customer is deleted by Polar's id", async () => {

@@ -119,7 +119,8 @@ function belongsTo(session: StoredSession, identity: Identity): boolean {
  * Portal-session reuse (opt-in with `portal.sessionReuse`). Hands a customer's live session out
  * again until a safety margin before it expires, keyed by customer, member and return URL; shares
  * one call to Polar between concurrent requests for the same key; forgets a customer's sessions
- * when `CustomersService` deletes the customer (tombstones, so instances sharing a store agree).
+ * when `CustomersService` deletes the customer or a verified `customer.deleted` webhook arrives
+ * (tombstones, so instances sharing a store agree).
  */
 @Injectable()
 export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
