@@ -107,7 +107,6 @@ export interface PolarPortalOptions {
    * @default 'negotiate'
    */
   respondWith?: PolarPortalResponseMode;
-  // --- session reuse: owned by lib/sessions/session-reuse (issue 7) ---
   /**
    * Hand a customer's live portal session out again instead of asking Polar for a new one, keyed
    * by customer, member and return URL, until `safetyMarginSeconds` before it expires. Concurrent
@@ -116,5 +115,4 @@ export interface PolarPortalOptions {
    * @default false
    */
   sessionReuse?: boolean | PolarSessionReuseOptions;
-  // --- end session reuse ---
 }

@@ -1,9 +1,13 @@
 import type { PolarWebhookDedupeStore } from '../webhooks/webhook-dedupe-store.interface.js';
 import type { PolarUnknownWebhookEvent } from '../webhooks/webhooks.types.js';
 
-/** Options of the webhook route (owned by lib/webhooks). */
+/** Options of the webhook route (`POST /billing/webhooks`), which is off unless given. */
 export interface PolarWebhooksOptions {
-  /** @default 'billing/webhooks' */
+  /**
+   * Route path. In `forRootAsync` give `webhooks: { path }` at the top level of the async options:
+   * routes are fixed before the factory runs.
+   * @default 'billing/webhooks'
+   */
   path?: string;
   /** One signing secret (`whsec_…`) or several during a rotation; tried in order. Never logged. */
   secrets: string | string[];
