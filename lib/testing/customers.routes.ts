@@ -36,13 +36,6 @@ export function bodyObject(body: unknown): Record<string, unknown> {
   return body;
 }
 
-function taxIdIssue(input: unknown, msg: string): ValidationFailure {
-  return new ValidationFailure(
-    [{ type: 'value_error', loc: ['body', 'tax_id'], msg, input }],
-    'PolarRequestValidationError',
-  );
-}
-
 function parseCreate(raw: unknown): CustomerCreateInput {
   const body = bodyObject(raw);
   const issues = new Issues();
@@ -87,39 +80,24 @@ function parseCreate(raw: unknown): CustomerCreateInput {
   if (!issues.empty) throw new ValidationFailure(issues.items);
 
   if (body.organization_id !== undefined && body.organization_id !== null) {
-    throw new ValidationFailure(
-      [
-        {
-          type: 'organization_token',
-          loc: ['body', 'organization_id'],
-          msg: 'Setting organization_id is disallowed when using an organization token.',
-          input: body.organization_id,
-        },
-      ],
-      'PolarRequestValidationError',
+    throw ValidationFailure.polar(
+      'organization_id',
+      'Setting organization_id is disallowed when using an organization token.',
+      body.organization_id,
+      'organization_token',
     );
   }
   if (type === 'team' && email === null && input.owner === null) {
-    throw new ValidationFailure(
-      [
-        {
-          type: 'missing',
-          loc: ['body', 'owner'],
-          msg: 'Owner is required for team customers without an email.',
-          input: null,
-        },
-      ],
-      'PolarRequestValidationError',
-    );
+    throw ValidationFailure.polar('owner', 'Owner is required for team customers without an email.', null, 'missing');
   }
   if (taxId) input.tax_id = resolveTaxId(taxId, input.billing_address);
   return input;
 }
 
 function resolveTaxId(taxId: string, address: PolarEmulatorCustomer['billing_address']): [string, string] {
-  if (!address) throw taxIdIssue(taxId, 'Country is required to validate tax ID.');
+  if (!address) throw ValidationFailure.polar('tax_id', 'Country is required to validate tax ID.', taxId);
   const pair = taxIdFor(taxId, address.country);
-  if (!pair) throw taxIdIssue(taxId, 'Invalid tax ID.');
+  if (!pair) throw ValidationFailure.polar('tax_id', 'Invalid tax ID.', taxId);
   return pair;
 }
 
@@ -194,17 +172,7 @@ function parseUpdate(
   if (!issues.empty) throw new ValidationFailure(issues.items);
 
   if (billingAddressCleared && customer.billing_address !== null) {
-    throw new ValidationFailure(
-      [
-        {
-          type: 'value_error',
-          loc: ['body', 'billing_address'],
-          msg: 'Billing address cannot be removed.',
-          input: null,
-        },
-      ],
-      'PolarRequestValidationError',
-    );
+    throw ValidationFailure.polar('billing_address', 'Billing address cannot be removed.', null);
   }
   if (patch.external_id === null && customer.external_id === null) delete patch.external_id;
   if (taxId === null) patch.tax_id = null;

@@ -24,6 +24,11 @@ export class ValidationFailure extends Error {
   ) {
     super('validation failed');
   }
+
+  /** One of Polar's own checks failed (a `PolarRequestValidationError` with a single item). */
+  static polar(field: string, msg: string, input: unknown, type = 'value_error'): ValidationFailure {
+    return new ValidationFailure([{ type, loc: ['body', field], msg, input }], 'PolarRequestValidationError');
+  }
 }
 
 /** Thrown by handlers for unknown resources; turned into a 404 ResourceNotFound answer. */

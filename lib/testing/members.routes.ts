@@ -32,17 +32,7 @@ function duplicateEmail(store: EmulatorStore, customerId: string, email: string,
     .membersOf(customerId)
     .some((member) => member.id !== self && member.email.toLowerCase() === email.toLowerCase());
   if (taken) {
-    throw new ValidationFailure(
-      [
-        {
-          type: 'value_error',
-          loc: ['body', 'email'],
-          msg: 'A member with this email already exists for this customer.',
-          input: email,
-        },
-      ],
-      'PolarRequestValidationError',
-    );
+    throw ValidationFailure.polar('email', 'A member with this email already exists for this customer.', email);
   }
 }
 

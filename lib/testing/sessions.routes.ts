@@ -48,13 +48,6 @@ function parse(raw: unknown): SessionRequest {
   return request;
 }
 
-function polarFailure(field: string, msg: string, input: unknown): ValidationFailure {
-  return new ValidationFailure(
-    [{ type: 'value_error', loc: ['body', field], msg, input }],
-    'PolarRequestValidationError',
-  );
-}
-
 /** Picks the member a member session is for: member_id, then external_member_id, then the owner. */
 function chooseMember(
   store: EmulatorStore,
@@ -64,18 +57,24 @@ function chooseMember(
   const members = store.membersOf(customer.id);
   if (request.memberId !== null) {
     const member = members.find((candidate) => candidate.id === request.memberId);
-    if (!member) throw polarFailure('member_id', 'Member does not exist for this customer.', request.memberId);
+    if (!member)
+      throw ValidationFailure.polar('member_id', 'Member does not exist for this customer.', request.memberId);
     return member;
   }
   if (request.externalMemberId !== null) {
     const member = members.find((candidate) => candidate.external_id === request.externalMemberId);
     if (!member)
-      throw polarFailure('external_member_id', 'Member does not exist for this customer.', request.externalMemberId);
+      throw ValidationFailure.polar(
+        'external_member_id',
+        'Member does not exist for this customer.',
+        request.externalMemberId,
+      );
     return member;
   }
-  if (customer.type === 'team') throw polarFailure('member_id', 'member_id is required for team customers.', null);
+  if (customer.type === 'team')
+    throw ValidationFailure.polar('member_id', 'member_id is required for team customers.', null);
   const owner = members.find((candidate) => candidate.role === 'owner');
-  if (!owner) throw polarFailure('member_id', 'Member does not exist for this customer.', null);
+  if (!owner) throw ValidationFailure.polar('member_id', 'Member does not exist for this customer.', null);
   return owner;
 }
 
@@ -100,7 +99,11 @@ export function sessionRoutes(store: EmulatorStore, baseUrl: () => string, slug:
             : store.findByExternalId(request.externalCustomerId!);
         if (!customer) {
           const field = request.customerId !== undefined ? 'customer_id' : 'external_customer_id';
-          throw polarFailure(field, 'Customer does not exist.', request.customerId ?? request.externalCustomerId);
+          throw ValidationFailure.polar(
+            field,
+            'Customer does not exist.',
+            request.customerId ?? request.externalCustomerId,
+          );
         }
         // Without the member model Polar ignores the member fields.
         const member = store.memberModel ? chooseMember(store, customer, request) : null;
