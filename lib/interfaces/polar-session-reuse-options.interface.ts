@@ -1,14 +1,13 @@
+import type { PolarCacheLike } from './polar-cache.interface.js';
+
 /**
  * Where reused portal sessions are kept: the structural slice of a cache-manager 7 `Cache` (what
  * `@nestjs/cache-manager` injects), so such a cache can be passed as it is. TTLs are in ms. The
  * values hold portal URLs, which carry session tokens: keep the store as private as a session store.
  */
-export interface PolarSessionReuseStore {
-  get<T>(key: string): Promise<T | undefined | null>;
+export interface PolarSessionReuseStore extends PolarCacheLike {
   /** Optional batch read (one round trip on Redis); `get` per key otherwise. */
   mget?<T>(keys: string[]): Promise<Array<T | undefined | null>>;
-  set<T>(key: string, value: T, ttl?: number): Promise<unknown>;
-  del(key: string): Promise<unknown>;
 }
 
 /** Options of portal-session reuse (`portal.sessionReuse`). */

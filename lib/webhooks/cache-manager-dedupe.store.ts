@@ -1,12 +1,8 @@
+import type { PolarCacheLike } from '../interfaces/polar-cache.interface.js';
 import { DEFAULT_WEBHOOK_CACHE_KEY_PREFIX } from './webhooks.constants.js';
 import type { PolarWebhookDedupeStore } from './webhook-dedupe-store.interface.js';
 
-/** The part of a cache-manager 7 `Cache` (what `@nestjs/cache-manager` injects) this store uses; TTLs in ms. */
-export interface PolarCacheLike {
-  get<T>(key: string): Promise<T | undefined | null>;
-  set<T>(key: string, value: T, ttl?: number): Promise<unknown>;
-  del(key: string): Promise<unknown>;
-}
+export type { PolarCacheLike };
 
 /** Options of the cache-manager dedupe store. */
 export interface PolarCacheManagerDedupeStoreOptions {
