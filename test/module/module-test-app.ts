@@ -15,7 +15,6 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { polarConfig } from '../../lib/config/index.js';
 import {
@@ -31,6 +30,7 @@ import {
   SessionsService,
 } from '../../lib/index.js';
 import type { PolarEmulator } from '../../lib/testing/index.js';
+import { createAppOn, initApp } from '../support/nest-app.js';
 
 /** The three ways of configuring the module that every module suite runs through. */
 export const SETUPS = ['forRoot', 'forRootAsync(useFactory + ConfigService)', 'forRootAsync(useClass)'] as const;
@@ -200,10 +200,8 @@ export async function createModuleTestApp(
     imports: [polarImport(setup, options)],
     controllers: [BillingTestController],
   }).compile();
-  const app = overrides.fastify
-    ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-    : moduleRef.createNestApplication({ logger: false });
-  await app.init();
-  if (overrides.fastify) await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
+  const adapter = overrides.fastify ? 'fastify' : 'express';
+  const app = createAppOn(moduleRef, adapter, { logger: false });
+  await initApp(app, adapter);
   return app;
 }

@@ -7,14 +7,13 @@ import {
   type ModuleMetadata,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { PolarPortalOptions } from '../../lib/interfaces/polar-portal-options.interface.js';
 import { PolarModule } from '../../lib/polar.module.js';
 import type { PolarEmulator } from '../../lib/testing/index.js';
+import { ADAPTERS, type AdapterName, createAppOn, initApp } from '../support/nest-app.js';
 
-export type AdapterName = 'express' | 'fastify';
-export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
+export { ADAPTERS, type AdapterName };
 
 /** The app's users; the test "session" is `Authorization: Session <key>`. */
 export const USERS = {
@@ -97,14 +96,7 @@ export async function createPortalApp(options: PortalAppOptions): Promise<Portal
   }).compile();
 
   const logger = new CapturingLogger();
-  let app: INestApplication;
-  if (options.adapter === 'fastify') {
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger });
-    await app.init();
-    await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
-  } else {
-    app = moduleRef.createNestApplication({ logger });
-    await app.init();
-  }
+  const app = createAppOn(moduleRef, options.adapter, { logger });
+  await initApp(app, options.adapter);
   return { app, logger, server: app.getHttpServer() };
 }

@@ -1,11 +1,11 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { PolarPortalCustomer, PolarPortalOptions } from '../../lib/interfaces/polar-portal-options.interface.js';
 import type { PolarWebhooksOptions } from '../../lib/interfaces/polar-webhooks-options.interface.js';
 import { PolarModule } from '../../lib/polar.module.js';
 import type { PolarEmulator } from '../../lib/testing/index.js';
-import { ADAPTERS, type AdapterName, CapturingLogger } from '../portal/portal-test-app.js';
+import { CapturingLogger } from '../portal/portal-test-app.js';
+import { ADAPTERS, type AdapterName, createAppOn, initApp } from '../support/nest-app.js';
 
 export { ADAPTERS, type AdapterName };
 
@@ -77,14 +77,7 @@ export async function createReuseApp(options: ReuseAppOptions): Promise<ReuseApp
     imports: [...(options.imports ?? []), polarModule],
   }).compile();
   const logger = new CapturingLogger();
-  let app: INestApplication;
-  if (adapter === 'fastify') {
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger, rawBody: true });
-    await app.init();
-    await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
-  } else {
-    app = moduleRef.createNestApplication({ logger, rawBody: true });
-    await app.init();
-  }
+  const app = createAppOn(moduleRef, adapter, { logger, rawBody: true });
+  await initApp(app, adapter);
   return { app, logger, server: app.getHttpServer() };
 }

@@ -1,14 +1,13 @@
 import { ConsoleLogger, type INestApplication, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { PolarModuleOptions, PolarOptionsFactory } from '../../lib/interfaces/polar-module-options.interface.js';
 import type { PolarWebhooksOptions } from '../../lib/interfaces/polar-webhooks-options.interface.js';
 import { POLAR_RESOLVED_OPTIONS } from '../../lib/polar.constants.js';
 import { PolarModule } from '../../lib/polar.module.js';
 import { webhooksRouteParts } from '../../lib/webhooks/webhooks.route.js';
+import { ADAPTERS, type AdapterName, createAppOn, initApp } from '../support/nest-app.js';
 
-export type AdapterName = 'express' | 'fastify';
-export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
+export { ADAPTERS, type AdapterName };
 
 /**
  * How the webhook room is mounted: through PolarModule in each of its forms, or bare ('room': the
@@ -124,16 +123,12 @@ export async function createWebhookApp(options: WebhookAppOptions, listen = fals
   }).compile();
   const rawBody = options.rawBody ?? true;
   const logger = new CapturingLogger();
-  const app =
-    options.adapter === 'fastify'
-      ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { rawBody, logger })
-      : moduleRef.createNestApplication({ rawBody, logger });
+  const app = createAppOn(moduleRef, options.adapter, { rawBody, logger });
   options.configure?.(app);
   if (listen) {
     await app.listen(0, '127.0.0.1');
   } else {
-    await app.init();
-    if (options.adapter === 'fastify') await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+    await initApp(app, options.adapter);
   }
   const address = listen ? (app.getHttpServer().address() as { port: number }) : undefined;
   return { app, logger, url: address ? `http://127.0.0.1:${address.port}/${path}` : undefined };
