@@ -1,3 +1,5 @@
+import { median } from './stats.js';
+
 /** What one contender did over all rounds (medians across rounds where it says so). */
 export interface ContenderSummary {
   key: string;
@@ -96,18 +98,11 @@ export function historyEntry(report: BenchReport): RunHistoryEntry {
   };
 }
 
-function medianOf(values: number[]): number {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
-
 function renderHistory(history: RunHistoryEntry[]): string {
   if (history.length === 0) return '';
   const row = (label: string, h: Omit<RunHistoryEntry, 'date'>) =>
     `| ${label} | ${fmt(h.expressVsPeer, 2)}× | ${fmt(h.fastifyVsPeer, 2)}× | ${fmt(h.reuseVsPeer, 2)}× | ${fmt(h.reuseCallsPerRequest, 4)} | ${fmt(h.expressAddedP99, 1)} | ${fmt(h.fastifyAddedP99, 1)} | ${fmt(h.reuseP99, 1)} | ${fmt(h.floorAddedP99, 1)} | ${fmt(h.rssDriftPct.express, 1)} / ${fmt(h.rssDriftPct.fastify, 1)} / ${fmt(h.rssDriftPct.reuse, 1)} |`;
-  const pick = (f: (h: RunHistoryEntry) => number) => medianOf(history.map(f));
+  const pick = (f: (h: RunHistoryEntry) => number) => median(history.map(f).filter(Number.isFinite));
   const med: Omit<RunHistoryEntry, 'date'> = {
     expressVsPeer: pick((h) => h.expressVsPeer),
     fastifyVsPeer: pick((h) => h.fastifyVsPeer),
