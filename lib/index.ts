@@ -1,3 +1,5 @@
+// First: refuse to load beside the other format's build (see package-format.guard.ts).
+import './package-format.guard.js';
 export type { PolarModuleOptions, PolarEnvironment } from './interfaces/polar-module-options.interface.js';
 export type { PolarPortalOptions } from './interfaces/polar-portal-options.interface.js';
 export type { PolarWebhooksOptions } from './interfaces/polar-webhooks-options.interface.js';

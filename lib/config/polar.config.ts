@@ -1,4 +1,4 @@
-import { registerAs } from '@nestjs/config';
+import type { ConfigFactory, ConfigFactoryKeyHost } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUrl, Matches, validateSync } from 'class-validator';
 import type { PolarEnvironment, PolarModuleOptions } from '../interfaces/polar-module-options.interface.js';
@@ -54,9 +54,34 @@ export function readPolarEnv(env: Record<string, string | undefined> = process.e
   return options;
 }
 
+/** The `@nestjs/config` namespace `polar`: `ConfigModule.forFeature(polarConfig)`, `polarConfig.KEY`. */
+export type PolarConfigNamespace = ConfigFactory<PolarModuleOptions> & ConfigFactoryKeyHost<PolarModuleOptions>;
+
+/** The parts of `@nestjs/config` that `polarConfig` is built with (an optional peer). */
+export type NestConfigPeer = Pick<typeof import('@nestjs/config'), 'registerAs'>;
+
+const MISSING_PEER = 'polarConfig needs @nestjs/config: npm install @nestjs/config (readPolarEnv works without it)';
+
 /**
- * `@nestjs/config` namespace `polar` built from POLAR_ACCESS_TOKEN, POLAR_ENVIRONMENT and
- * POLAR_BASE_URL.
- * @example PolarModule.forRootAsync({ imports: [ConfigModule.forFeature(polarConfig)], inject: [polarConfig.KEY], useFactory: (polar: ConfigType<typeof polarConfig>) => polar })
+ * `@nestjs/config` namespace `polar` built from POLAR_ACCESS_TOKEN, POLAR_ENVIRONMENT and POLAR_BASE_URL.
+ * Without `@nestjs/config` installed, the entry still loads (for `readPolarEnv`); using `polarConfig`
+ * then throws a `PolarConfigurationError` saying what to install.
  */
-export const polarConfig = registerAs('polar', (): PolarModuleOptions => readPolarEnv());
+export function createPolarConfig(peer: NestConfigPeer | undefined): PolarConfigNamespace {
+  if (peer) return peer.registerAs('polar', (): PolarModuleOptions => readPolarEnv());
+  const missing = (): never => {
+    throw new PolarConfigurationError(MISSING_PEER);
+  };
+  for (const key of ['KEY', 'asProvider']) Object.defineProperty(missing, key, { get: missing });
+  return missing as unknown as PolarConfigNamespace;
+}
+
+/** Whether a failed load of `@nestjs/config` means "not installed" (anything else is rethrown). */
+export function isMissingNestConfig(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    typeof message === 'string' &&
+    message.includes("'@nestjs/config'")
+  );
+}
