@@ -1,0 +1,130 @@
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+
+/** The environment a user's shell would give the app's npm: none of this repository's npm/jest variables. */
+function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_|JEST_|NODE_OPTIONS$|INIT_CWD$)/i.test(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion; a non-zero exit throws with the tail of its output. */
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; timeoutMs: number; env?: Record<string, string> },
+): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: userEnv(options.env), timeout: options.timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const tail = `${stdout}\n${stderr}`.split('\n').slice(-60).join('\n');
+          reject(new Error(`${command} ${args.join(' ')} failed in ${options.cwd} (${error.message.split('\n')[0]}):\n${tail}`));
+        } else {
+          resolvePromise({ stdout, stderr });
+        }
+      },
+    );
+  });
+}
+
+/** `npm pack` of the repository as it is built now (dist/), into a scratch folder; returns the tarball. */
+export async function packPackage(): Promise<string> {
+  if (!existsSync(join(root, 'dist', 'index.js')) || !existsSync(join(root, 'dist', 'cjs', 'index.js'))) {
+    throw new Error('dist/ is not built: run `npm run build` first (npm test does)');
+  }
+  const destination = join(tmpdir(), 'nestjs-polar-compat', 'pack');
+  rmSync(destination, { recursive: true, force: true });
+  mkdirSync(destination, { recursive: true });
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', destination], {
+    cwd: root,
+    timeoutMs: 120_000,
+  });
+  const [{ filename }] = JSON.parse(stdout) as { filename: string }[];
+  return join(destination, filename);
+}
+
+/**
+ * A fixture app from test/compat/<name> copied to a folder outside the repository (so nothing
+ * resolves from the repository's node_modules), with nestjs-polar from the tarball and its other
+ * dependencies from the npm registry. The folder's node_modules and lockfile are kept between runs,
+ * so a second run only reinstalls the tarball.
+ */
+export async function installStarterApp(name: string, tarball: string): Promise<string> {
+  const source = join(root, 'test', 'compat', name);
+  const app = join(tmpdir(), 'nestjs-polar-compat', name);
+  mkdirSync(app, { recursive: true });
+  for (const entry of readdirSync(app)) {
+    if (entry !== 'node_modules' && entry !== 'package-lock.json') rmSync(join(app, entry), { recursive: true, force: true });
+  }
+  cpSync(source, app, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  manifest.dependencies['nestjs-polar'] = `file:${tarball}`;
+  writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, timeoutMs: 300_000 });
+  return app;
+}
+
+/** Runs `body` with a package of the app's node_modules moved away, as if it were not installed. */
+export async function withoutPackage<T>(app: string, name: string, body: () => Promise<T>): Promise<T> {
+  const installed = join(app, 'node_modules', name);
+  const hidden = `${installed}.hidden-by-compat-test`;
+  renameSync(installed, hidden);
+  try {
+    return await body();
+  } finally {
+    renameSync(hidden, installed);
+  }
+}
+
+/** Starts the package's emulator bin with npx and resolves with the address it prints. */
+export function startEmulatorBin(app: string): Promise<{ baseUrl: string; token: string; stop: () => Promise<void> }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('npx', ['--no-install', 'nestjs-polar-emulator'], {
+      cwd: app,
+      env: userEnv({ PORT: '0', POLAR_EMULATOR_TOKEN: 'polar_oat_compat' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`the emulator bin printed no address in 60 s:\n${output}`));
+    }, 60_000);
+    const stop = (): Promise<void> =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      });
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const baseUrl = /^POLAR_BASE_URL=(\S+)$/m.exec(output)?.[1];
+      const token = /^POLAR_ACCESS_TOKEN=(\S+)$/m.exec(output)?.[1];
+      if (baseUrl && token) {
+        clearTimeout(timer);
+        resolvePromise({ baseUrl, token, stop });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the emulator bin exited (${code}):\n${output}`));
+    });
+  });
+}
