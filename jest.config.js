@@ -21,6 +21,8 @@ export default {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // The starter apps' own tests run inside those apps, with their own runners (test/compat).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/compat/nest[^/]+/'],
     },
   ],
 };

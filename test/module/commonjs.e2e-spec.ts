@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -11,24 +11,25 @@ const packageDir = join(scratch, 'node_modules', 'nestjs-polar');
 
 /**
  * A CommonJS app `require`s the published shape of the package: package.json (its exports map) and
- * dist/ built by tsconfig.build.json — into a scratch copy, so the shared dist/ is left alone.
+ * dist/ built by tsconfig.build.json and tsconfig.build.cjs.json — into a scratch copy, so the shared dist/ is left alone.
  */
 describe('CommonJS apps', () => {
   beforeAll(async () => {
     rmSync(scratch, { recursive: true, force: true });
     mkdirSync(packageDir, { recursive: true });
     copyFileSync(join(root, 'package.json'), join(packageDir, 'package.json'));
-    const tsc = [
-      join(root, 'node_modules/typescript/bin/tsc'),
-      '-p',
-      'tsconfig.build.json',
-      '--outDir',
-      join(packageDir, 'dist'),
-    ];
-    await run(process.execPath, tsc, { cwd: root }).catch((error: { stdout?: string }) => {
-      // Type errors are the type-check's business (and tsc still emits); this suite is about loading.
-      if (!existsSync(join(packageDir, 'dist', 'index.js'))) throw new Error(`build failed:\n${error.stdout ?? ''}`);
-    });
+    // The two builds `npm run build` makes: ESM into dist/, CommonJS into dist/cjs/.
+    for (const [config, outDir] of [
+      ['tsconfig.build.json', join(packageDir, 'dist')],
+      ['tsconfig.build.cjs.json', join(packageDir, 'dist', 'cjs')],
+    ]) {
+      const tsc = [join(root, 'node_modules/typescript/bin/tsc'), '-p', config, '--outDir', outDir];
+      await run(process.execPath, tsc, { cwd: root }).catch((error: { stdout?: string }) => {
+        // Type errors are the type-check's business (and tsc still emits); this suite is about loading.
+        if (!existsSync(join(outDir, 'index.js'))) throw new Error(`build failed:\n${error.stdout ?? ''}`);
+      });
+    }
+    writeFileSync(join(packageDir, 'dist', 'cjs', 'package.json'), '{"type":"commonjs"}\n');
     copyFileSync(join(root, 'test/module/fixtures/cjs-app.cjs'), join(scratch, 'app.cjs'));
   }, 180_000);
 

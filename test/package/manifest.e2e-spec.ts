@@ -9,6 +9,9 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   type: string;
+  main: string;
+  types: string;
+  typesVersions: Record<string, Record<string, string[]>>;
   exports: Record<string, { types?: string; default?: string } | string>;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -47,14 +50,44 @@ describe('package manifest', () => {
     expect([...missing]).toEqual([]);
   });
 
-  it('is an ESM package whose public entries carry types', () => {
+  it('ships each entry twice, ESM for import and CommonJS for require, each with its own types', () => {
     expect(manifest.type).toBe('module');
     expect(manifest.files).toEqual(['dist']);
     for (const entry of ['.', './config', './testing']) {
-      const target = manifest.exports[entry];
-      expect(typeof target).toBe('object');
-      expect((target as { types?: string }).types).toMatch(/^\.\/dist\/.+\.d\.ts$/);
-      expect((target as { default?: string }).default).toMatch(/^\.\/dist\/.+\.js$/);
+      const target = manifest.exports[entry] as Record<string, { types?: string; default?: string }>;
+      expect(Object.keys(target)).toEqual(['import', 'require']);
+      expect(target.import.types).toMatch(/^\.\/dist\/(?!cjs\/).+\.d\.ts$/);
+      expect(target.import.default).toMatch(/^\.\/dist\/(?!cjs\/).+\.js$/);
+      expect(target.require.types).toMatch(/^\.\/dist\/cjs\/.+\.d\.ts$/);
+      expect(target.require.default).toMatch(/^\.\/dist\/cjs\/.+\.js$/);
+    }
+  });
+
+  it('points node10 resolution (tsconfig "module": "commonjs") at the CommonJS types of every entry', () => {
+    const exportsOf = (entry: string): { types?: string } =>
+      (manifest.exports[entry] as Record<string, { types?: string }>).require;
+    expect(manifest.types).toBe(exportsOf('.').types);
+    expect(manifest.main).toBe((manifest.exports['.'] as Record<string, { default?: string }>).require.default);
+    expect(manifest.typesVersions).toEqual({
+      '*': { config: [exportsOf('./config').types], testing: [exportsOf('./testing').types] },
+    });
+  });
+
+  it('has a peer range for every optional peer that the compatibility apps install', () => {
+    const peers = manifest.peerDependencies ?? {};
+    for (const app of ['nest11-cjs', 'nest12-esm']) {
+      const fixture = JSON.parse(readFileSync(join(root, 'test/compat', app, 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      };
+      for (const [name, range] of Object.entries(fixture.dependencies)) {
+        if (!(name in peers)) continue;
+        const major = /\d+/.exec(range)?.[0];
+        expect({ name, app, covered: peers[name].split('||').some((r) => /\d+/.exec(r)?.[0] === major) }).toEqual({
+          name,
+          app,
+          covered: true,
+        });
+      }
     }
   });
 });
