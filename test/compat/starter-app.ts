@@ -60,6 +60,20 @@ export async function packPackage(): Promise<string> {
 }
 
 /**
+ * README's "Testing your app" example, as a user copies it: as written for jest in CommonJS; for an
+ * ESM app with vitest, with the two changes the README lists (`.js` relative imports, vitest's import).
+ */
+export function readmeTestingExample(esm: boolean): string {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /```ts\n(\/\/ test\/billing\.e2e-spec\.ts\n[\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error("README has no ```ts block starting with // test/billing.e2e-spec.ts");
+  if (!esm) return block;
+  const vitestImport = /`(import \{[^`]+\} from 'vitest';)`/.exec(readme)?.[1];
+  if (!vitestImport) throw new Error("README's Testing section does not give vitest's import line");
+  return `${vitestImport}\n${block.replace(/from '(\.\.?\/[^']+)'/g, "from '$1.js'")}`;
+}
+
+/**
  * A fixture app from test/compat/<name> copied to a folder outside the repository (so nothing
  * resolves from the repository's node_modules), with nestjs-polar from the tarball and its other
  * dependencies from the npm registry. The folder's node_modules and lockfile are kept between runs,
@@ -73,9 +87,13 @@ export async function installStarterApp(name: string, tarball: string): Promise<
     if (entry !== 'node_modules' && entry !== 'package-lock.json') rmSync(join(app, entry), { recursive: true, force: true });
   }
   cpSync(source, app, { recursive: true });
-  const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as {
+    type?: string;
+    dependencies: Record<string, string>;
+  };
   manifest.dependencies['nestjs-polar'] = `file:${tarball}`;
   writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(app, 'test', 'readme.e2e-spec.ts'), readmeTestingExample(manifest.type === 'module'));
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, timeoutMs: 300_000 });
   return app;
 }

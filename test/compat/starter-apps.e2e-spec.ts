@@ -69,9 +69,9 @@ describe('Nest 11, CommonJS, jest + ts-jest (nest new 11)', () => {
     await run('npm', ['run', 'typecheck:legacy'], { cwd: app, timeoutMs: 3 * MINUTES });
   }, 4 * MINUTES);
 
-  it("passes the app's own jest e2e test with the starter's jest config", async () => {
+  it("passes the app's own jest e2e tests and README's Testing example, with the starter's jest config", async () => {
     const { stderr } = await run('npm', ['run', 'test:e2e'], { cwd: app, timeoutMs: 3 * MINUTES });
-    expect(plain(stderr)).toMatch(/Tests:\s+3 passed, 3 total/);
+    expect(plain(stderr)).toMatch(/Tests:\s+4 passed, 4 total/);
   }, 4 * MINUTES);
 
   it('loads every entry with require(), and the SDK 2026-10 subpath too', async () => {
@@ -122,9 +122,9 @@ describe('Nest 12, ESM, vitest (nest new 12)', () => {
     await run('npm', ['run', 'build'], { cwd: app, timeoutMs: 3 * MINUTES });
   }, 4 * MINUTES);
 
-  it("passes the app's own vitest e2e test", async () => {
+  it("passes the app's own vitest e2e tests and README's Testing example", async () => {
     const { stdout } = await run('npm', ['run', 'test:e2e'], { cwd: app, timeoutMs: 3 * MINUTES });
-    expect(plain(stdout)).toMatch(/Tests\s+(\S+\s+)?3 passed/);
+    expect(plain(stdout)).toMatch(/Tests\s+4 passed \(4\)/);
   }, 4 * MINUTES);
 
   it('loads every entry with import, and the SDK 2026-10 subpath too', async () => {

@@ -33,7 +33,7 @@ describe('billing (e2e)', () => {
 
   it('creates the Polar customer on sign-up with ensure()', async () => {
     await request(app.getHttpServer())
-      .post('/auth/sign-up')
+      .post('/sign-up')
       .send({ id: 'user-1', email: 'ada@example.com' })
       .expect(201);
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { CustomersService } from 'nestjs-polar';
 
-@Controller('auth')
+@Controller()
 export class BillingController {
   constructor(private readonly customers: CustomersService) {}
 
