@@ -1,9 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+
+/** Scratch space outside the repository, one per checkout (so two checkouts' runs never share it). */
+const scratch = join(tmpdir(), `nestjs-polar-compat-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`);
 
 /** The environment a user's shell would give the app's npm: none of this repository's npm/jest variables. */
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -48,7 +52,7 @@ export async function packPackage(): Promise<string> {
   if (!existsSync(join(root, 'dist', 'index.js')) || !existsSync(join(root, 'dist', 'cjs', 'index.js'))) {
     throw new Error('dist/ is not built: run `npm run build` first (npm test does)');
   }
-  const destination = join(tmpdir(), 'nestjs-polar-compat', 'pack');
+  const destination = join(scratch, 'pack');
   rmSync(destination, { recursive: true, force: true });
   mkdirSync(destination, { recursive: true });
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', destination], {
@@ -81,7 +85,7 @@ export function readmeTestingExample(esm: boolean): string {
  */
 export async function installStarterApp(name: string, tarball: string): Promise<string> {
   const source = join(root, 'test', 'compat', name);
-  const app = join(tmpdir(), 'nestjs-polar-compat', name);
+  const app = join(scratch, name);
   mkdirSync(app, { recursive: true });
   for (const entry of readdirSync(app)) {
     if (entry !== 'node_modules' && entry !== 'package-lock.json') rmSync(join(app, entry), { recursive: true, force: true });
@@ -110,10 +114,15 @@ export async function withoutPackage<T>(app: string, name: string, body: () => P
   }
 }
 
-/** Starts the package's emulator bin with npx and resolves with the address it prints. */
+/**
+ * Starts the package's emulator bin as npm linked it (node_modules/.bin/nestjs-polar-emulator, what
+ * `npx nestjs-polar-emulator` runs: it checks the link, the shebang and the mode) and resolves with
+ * the address it prints. Spawned directly rather than through npx, so that stop() signals the
+ * emulator itself and no process outlives the test.
+ */
 export function startEmulatorBin(app: string): Promise<{ baseUrl: string; token: string; stop: () => Promise<void> }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('npx', ['--no-install', 'nestjs-polar-emulator'], {
+    const child = spawn(join(app, 'node_modules', '.bin', 'nestjs-polar-emulator'), [], {
       cwd: app,
       env: userEnv({ PORT: '0', POLAR_EMULATOR_TOKEN: 'polar_oat_compat' }),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,14 +20,14 @@ const polar = require('nestjs-polar');
 const config = require('nestjs-polar/config');
 const testing = require('nestjs-polar/testing');
 const sdk = require('@polar-sh/sdk/2026-10');
-console.log(JSON.stringify([typeof polar.PolarModule, typeof config.readPolarEnv, typeof testing.PolarEmulator, typeof sdk.Polar]));
+console.log(JSON.stringify([typeof polar.PolarModule, typeof config.readPolarEnv, typeof testing.PolarEmulator, typeof sdk.createPolar]));
 `;
 const LOAD_ESM = `
 const polar = await import('nestjs-polar');
 const config = await import('nestjs-polar/config');
 const testing = await import('nestjs-polar/testing');
 const sdk = await import('@polar-sh/sdk/2026-10');
-console.log(JSON.stringify([typeof polar.PolarModule, typeof config.readPolarEnv, typeof testing.PolarEmulator, typeof sdk.Polar]));
+console.log(JSON.stringify([typeof polar.PolarModule, typeof config.readPolarEnv, typeof testing.PolarEmulator, typeof sdk.createPolar]));
 `;
 const LOADED = JSON.stringify(['function', 'function', 'function', 'function']);
 
@@ -95,7 +95,7 @@ describe('Nest 11, CommonJS, jest + ts-jest (nest new 11)', () => {
     expect(lastLine(stdout)).toMatch(/^nestjs-polar was loaded twice in one process/);
   }, 2 * MINUTES);
 
-  it('runs the emulator bin (npx nestjs-polar-emulator) that the SDK can talk to', async () => {
+  it('runs the emulator bin (nestjs-polar-emulator, as npx runs it), answering the API', async () => {
     const emulator = await startEmulatorBin(app);
     try {
       expect(emulator.token).toBe('polar_oat_compat');
