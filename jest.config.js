@@ -22,7 +22,7 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       // The starter apps' own tests run inside those apps, with their own runners (test/compat).
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/compat/nest[^/]+/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/compat/(app|nest[^/]+)/'],
     },
   ],
 };

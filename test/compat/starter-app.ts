@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 
 export const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
 
@@ -64,21 +64,49 @@ export async function packPackage(): Promise<string> {
 }
 
 /**
- * README's "Testing your app" example, as a user copies it: as written for jest in CommonJS; for an
- * ESM app with vitest, with the two changes the README lists (`.js` relative imports, vitest's import).
+ * TypeScript written for a CommonJS app, as an ESM app writes it: relative imports end in `.js`,
+ * and a vitest test file imports vitest's functions (the two changes README's Testing section lists).
  */
-export function readmeTestingExample(esm: boolean): string {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+function asEsm(source: string, vitestImport?: string): string {
+  const esm = source.replace(/from '(\.\.?\/[^']+)'/g, "from '$1.js'");
+  return vitestImport ? `${vitestImport}\n${esm}` : esm;
+}
+
+/** The vitest import line README's Testing section gives. */
+function readmeVitestImport(readme: string): string {
+  const line = /`(import \{[^`]+\} from 'vitest';)`/.exec(readme)?.[1];
+  if (!line) throw new Error("README's Testing section does not give vitest's import line");
+  return line;
+}
+
+/** Copies test/compat/app (the app's code and its own e2e test) into `dir`, in the app's module format. */
+function copyAppCode(dir: string, esm: boolean, vitestImport: string): void {
+  const shared = join(root, 'test', 'compat', 'app');
+  const copy = (relative: string): void => {
+    const from = join(shared, relative);
+    if (statSync(from).isDirectory()) {
+      mkdirSync(join(dir, relative), { recursive: true });
+      for (const entry of readdirSync(from)) copy(join(relative, entry));
+      return;
+    }
+    const source = readFileSync(from, 'utf8');
+    const isTest = relative.startsWith(`test${sep}`);
+    writeFileSync(join(dir, relative), esm ? asEsm(source, isTest ? vitestImport : undefined) : source);
+  };
+  copy('src');
+  copy('test');
+}
+
+/** README's "Testing your app" example as a user copies it into the app. */
+export function readmeTestingExample(readme: string, esm: boolean): string {
   const block = /```ts\n(\/\/ test\/billing\.e2e-spec\.ts\n[\s\S]*?)```/.exec(readme)?.[1];
   if (!block) throw new Error("README has no ```ts block starting with // test/billing.e2e-spec.ts");
-  if (!esm) return block;
-  const vitestImport = /`(import \{[^`]+\} from 'vitest';)`/.exec(readme)?.[1];
-  if (!vitestImport) throw new Error("README's Testing section does not give vitest's import line");
-  return `${vitestImport}\n${block.replace(/from '(\.\.?\/[^']+)'/g, "from '$1.js'")}`;
+  return esm ? asEsm(block, readmeVitestImport(readme)) : block;
 }
 
 /**
- * A fixture app from test/compat/<name> copied to a folder outside the repository (so nothing
+ * A fixture app from test/compat/<name> (its package.json and tool configs, as `nest new` made them)
+ * with the app code of test/compat/app, copied to a folder outside the repository (so nothing
  * resolves from the repository's node_modules), with nestjs-polar from the tarball and its other
  * dependencies from the npm registry. The folder's node_modules and lockfile are kept between runs,
  * so a second run only reinstalls the tarball.
@@ -91,13 +119,16 @@ export async function installStarterApp(name: string, tarball: string): Promise<
     if (entry !== 'node_modules' && entry !== 'package-lock.json') rmSync(join(app, entry), { recursive: true, force: true });
   }
   cpSync(source, app, { recursive: true });
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as {
     type?: string;
     dependencies: Record<string, string>;
   };
   manifest.dependencies['nestjs-polar'] = `file:${tarball}`;
   writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(app, 'test', 'readme.e2e-spec.ts'), readmeTestingExample(manifest.type === 'module'));
+  const esm = manifest.type === 'module';
+  copyAppCode(app, esm, readmeVitestImport(readme));
+  writeFileSync(join(app, 'test', 'readme.e2e-spec.ts'), readmeTestingExample(readme, esm));
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, timeoutMs: 300_000 });
   return app;
 }

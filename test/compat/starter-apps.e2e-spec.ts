@@ -4,8 +4,9 @@ import { installStarterApp, packPackage, run, startEmulatorBin, withoutPackage }
 /**
  * Compatibility suite: the packed tarball, installed with its peers from the npm registry into
  * starter-shaped apps (test/compat/nest11-cjs: `nest new` 11, CommonJS, jest + ts-jest; and
- * test/compat/nest12-esm: `nest new` 12, ESM, vitest), must build and pass the apps' own e2e tests
- * (sign-up with ensure(), portal redirect, a signed webhook) with no change to their configs.
+ * test/compat/nest12-esm: `nest new` 12, ESM, vitest; both run the app code of test/compat/app),
+ * must build and pass the apps' own e2e tests (sign-up with ensure(), portal redirect, a signed
+ * webhook) and README's Testing example, with no change to the starters' configs.
  */
 const MINUTES = 60_000;
 let tarball: string;

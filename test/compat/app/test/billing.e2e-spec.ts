@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { PolarEmulator } from 'nestjs-polar/testing';
-import { AppModule } from '../src/app.module.js';
-import { BillingEvents } from '../src/billing/billing.events.js';
+import { AppModule } from '../src/app.module';
+import { BillingEvents } from '../src/billing/billing.events';
 
 const secret = `whsec_${Buffer.from('compat-suite-webhook-secret').toString('base64')}`;
 
