@@ -13,7 +13,7 @@ export { POLAR_RESOLVED_OPTIONS } from './polar.constants.js';
 export { POLAR_MODULE_OPTIONS } from './polar.module-definition.js';
 export { PolarModule } from './polar.module.js';
 export { InjectPolar, type PolarClient } from './polar.decorators.js';
-export { PolarConfigurationError } from './config/polar-options.resolver.js';
+export { PolarConfigurationError } from './errors/polar-configuration.error.js';
 export {
   CustomersService,
   type DeleteCustomerOptions,

@@ -1,4 +1,5 @@
-import { PolarConfigurationError, resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
+import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
+import { resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
 import type { PolarModuleOptions } from '../interfaces/polar-module-options.interface.js';
 
 const TOKEN = 'polar_oat_abcdefghijklmnop';

@@ -5,7 +5,7 @@ import {
   DEFAULT_WEBHOOKS_PATH,
   POLAR_API_URLS,
 } from '../polar.constants.js';
-import { invalidOptionMessage } from '../polar.messages.js';
+import { failOption } from '../errors/polar-configuration.error.js';
 import type {
   PolarModuleOptions,
   PolarResolvedOptions,
@@ -24,17 +24,7 @@ export interface PolarRouteShape {
   webhooksRouteDecorators: MethodDecorator[];
 }
 
-/** Thrown at start-up for a missing or malformed option; the message names the option, never a value. */
-export class PolarConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PolarConfigurationError';
-  }
-}
-
-const fail = (option: string, rule: string): never => {
-  throw new PolarConfigurationError(invalidOptionMessage(option, rule));
-};
+const fail = failOption;
 
 /** Normalises a route path ("/billing/portal/" → "billing/portal"). */
 export function normalizeRoutePath(option: string, path: unknown, fallback: string): string {

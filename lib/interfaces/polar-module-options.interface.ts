@@ -1,7 +1,6 @@
 import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { PolarPortalOptions } from './polar-portal-options.interface.js';
-import type { PolarWebhooksOptions } from './polar-webhooks-options.interface.js';
-import type { PolarWebhooksRouteExtras } from '../webhooks/webhooks.route.js';
+import type { PolarWebhooksOptions, PolarWebhooksRouteExtras } from './polar-webhooks-options.interface.js';
 
 /** Which Polar deployment the SDK talks to. */
 export type PolarEnvironment = 'production' | 'sandbox';

@@ -5,6 +5,7 @@ import type {
   PolarPortalOptions,
   PolarPortalResponseMode,
 } from '../interfaces/polar-portal-options.interface.js';
+import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
 import { invalidOptionMessage } from '../polar.messages.js';
 import { parseConfiguredOrigin, parseConfiguredReturnUrl, type ReturnUrlPolicyConfig } from './return-url.policy.js';
 
@@ -24,10 +25,9 @@ export interface PolarPortalConfig {
 }
 
 /** A portal option is malformed: start-up stops with a message naming it. */
-export class PolarPortalConfigurationError extends Error {
+export class PolarPortalConfigurationError extends PolarConfigurationError {
   constructor(option: string, rule: string) {
-    super(invalidOptionMessage(`portal.${option}`, rule));
-    this.name = 'PolarPortalConfigurationError';
+    super(invalidOptionMessage(`portal.${option}`, rule), `portal.${option}`);
   }
 }
 

@@ -1,7 +1,7 @@
-import { PolarConfigurationError } from '../config/polar-options.resolver.js';
+import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
 import { DEFAULT_WEBHOOK_DEDUPE_MAX_ENTRIES } from './webhooks.constants.js';
 import { webhookMessages } from './webhooks.messages.js';
-import type { PolarWebhookDedupeStore } from './webhook-dedupe-store.interface.js';
+import type { PolarWebhookDedupeStore } from '../interfaces/polar-webhook-dedupe-store.interface.js';
 
 /** Options of the in-memory dedupe store. */
 export interface PolarMemoryDedupeStoreOptions {

@@ -11,14 +11,14 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { findAppCacheManager } from '../config/app-cache-manager.js';
+import { findAppCacheManager } from '../common/app-cache-manager.js';
 import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../customers/customer-lifecycle.js';
-import { PolarConfigurationError } from '../config/polar-options.resolver.js';
+import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
 import type { PolarWebhooksOptions } from '../interfaces/polar-webhooks-options.interface.js';
 import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
 import { PolarCacheManagerDedupeStore, type PolarCacheLike } from './cache-manager-dedupe.store.js';
 import { PolarMemoryDedupeStore } from './memory-dedupe.store.js';
-import type { PolarWebhookDedupeStore } from './webhook-dedupe-store.interface.js';
+import type { PolarWebhookDedupeStore } from '../interfaces/polar-webhook-dedupe-store.interface.js';
 import { DEFAULT_WEBHOOK_CLAIM_TTL_MS, DEFAULT_WEBHOOK_DEDUPE_TTL_MS } from './webhooks.constants.js';
 import { PolarWebhooksExplorer } from './webhooks.explorer.js';
 import { webhookMessages } from './webhooks.messages.js';

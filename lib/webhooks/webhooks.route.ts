@@ -1,15 +1,11 @@
 import type { Provider, Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { PolarWebhooksRouteExtras } from '../interfaces/polar-webhooks-options.interface.js';
 import { DEFAULT_WEBHOOKS_PATH } from '../polar.constants.js';
 import { createPolarWebhooksController } from './webhooks.controller.js';
 import { PolarWebhooksExplorer } from './webhooks.explorer.js';
 import { PolarWebhooksProcessor } from './webhooks.processor.js';
 
-/** Static (module-definition time) settings of the webhook route. */
-export interface PolarWebhooksRouteExtras {
-  /** Decorators applied to the route handler, e.g. your `@Public()` or `@SkipThrottle()`. @default [] */
-  routeDecorators?: MethodDecorator[];
-}
 
 /**
  * Controllers and providers the webhook route adds to PolarModule; nothing when `path` is `false`.

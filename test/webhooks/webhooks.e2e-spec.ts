@@ -15,7 +15,7 @@ import type { webhooks } from '@polar-sh/sdk/2026-10';
 import request from 'supertest';
 import { OnPolarEvent } from '../../lib/webhooks/on-polar-event.decorator.js';
 import { isPolarWebhookRoute } from '../../lib/webhooks/webhooks.route-metadata.js';
-import type { PolarWebhookDedupeStore } from '../../lib/webhooks/webhook-dedupe-store.interface.js';
+import type { PolarWebhookDedupeStore } from '../../lib/interfaces/polar-webhook-dedupe-store.interface.js';
 import type {
   PolarUnknownWebhookEvent,
   PolarWebhookDelivery,

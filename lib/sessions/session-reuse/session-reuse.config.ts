@@ -2,6 +2,7 @@ import type {
   PolarSessionReuseOptions,
   PolarSessionReuseStore,
 } from '../../interfaces/polar-session-reuse-options.interface.js';
+import { PolarConfigurationError } from '../../errors/polar-configuration.error.js';
 import { SESSION_REUSE_MESSAGES } from './session-reuse.messages.js';
 
 /** Default of `safetyMarginSeconds`: a portal visit started just before it still has 15 minutes. */
@@ -21,10 +22,9 @@ export type PolarSessionReuseConfig =
     };
 
 /** A malformed `portal.sessionReuse` option: start-up stops with a message naming it. */
-export class PolarSessionReuseConfigurationError extends Error {
+export class PolarSessionReuseConfigurationError extends PolarConfigurationError {
   constructor(option: string, rule: string) {
-    super(SESSION_REUSE_MESSAGES.badOption(option, rule));
-    this.name = 'PolarSessionReuseConfigurationError';
+    super(SESSION_REUSE_MESSAGES.badOption(option, rule), `portal.sessionReuse${option}`);
   }
 }
 

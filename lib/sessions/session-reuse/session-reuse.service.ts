@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { findAppCacheManager } from '../../config/app-cache-manager.js';
-import { PolarConfigurationError } from '../../config/polar-options.resolver.js';
+import { findAppCacheManager } from '../../common/app-cache-manager.js';
+import { PolarConfigurationError } from '../../errors/polar-configuration.error.js';
 import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../../customers/customer-lifecycle.js';
 import type { PolarPortalOptions } from '../../interfaces/polar-portal-options.interface.js';
 import type { PolarSessionReuseStore } from '../../interfaces/polar-session-reuse-options.interface.js';
