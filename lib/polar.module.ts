@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { createPolar } from '@polar-sh/sdk/2026-10';
 import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './config/polar-options.resolver.js';
+import { appCacheProvider } from './common/store-option.js';
 import { CustomerLifecycle } from './customers/customer-lifecycle.js';
 import { CustomersService } from './customers/customers.service.js';
 import { PolarExceptionFilter } from './errors/polar-exception.filter.js';
@@ -51,6 +52,7 @@ const clientProvider: Provider = {
   providers: [
     resolvedOptionsProvider,
     clientProvider,
+    appCacheProvider,
     PolarRequestRunner,
     CustomerLifecycle,
     CustomersService,

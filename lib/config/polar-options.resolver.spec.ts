@@ -16,7 +16,16 @@ describe('resolvePolarOptions', () => {
       timeoutMs: 10_000,
       organizationId: undefined,
       readRetries: 2,
-      portal: { path: 'billing/portal' },
+      portal: {
+        path: 'billing/portal',
+        customer: undefined,
+        guards: [],
+        defaultReturnUrl: undefined,
+        returnUrlPolicy: { appOrigin: undefined, allowedOrigins: new Set() },
+        createCustomerIfMissing: false,
+        respondWith: 'negotiate',
+        sessionReuse: false,
+      },
       webhooks: false,
     });
   });
@@ -34,8 +43,8 @@ describe('resolvePolarOptions', () => {
       portal: { path: '/me/billing/' },
       webhooks: { secrets: 'whsec_x' },
     });
-    expect(resolved.portal).toEqual({ path: 'me/billing' });
-    expect(resolved.webhooks).toEqual({ secrets: 'whsec_x', path: 'billing/webhooks' });
+    expect(resolved.portal).toMatchObject({ path: 'me/billing' });
+    expect(resolved.webhooks).toMatchObject({ secrets: ['whsec_x'], path: 'billing/webhooks' });
     expect(resolve({ accessToken: TOKEN, portal: false }).portal).toBe(false);
   });
 
@@ -51,6 +60,8 @@ describe('resolvePolarOptions', () => {
     ['negative retries', { readRetries: -1 }, /"readRetries"/],
     ['webhooks without secrets', { webhooks: {} as never }, /"webhooks.secrets" is required/],
     ['blank portal path', { portal: { path: '/' } }, /"portal.path"/],
+    ['bad portal option', { portal: { respondWith: 'xml' as never } }, /"portal.respondWith"/],
+    ['bad webhook option', { webhooks: { secrets: 'whsec_x', dedupe: { ttlMs: 0 } } }, /"webhooks.dedupe.ttlMs"/],
   ])('%s → start-up error naming the option', (_name, patch, message) => {
     const options = { accessToken: TOKEN, ...patch } as PolarModuleOptions;
     expect(() => resolve(options)).toThrow(PolarConfigurationError);
@@ -75,8 +86,8 @@ describe('resolvePolarOptions', () => {
         { accessToken: TOKEN, webhooks: { secrets: ['whsec_a', 'whsec_b'] } },
         asyncShape,
       );
-      expect(resolved.portal).toEqual({ path: 'pay' });
-      expect(resolved.webhooks).toEqual({ secrets: ['whsec_a', 'whsec_b'], path: 'hooks' });
+      expect(resolved.portal).toMatchObject({ path: 'pay' });
+      expect(resolved.webhooks).toMatchObject({ secrets: ['whsec_a', 'whsec_b'], path: 'hooks' });
     });
 
     it('refuses route changes coming from the factory', () => {

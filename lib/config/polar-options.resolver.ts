@@ -5,7 +5,10 @@ import {
   DEFAULT_WEBHOOKS_PATH,
   POLAR_API_URLS,
 } from '../polar.constants.js';
+import { MAX_TIMER_MS, positiveMilliseconds } from '../common/option-rules.js';
 import { failOption } from '../errors/polar-configuration.error.js';
+import { resolvePortalConfig } from '../portal/portal.config.js';
+import { resolveWebhooksConfig } from '../webhooks/webhooks.config.js';
 import type {
   PolarModuleOptions,
   PolarResolvedOptions,
@@ -73,9 +76,7 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
     fail('environment', 'must be "production" or "sandbox"');
   }
   const resolvedBaseUrl = baseUrl === undefined ? POLAR_API_URLS[environment] : checkBaseUrl(baseUrl);
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2_147_483_647) {
-    fail('timeoutMs', 'must be a positive number of milliseconds');
-  }
+  positiveMilliseconds(timeoutMs, 'timeoutMs', MAX_TIMER_MS);
   if (organizationId !== undefined && (typeof organizationId !== 'string' || organizationId.trim() === '')) {
     fail('organizationId', 'must be a non-empty string when given');
   }
@@ -129,7 +130,7 @@ function resolvePortal(options: PolarModuleOptions, shape: PolarRouteShape): Pol
       );
     }
   }
-  return { ...(portal || {}), path: shape.portalPath };
+  return resolvePortalConfig(portal || {}, shape.portalPath);
 }
 
 function resolveWebhooks(options: PolarModuleOptions, shape: PolarRouteShape): PolarResolvedOptions['webhooks'] {
@@ -154,10 +155,5 @@ function resolveWebhooks(options: PolarModuleOptions, shape: PolarRouteShape): P
       );
     }
   }
-  const secrets = webhooks?.secrets;
-  const list = Array.isArray(secrets) ? secrets : [secrets];
-  if (list.length === 0 || list.some((secret) => typeof secret !== 'string' || secret.trim() === '')) {
-    return fail('webhooks.secrets', 'is required when the webhook route is registered (one or more whsec_… strings)');
-  }
-  return { ...webhooks!, path: shape.webhooksPath };
+  return resolveWebhooksConfig(webhooks, shape.webhooksPath);
 }

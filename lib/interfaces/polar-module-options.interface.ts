@@ -1,6 +1,10 @@
 import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
-import type { PolarPortalOptions } from './polar-portal-options.interface.js';
-import type { PolarWebhooksOptions, PolarWebhooksRouteExtras } from './polar-webhooks-options.interface.js';
+import type { PolarPortalConfig, PolarPortalOptions } from './polar-portal-options.interface.js';
+import type {
+  PolarWebhooksConfig,
+  PolarWebhooksOptions,
+  PolarWebhooksRouteExtras,
+} from './polar-webhooks-options.interface.js';
 
 /** Which Polar deployment the SDK talks to. */
 export type PolarEnvironment = 'production' | 'sandbox';
@@ -87,8 +91,8 @@ export interface PolarResolvedOptions {
   organizationId: string | undefined;
   /** Retries of a read on 429, 5xx or a network failure. */
   readRetries: number;
-  /** Portal route options with its path, or `false` when the route is off. */
-  portal: (PolarPortalOptions & { path: string }) | false;
-  /** Webhook route options with its path, or `false` when the route is off. */
-  webhooks: (PolarWebhooksOptions & { path: string }) | false;
+  /** Portal route options, resolved, or `false` when the route is off. */
+  portal: PolarPortalConfig | false;
+  /** Webhook route options, resolved, or `false` when the route is off. */
+  webhooks: PolarWebhooksConfig | false;
 }

@@ -1,5 +1,5 @@
 import type { CanActivate, ExecutionContext, Type } from '@nestjs/common';
-import type { PolarSessionReuseOptions } from './polar-session-reuse-options.interface.js';
+import type { PolarSessionReuseConfig, PolarSessionReuseOptions } from './polar-session-reuse-options.interface.js';
 
 /** Polar's own id of the customer (a UUID), e.g. stored by the app after creating the customer. */
 export interface PolarPortalCustomerById {
@@ -115,4 +115,20 @@ export interface PolarPortalOptions {
    * @default false
    */
   sessionReuse?: boolean | PolarSessionReuseOptions;
+}
+
+/** The portal options validated and with every default applied (`portal` of `PolarResolvedOptions`). */
+export interface PolarPortalConfig {
+  /** Route path, normalised. */
+  path: string;
+  /** The configured resolver, or undefined for the `request.user` default. */
+  customer: PolarCustomerResolverFn | Type<PolarCustomerResolver> | undefined;
+  guards: Array<Type<CanActivate> | CanActivate>;
+  /** An absolute URL, normalised (a path is resolved here when `appOrigin` is set), or a path resolved per request. */
+  defaultReturnUrl: string | undefined;
+  /** What the return-URL policy checks against: the app origin and the other allowed origins, normalised. */
+  returnUrlPolicy: { appOrigin?: string; allowedOrigins: ReadonlySet<string> };
+  createCustomerIfMissing: boolean;
+  respondWith: PolarPortalResponseMode;
+  sessionReuse: PolarSessionReuseConfig;
 }

@@ -27,3 +27,12 @@ export interface PolarSessionReuseOptions {
   /** Most keys the `'memory'` store keeps (oldest dropped first). @default 10000 */
   maxEntries?: number;
 }
+
+/** Session reuse with every default applied, or `false` when it is off. */
+export type PolarSessionReuseConfig =
+  | false
+  | {
+      safetyMarginMs: number;
+      store: 'memory' | 'cache-manager' | PolarSessionReuseStore;
+      maxEntries: number;
+    };

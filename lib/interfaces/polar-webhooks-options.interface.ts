@@ -62,3 +62,22 @@ export interface PolarWebhookDedupeOptions {
    */
   claimTtlMs?: number;
 }
+
+/** The webhook options validated and with every default applied (`webhooks` of `PolarResolvedOptions`). */
+export interface PolarWebhooksConfig {
+  /** Route path, normalised. */
+  path: string;
+  /** Signing secrets, tried in order. Never logged. */
+  secrets: string[];
+  /** The hook for events of unknown type, if given. */
+  onUnknownEvent: PolarWebhooksOptions['onUnknownEvent'];
+  /** Deduplication on `webhook-id`, or `false` when off. */
+  dedupe:
+    | false
+    | {
+        store: 'memory' | 'cache-manager' | PolarWebhookDedupeStore;
+        ttlMs: number;
+        claimTtlMs: number;
+        maxEntries: number;
+      };
+}

@@ -2,27 +2,19 @@ import type { CanActivate, Type } from '@nestjs/common';
 import type {
   PolarCustomerResolver,
   PolarCustomerResolverFn,
+  PolarPortalConfig,
   PolarPortalOptions,
   PolarPortalResponseMode,
 } from '../interfaces/polar-portal-options.interface.js';
 import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
 import { invalidOptionMessage } from '../polar.messages.js';
-import { parseConfiguredOrigin, parseConfiguredReturnUrl, type ReturnUrlPolicyConfig } from './return-url.policy.js';
+import { parseConfiguredOrigin, parseConfiguredReturnUrl } from './return-url.policy.js';
+import { resolveSessionReuseConfig } from './session-reuse/session-reuse.config.js';
 
 /** Injection token of the portal options, validated and with every default applied. */
 export const POLAR_PORTAL_CONFIG = Symbol('POLAR_PORTAL_CONFIG');
 
-/** The portal options with every default applied (built once, at start-up). */
-export interface PolarPortalConfig {
-  /** The configured resolver, or undefined for the `request.user` default. */
-  customer: PolarCustomerResolverFn | Type<PolarCustomerResolver> | undefined;
-  guards: Array<Type<CanActivate> | CanActivate>;
-  /** An absolute URL, normalised (a path is resolved here when `appOrigin` is set), or a path resolved per request. */
-  defaultReturnUrl: string | undefined;
-  returnUrlPolicy: ReturnUrlPolicyConfig;
-  createCustomerIfMissing: boolean;
-  respondWith: PolarPortalResponseMode;
-}
+export type { PolarPortalConfig };
 
 /** A portal option is malformed: start-up stops with a message naming it. */
 export class PolarPortalConfigurationError extends PolarConfigurationError {
@@ -47,8 +39,8 @@ function isGuardClass(value: unknown): value is Type<CanActivate> {
   );
 }
 
-/** Validates the `portal` options and applies the defaults; throws naming the option. */
-export function resolvePortalConfig(options: PolarPortalOptions): PolarPortalConfig {
+/** Validates the `portal` options and applies every default (pure; runs once, at start-up). */
+export function resolvePortalConfig(options: PolarPortalOptions, path: string): PolarPortalConfig {
   const fail = (option: string, rule: string): never => {
     throw new PolarPortalConfigurationError(option, rule);
   };
@@ -104,11 +96,13 @@ export function resolvePortalConfig(options: PolarPortalOptions): PolarPortalCon
   }
 
   return {
+    path,
     customer,
     guards: [...guards],
     defaultReturnUrl: defaultReturnUrlValue,
     returnUrlPolicy: { appOrigin: appOriginValue, allowedOrigins },
     createCustomerIfMissing,
     respondWith,
+    sessionReuse: resolveSessionReuseConfig(options.sessionReuse),
   };
 }

@@ -2,9 +2,10 @@ import type { Provider, Type } from '@nestjs/common';
 import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
 import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
 import { createPolarPortalController } from './portal.controller.js';
-import { POLAR_PORTAL_CONFIG, resolvePortalConfig } from './portal.config.js';
+import { POLAR_PORTAL_CONFIG } from './portal.config.js';
 import { PolarPortalService } from './portal.service.js';
-import { PolarSessionReuse } from '../sessions/session-reuse/session-reuse.service.js';
+import { PolarSessionReuse } from './session-reuse/session-reuse.service.js';
+import { sessionReuseStoreProvider } from './session-reuse/session-reuse.provider.js';
 
 /** Controllers and providers the portal route adds to PolarModule; nothing when `path` is false. */
 export function portalRouteParts(path: string | false): { controllers: Type[]; providers: Provider[] } {
@@ -16,11 +17,12 @@ export function portalRouteParts(path: string | false): { controllers: Type[]; p
     providers: [
       {
         provide: POLAR_PORTAL_CONFIG,
-        // Runs while the module is instantiated: a malformed portal option stops start-up.
-        useFactory: (options: PolarResolvedOptions) => resolvePortalConfig(options.portal || {}),
+        // Resolved (and checked) with the module options, by resolvePortalConfig.
+        useFactory: (options: PolarResolvedOptions) => options.portal,
         inject: [POLAR_RESOLVED_OPTIONS],
       },
       PolarPortalService,
+      sessionReuseStoreProvider,
       PolarSessionReuse,
     ],
   };

@@ -20,7 +20,7 @@ import {
 import { toPolarHttpException } from '../errors/polar-error.mapper.js';
 import type { PolarCustomerResolverFn, PolarPortalCustomer } from '../interfaces/polar-portal-options.interface.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { PolarSessionReuse } from '../sessions/session-reuse/session-reuse.service.js';
+import { PolarSessionReuse } from './session-reuse/session-reuse.service.js';
 import { isResolverClass, POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
 import {
   PolarInvalidReturnUrlException,

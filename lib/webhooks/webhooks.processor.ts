@@ -6,20 +6,13 @@ import {
   Injectable,
   InternalServerErrorException,
   Logger,
-  Optional,
-  type OnModuleInit,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { findAppCacheManager } from '../common/app-cache-manager.js';
 import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../customers/customer-lifecycle.js';
-import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
-import type { PolarWebhooksOptions } from '../interfaces/polar-webhooks-options.interface.js';
-import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
-import { PolarCacheManagerDedupeStore, type PolarCacheLike } from './cache-manager-dedupe.store.js';
-import { PolarMemoryDedupeStore } from './memory-dedupe.store.js';
+import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
 import type { PolarWebhookDedupeStore } from '../interfaces/polar-webhook-dedupe-store.interface.js';
-import { DEFAULT_WEBHOOK_CLAIM_TTL_MS, DEFAULT_WEBHOOK_DEDUPE_TTL_MS } from './webhooks.constants.js';
+import type { PolarWebhooksConfig } from '../interfaces/polar-webhooks-options.interface.js';
+import { POLAR_RESOLVED_OPTIONS, POLAR_WEBHOOK_DEDUPE_STORE } from '../polar.constants.js';
 import { PolarWebhooksExplorer } from './webhooks.explorer.js';
 import { webhookMessages } from './webhooks.messages.js';
 import type { PolarWebhookDelivery } from './webhooks.types.js';
@@ -31,64 +24,29 @@ export interface PolarWebhookAnswer {
   body: { received: true; duplicate?: true; handled?: false; reason?: 'unknown_event_type' | 'no_handler' };
 }
 
-/** The slice of the resolved module options this room reads. */
-interface ResolvedOptionsWithWebhooks {
-  webhooks?: PolarWebhooksOptions | false;
-}
-
 /** Verifies, deduplicates and dispatches one delivery; the controller only moves bytes in and out. */
 @Injectable()
-export class PolarWebhooksProcessor implements OnModuleInit {
+export class PolarWebhooksProcessor {
   private readonly logger = new Logger('PolarWebhooks');
+  private readonly options: PolarWebhooksConfig;
   private readonly secrets: string[];
+  private readonly store: PolarWebhookDedupeStore | null;
   private readonly ttlMs: number;
   private readonly claimTtlMs: number;
-  private store: PolarWebhookDedupeStore | null = null;
 
   constructor(
-    @Inject(POLAR_RESOLVED_OPTIONS) private readonly resolved: ResolvedOptionsWithWebhooks,
+    @Inject(POLAR_RESOLVED_OPTIONS) resolved: PolarResolvedOptions,
+    @Inject(POLAR_WEBHOOK_DEDUPE_STORE) store: PolarWebhookDedupeStore | null,
     private readonly explorer: PolarWebhooksExplorer,
-    private readonly moduleRef: ModuleRef,
-    // Optional: the route parts can be mounted without PolarModule (its own tests do).
-    @Optional() private readonly lifecycle?: CustomerLifecycle,
+    private readonly lifecycle: CustomerLifecycle,
   ) {
-    const options = this.options;
-    const secrets = options ? (Array.isArray(options.secrets) ? options.secrets : [options.secrets]) : [];
-    this.secrets = secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length > 0);
-    if (this.secrets.length === 0) throw new PolarConfigurationError(webhookMessages.noSecrets());
-    // A newline carried over from an env file would otherwise fail every signature, silently.
-    if (this.secrets.some((secret) => /\s/.test(secret))) {
-      throw new PolarConfigurationError(webhookMessages.secretWhitespace());
-    }
-    if (options?.onUnknownEvent !== undefined && typeof options.onUnknownEvent !== 'function') {
-      throw new PolarConfigurationError(webhookMessages.badHook());
-    }
-    const dedupe = options?.dedupe === false ? undefined : options?.dedupe;
-    this.ttlMs = positive(dedupe?.ttlMs ?? DEFAULT_WEBHOOK_DEDUPE_TTL_MS, 'webhooks.dedupe.ttlMs');
-    this.claimTtlMs = positive(dedupe?.claimTtlMs ?? DEFAULT_WEBHOOK_CLAIM_TTL_MS, 'webhooks.dedupe.claimTtlMs');
-    const store = dedupe?.store;
-    if (store !== undefined && store !== 'memory' && store !== 'cache-manager' && !isDedupeStore(store)) {
-      throw new PolarConfigurationError(webhookMessages.badStore());
-    }
-  }
-
-  private get options(): PolarWebhooksOptions | undefined {
-    return this.resolved.webhooks || undefined;
-  }
-
-  onModuleInit(): void {
-    const dedupe = this.options?.dedupe;
-    if (dedupe === false) return;
-    const store = dedupe?.store ?? 'memory';
-    if (store === 'memory') {
-      this.store = new PolarMemoryDedupeStore({ maxEntries: dedupe?.maxEntries });
-    } else if (store === 'cache-manager') {
-      const cache = findAppCacheManager<PolarCacheLike>(this.moduleRef);
-      if (!cache) throw new PolarConfigurationError(webhookMessages.noCacheManager());
-      this.store = new PolarCacheManagerDedupeStore(cache);
-    } else {
-      this.store = store;
-    }
+    // Registered only with the webhook route, whose options are then resolved (never false).
+    this.options = resolved.webhooks as PolarWebhooksConfig;
+    const { secrets, dedupe } = this.options;
+    this.secrets = secrets;
+    this.store = dedupe ? store : null;
+    this.ttlMs = dedupe ? dedupe.ttlMs : 0;
+    this.claimTtlMs = dedupe ? dedupe.claimTtlMs : 0;
   }
 
   /** Handles one delivery given its exact raw bytes and Standard-Webhooks headers. */
@@ -109,7 +67,7 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     const { event } = verification;
     // A customer deleted outside this app (the dashboard, another service) must lose what the
     // module caches for it, e.g. reused portal sessions, as one deleted through CustomersService does.
-    if (event.type === 'customer.deleted') this.lifecycle?.notifyDeleted(deletedCustomerOf(event.data));
+    if (event.type === 'customer.deleted') this.lifecycle.notifyDeleted(deletedCustomerOf(event.data));
     const handlers = this.explorer.handlersFor(event.type);
     if (handlers.length === 0) {
       return { status: 202, body: { received: true, handled: false, reason: 'no_handler' } };
@@ -175,7 +133,7 @@ export class PolarWebhooksProcessor implements OnModuleInit {
   }
 
   private async onUnknown(id: string, type: string | null, payload: unknown): Promise<void> {
-    const hook = this.options?.onUnknownEvent;
+    const hook = this.options.onUnknownEvent;
     if (!hook) {
       this.logger.debug(webhookMessages.unknownEvent(type, id));
       return;
@@ -186,19 +144,6 @@ export class PolarWebhooksProcessor implements OnModuleInit {
       this.logger.error(webhookMessages.unknownHookFailed(id), error instanceof Error ? error.stack : String(error));
     }
   }
-}
-
-function positive(value: number, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new PolarConfigurationError(webhookMessages.badNumber(option));
-  }
-  return value;
-}
-
-function isDedupeStore(value: unknown): value is PolarWebhookDedupeStore {
-  if (typeof value !== 'object' || value === null) return false;
-  const store = value as Record<string, unknown>;
-  return ['isHandled', 'claim', 'markHandled', 'release'].every((method) => typeof store[method] === 'function');
 }
 
 /** The ids of a deleted customer; Polar moves a soft-deleted customer's external id into metadata. */

@@ -5,7 +5,7 @@ import { DEFAULT_WEBHOOKS_PATH } from '../polar.constants.js';
 import { createPolarWebhooksController } from './webhooks.controller.js';
 import { PolarWebhooksExplorer } from './webhooks.explorer.js';
 import { PolarWebhooksProcessor } from './webhooks.processor.js';
-
+import { webhooksDedupeStoreProvider } from './webhooks-dedupe.provider.js';
 
 /**
  * Controllers and providers the webhook route adds to PolarModule; nothing when `path` is `false`.
@@ -20,6 +20,12 @@ export function webhooksRouteParts(
     controllers: [createPolarWebhooksController(path || DEFAULT_WEBHOOKS_PATH, extras.routeDecorators)],
     // DiscoveryService and MetadataScanner are what DiscoveryModule provides; listed here so the
     // module helper needs no extra import for this room.
-    providers: [DiscoveryService, MetadataScanner, PolarWebhooksExplorer, PolarWebhooksProcessor],
+    providers: [
+      DiscoveryService,
+      MetadataScanner,
+      webhooksDedupeStoreProvider,
+      PolarWebhooksExplorer,
+      PolarWebhooksProcessor,
+    ],
   };
 }

@@ -326,17 +326,15 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
 });
 
 describe('session reuse options are checked at start-up', () => {
-  it.each([
-    [{ safetyMarginSeconds: -1 }, /portal\.sessionReuse\.safetyMarginSeconds/],
-    [{ safetyMarginSeconds: 3600 }, /portal\.sessionReuse\.safetyMarginSeconds/],
-    [{ maxEntries: 0 }, /portal\.sessionReuse\.maxEntries/],
-    [{ store: 'redis' }, /portal\.sessionReuse\.store/],
-    ['yes', /portal\.sessionReuse" must be true, false or an object/],
-  ])('%j stops start-up naming the option', async (sessionReuse, message) => {
-    await expect(createReuseApp({ adapter: 'express', polar, sessionReuse: sessionReuse as never })).rejects.toThrow(
-      message,
-    );
-  });
+  // Every rule is a unit spec (lib/portal/session-reuse/session-reuse.config.spec.ts); this proves they run at start-up.
+  it.each([[{ store: 'redis' }, /portal\.sessionReuse\.store/]])(
+    '%j stops start-up naming the option',
+    async (sessionReuse, message) => {
+      await expect(createReuseApp({ adapter: 'express', polar, sessionReuse: sessionReuse as never })).rejects.toThrow(
+        message,
+      );
+    },
+  );
 
   it("store 'cache-manager' without CacheModule stops start-up saying what to import", async () => {
     await expect(

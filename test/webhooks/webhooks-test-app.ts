@@ -1,19 +1,14 @@
-import { ConsoleLogger, type INestApplication, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { PolarModuleOptions, PolarOptionsFactory } from '../../lib/interfaces/polar-module-options.interface.js';
 import type { PolarWebhooksOptions } from '../../lib/interfaces/polar-webhooks-options.interface.js';
-import { POLAR_RESOLVED_OPTIONS } from '../../lib/polar.constants.js';
 import { PolarModule } from '../../lib/polar.module.js';
-import { webhooksRouteParts } from '../../lib/webhooks/webhooks.route.js';
 import { ADAPTERS, type AdapterName, createAppOn, initApp } from '../support/nest-app.js';
 
 export { ADAPTERS, type AdapterName };
 
-/**
- * How the webhook room is mounted: through PolarModule in each of its forms, or bare ('room': the
- * route parts alone, for checks of the room's own start-up messages).
- */
-export type MountForm = 'forRoot' | 'forRootAsync(useFactory)' | 'forRootAsync(useClass)' | 'room';
+/** How the webhook route is mounted: through PolarModule in each of its forms. */
+export type MountForm = 'forRoot' | 'forRootAsync(useFactory)' | 'forRootAsync(useClass)';
 export const MODULE_FORMS: MountForm[] = ['forRoot', 'forRootAsync(useFactory)', 'forRootAsync(useClass)'];
 /** Every adapter with every PolarModule form, for describe.each. */
 export const ADAPTER_FORMS: [AdapterName, MountForm][] = ADAPTERS.flatMap((adapter) =>
@@ -78,7 +73,7 @@ export interface WebhookApp {
   url?: string;
 }
 
-function mount(options: WebhookAppOptions, path: string) {
+function mount(options: WebhookAppOptions) {
   const form = options.form ?? 'forRoot';
   const moduleOptions: PolarModuleOptions = {
     ...(options.api ?? UNUSED_API),
@@ -97,28 +92,19 @@ function mount(options: WebhookAppOptions, path: string) {
   if (form === 'forRootAsync(useFactory)') {
     return PolarModule.forRootAsync({ portal: false, webhooks: routeShape, useFactory: async () => moduleOptions });
   }
-  if (form === 'forRootAsync(useClass)') {
-    class WebhookOptionsFactory implements PolarOptionsFactory {
-      createPolarOptions(): PolarModuleOptions {
-        return moduleOptions;
-      }
+  class WebhookOptionsFactory implements PolarOptionsFactory {
+    createPolarOptions(): PolarModuleOptions {
+      return moduleOptions;
     }
-    return PolarModule.forRootAsync({ portal: false, webhooks: routeShape, useClass: WebhookOptionsFactory });
   }
-  const parts = webhooksRouteParts(path, { routeDecorators: options.routeDecorators });
-  @Module({
-    controllers: parts.controllers,
-    providers: [...parts.providers, { provide: POLAR_RESOLVED_OPTIONS, useValue: { webhooks: options.webhooks } }],
-  })
-  class WebhooksRoomModule {}
-  return WebhooksRoomModule;
+  return PolarModule.forRootAsync({ portal: false, webhooks: routeShape, useClass: WebhookOptionsFactory });
 }
 
 /** A Nest app with the webhook route mounted (by default through PolarModule.forRoot). */
 export async function createWebhookApp(options: WebhookAppOptions, listen = false): Promise<WebhookApp> {
   const path = options.webhooks.path ?? 'billing/webhooks';
   const moduleRef = await Test.createTestingModule({
-    imports: [...(options.imports ?? []), mount(options, path)],
+    imports: [...(options.imports ?? []), mount(options)],
     providers: options.providers ?? [],
   }).compile();
   const rawBody = options.rawBody ?? true;

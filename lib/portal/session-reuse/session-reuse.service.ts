@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { findAppCacheManager } from '../../common/app-cache-manager.js';
-import { PolarConfigurationError } from '../../errors/polar-configuration.error.js';
 import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../../customers/customer-lifecycle.js';
-import type { PolarPortalOptions } from '../../interfaces/polar-portal-options.interface.js';
-import type { PolarSessionReuseStore } from '../../interfaces/polar-session-reuse-options.interface.js';
-import { POLAR_RESOLVED_OPTIONS } from '../../polar.constants.js';
-import type { PolarCustomerSession } from '../sessions.service.js';
-import { PolarMemorySessionStore } from './memory-session.store.js';
-import { type PolarSessionReuseConfig, resolveSessionReuseConfig } from './session-reuse.config.js';
+import type { PolarResolvedOptions } from '../../interfaces/polar-module-options.interface.js';
+import type {
+  PolarSessionReuseConfig,
+  PolarSessionReuseStore,
+} from '../../interfaces/polar-session-reuse-options.interface.js';
+import { POLAR_RESOLVED_OPTIONS, POLAR_SESSION_REUSE_STORE } from '../../polar.constants.js';
+import type { PolarCustomerSession } from '../../sessions/sessions.service.js';
 import { SESSION_REUSE_MESSAGES } from './session-reuse.messages.js';
 
 const KEY_PREFIX = 'polar:portal-session:';
@@ -127,7 +125,7 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('PolarSessionReuse');
   private readonly config: PolarSessionReuseConfig;
   private readonly keys: ReuseKeys;
-  private store: PolarSessionReuseStore | undefined;
+  private readonly store: PolarSessionReuseStore | undefined;
   private readonly flights = new Map<string, Promise<PolarReusablePortalSession>>();
   /** Deletions seen by this instance, effective at once (the store's copy may still be in flight). */
   private readonly localTombstones = new Map<string, number>();
@@ -135,12 +133,12 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
   private lastWarning = 0;
 
   constructor(
-    @Inject(POLAR_RESOLVED_OPTIONS)
-    resolved: { portal?: PolarPortalOptions | false; accessToken: string; baseUrl: string; organizationId?: string },
-    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(POLAR_RESOLVED_OPTIONS) resolved: PolarResolvedOptions,
+    @Inject(POLAR_SESSION_REUSE_STORE) store: PolarSessionReuseStore | null,
     @Inject(CustomerLifecycle) private readonly lifecycle: CustomerLifecycle,
   ) {
-    this.config = resolveSessionReuseConfig(resolved.portal ? resolved.portal.sessionReuse : undefined);
+    this.config = resolved.portal ? resolved.portal.sessionReuse : false;
+    this.store = this.config === false ? undefined : (store ?? undefined);
     // The token stands for the organization and deployment; only its hash is ever part of a key.
     this.keys = new ReuseKeys(
       hash(JSON.stringify([resolved.baseUrl, resolved.organizationId ?? null, resolved.accessToken])).slice(0, 16),
@@ -148,16 +146,7 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    const config = this.config;
-    if (config === false) return;
-    if (config.store === 'memory') {
-      this.store = new PolarMemorySessionStore(config.maxEntries);
-    } else if (config.store === 'cache-manager') {
-      this.store = findAppCacheManager<PolarSessionReuseStore>(this.moduleRef);
-      if (!this.store) throw new PolarConfigurationError(SESSION_REUSE_MESSAGES.noCacheManager);
-    } else {
-      this.store = config.store;
-    }
+    if (this.store === undefined) return;
     this.unsubscribe = this.lifecycle.onDeleted((event) => this.forget(event));
   }
 
@@ -174,7 +163,7 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     request: PolarPortalSessionRequest,
     create: () => Promise<PolarCustomerSession>,
   ): Promise<PolarReusablePortalSession> {
-    // The store is set at init only when reuse is on.
+    // The store is set only when reuse is on.
     const identity = this.store === undefined ? undefined : identityOf(request);
     if (identity === undefined) {
       return linkOf(await create());
