@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { createPolar } from '@polar-sh/sdk/2026-10';
 import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './config/polar-options.resolver.js';
 import { appCacheProvider } from './common/store-option.js';
+import { PolarCustomerIdentityService } from './customer-identity/customer-identity.service.js';
 import { CustomerLifecycle } from './customers/customer-lifecycle.js';
 import { CustomersService } from './customers/customers.service.js';
 import { PolarExceptionFilter } from './errors/polar-exception.filter.js';
@@ -55,6 +56,7 @@ const clientProvider: Provider = {
     appCacheProvider,
     PolarRequestRunner,
     CustomerLifecycle,
+    PolarCustomerIdentityService,
     CustomersService,
     SessionsService,
     PolarExceptionFilter,
@@ -65,6 +67,7 @@ const clientProvider: Provider = {
     CustomersService,
     SessionsService,
     CustomerLifecycle,
+    PolarCustomerIdentityService,
     PolarExceptionFilter,
   ],
 })

@@ -6,6 +6,7 @@ import {
   POLAR_API_URLS,
 } from '../polar.constants.js';
 import { MAX_TIMER_MS, positiveMilliseconds } from '../common/option-rules.js';
+import { resolveCustomerResolverOption } from '../customer-identity/customer-identity.config.js';
 import { failOption } from '../errors/polar-configuration.error.js';
 import { resolvePortalConfig } from '../portal/portal.config.js';
 import { resolveWebhooksConfig } from '../webhooks/webhooks.config.js';
@@ -91,6 +92,7 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
     timeoutMs,
     organizationId,
     readRetries,
+    customer: resolveCustomerResolverOption(options.customer, options.portal ? options.portal.customer : undefined),
     portal: resolvePortal(options, shape),
     webhooks: resolveWebhooks(options, shape),
   };

@@ -1,6 +1,9 @@
-import type { PolarCustomerResolverFn, PolarPortalCustomer } from '../interfaces/polar-portal-options.interface.js';
-import { PolarPortalResolverException } from './portal.exceptions.js';
-import { PORTAL_MESSAGES } from './portal.messages.js';
+import type {
+  PolarCustomerIdentity,
+  PolarCustomerResolverFn,
+} from '../interfaces/polar-customer-resolver.interface.js';
+import { PolarPortalResolverException } from './customer-identity.exceptions.js';
+import { CUSTOMER_IDENTITY_MESSAGES } from './customer-identity.messages.js';
 
 /**
  * The default resolver: `request.user` as most Nest auth set-ups (Passport, custom guards) leave it.
@@ -18,24 +21,33 @@ export const requestUserCustomerResolver: PolarCustomerResolverFn = (request) =>
     typeof id === 'bigint';
   if (!usable) {
     // A signed-in user whose shape we cannot read is a set-up mistake, not an anonymous visitor.
-    throw new PolarPortalResolverException(PORTAL_MESSAGES.defaultResolverNoId);
+    throw new PolarPortalResolverException(CUSTOMER_IDENTITY_MESSAGES.defaultResolverNoId);
   }
   return {
-    externalCustomerId: String(id),
+    external_customer_id: String(id),
     ...(typeof email === 'string' && email !== '' ? { email } : {}),
     ...(typeof name === 'string' && name !== '' ? { name } : {}),
   };
 };
 
-const OPTIONAL_STRINGS = ['memberId', 'externalMemberId', 'email', 'name'] as const;
+/** Each field of an identity, with the camelCase name nestjs-polar 0.1 used (still accepted). */
+const FIELDS = [
+  ['customer_id', 'customerId'],
+  ['external_customer_id', 'externalCustomerId'],
+  ['member_id', 'memberId'],
+  ['external_member_id', 'externalMemberId'],
+  ['email', 'email'],
+  ['name', 'name'],
+] as const;
 
 /**
  * Checks what a resolver returned and keeps only the known fields, so a resolver that returns a
- * whole user record (password hash and all) never passes more than these on.
+ * whole user record (password hash and all) never passes more than these on. camelCase names
+ * (`externalCustomerId`) are read as their snake_case field.
  */
-export function toPortalCustomer(value: unknown): PolarPortalCustomer | null {
+export function toCustomerIdentity(value: unknown): PolarCustomerIdentity | null {
   const invalid = (why: string): never => {
-    throw new PolarPortalResolverException(PORTAL_MESSAGES.resolverInvalid(why));
+    throw new PolarPortalResolverException(CUSTOMER_IDENTITY_MESSAGES.resolverInvalid(why));
   };
   if (value === null || value === undefined) {
     return null;
@@ -44,22 +56,23 @@ export function toPortalCustomer(value: unknown): PolarPortalCustomer | null {
     return invalid('expected an object or null');
   }
   const record = value as Record<string, unknown>;
-  const present = (key: string): boolean => record[key] !== undefined && record[key] !== null;
-  const nonEmpty = (key: string): boolean => typeof record[key] === 'string' && (record[key] as string).trim() !== '';
-  if (present('customerId') === present('externalCustomerId')) {
-    return invalid('exactly one of customerId or externalCustomerId must be given');
+  const given: Record<string, unknown> = {};
+  for (const [field, alias] of FIELDS) {
+    const fieldValue = record[field] ?? record[alias];
+    if (fieldValue !== undefined && fieldValue !== null) given[field] = fieldValue;
   }
-  const idKey = present('customerId') ? 'customerId' : 'externalCustomerId';
-  if (!nonEmpty(idKey)) {
-    return invalid(`${idKey} must be a non-empty string`);
+  if ('customer_id' in given === 'external_customer_id' in given) {
+    return invalid('exactly one of customer_id or external_customer_id must be given');
   }
-  const customer: Record<string, string> = { [idKey]: record[idKey] as string };
-  for (const key of OPTIONAL_STRINGS) {
-    if (!present(key)) continue;
-    if (!nonEmpty(key)) {
-      return invalid(`${key} must be a non-empty string when given`);
+  const identity: Record<string, string> = {};
+  for (const [field] of FIELDS) {
+    if (!(field in given)) continue;
+    const fieldValue = given[field];
+    if (typeof fieldValue !== 'string' || fieldValue.trim() === '') {
+      const isId = field === 'customer_id' || field === 'external_customer_id';
+      return invalid(`${field} must be a non-empty string${isId ? '' : ' when given'}`);
     }
-    customer[key] = record[key] as string;
+    identity[field] = fieldValue;
   }
-  return customer as unknown as PolarPortalCustomer;
+  return identity as unknown as PolarCustomerIdentity;
 }

@@ -1,4 +1,5 @@
 import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
+import type { PolarCustomerResolverOption } from './polar-customer-resolver.interface.js';
 import type { PolarPortalConfig, PolarPortalOptions } from './polar-portal-options.interface.js';
 import type {
   PolarWebhooksConfig,
@@ -36,6 +37,14 @@ export interface PolarModuleOptions {
    * @default 2
    */
   readRetries?: number;
+  /**
+   * Who the signed-in customer is, for every route and guard that needs one (the portal today): a
+   * function or an injectable class implementing `PolarCustomerResolver`. The default reads
+   * `request.user`: `String(user.id)` as the external customer id, and `user.email` / `user.name`
+   * when they are strings; no user → 401.
+   * @default the request.user resolver
+   */
+  customer?: PolarCustomerResolverOption;
   /** The `GET /billing/portal` route; `false` to not register it. @default {} (registered) */
   portal?: PolarPortalOptions | false;
   /** The webhook route; off unless given. @default undefined (no route) */
@@ -91,6 +100,8 @@ export interface PolarResolvedOptions {
   organizationId: string | undefined;
   /** Retries of a read on 429, 5xx or a network failure. */
   readRetries: number;
+  /** The customer resolver (the module's, else the deprecated `portal.customer`); undefined for `request.user`. */
+  customer: PolarCustomerResolverOption | undefined;
   /** Portal route options, resolved, or `false` when the route is off. */
   portal: PolarPortalConfig | false;
   /** Webhook route options, resolved, or `false` when the route is off. */

@@ -1,11 +1,14 @@
+export type { PolarPortalResponseMode } from '../interfaces/polar-portal-options.interface.js';
 export type {
+  PolarCustomerByExternalId,
+  PolarCustomerById,
+  PolarCustomerIdentity,
+  PolarCustomerResolution,
   PolarCustomerResolver,
   PolarCustomerResolverFn,
+  PolarCustomerResolverOption,
   PolarPortalCustomer,
-  PolarPortalCustomerByExternalId,
-  PolarPortalCustomerById,
-  PolarPortalResponseMode,
-} from '../interfaces/polar-portal-options.interface.js';
+} from '../interfaces/polar-customer-resolver.interface.js';
 export {
   PolarInvalidReturnUrlException,
   PolarPortalCustomerNotFoundException,

@@ -1,7 +1,5 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type {
-  PolarCustomerResolver,
-  PolarCustomerResolverFn,
   PolarPortalConfig,
   PolarPortalOptions,
   PolarPortalResponseMode,
@@ -25,13 +23,6 @@ export class PolarPortalConfigurationError extends PolarConfigurationError {
 
 const RESPONSE_MODES: readonly PolarPortalResponseMode[] = ['negotiate', 'redirect', 'json'];
 
-/** True for a class (an injectable resolver), false for a plain or arrow function. */
-export function isResolverClass(
-  value: PolarCustomerResolverFn | Type<PolarCustomerResolver>,
-): value is Type<PolarCustomerResolver> {
-  return typeof (value as { prototype?: { resolve?: unknown } }).prototype?.resolve === 'function';
-}
-
 function isGuardClass(value: unknown): value is Type<CanActivate> {
   return (
     typeof value === 'function' &&
@@ -45,20 +36,9 @@ export function resolvePortalConfig(options: PolarPortalOptions, path: string): 
     throw new PolarPortalConfigurationError(option, rule);
   };
 
-  const { customer, guards = [], defaultReturnUrl, appOrigin, allowedReturnOrigins = [] } = options;
+  const { guards = [], defaultReturnUrl, appOrigin, allowedReturnOrigins = [] } = options;
   const { createCustomerIfMissing = false, respondWith = 'negotiate' } = options;
 
-  if (customer !== undefined && typeof customer !== 'function') {
-    fail('customer', 'must be a function (request, context) => customer, or a class with a resolve() method');
-  }
-  // A class without resolve() would otherwise be called as a function, failing on every request.
-  if (
-    typeof customer === 'function' &&
-    !isResolverClass(customer) &&
-    /^class\b/.test(Function.prototype.toString.call(customer))
-  ) {
-    fail('customer', 'is a class without a resolve(request, context) method');
-  }
   if (!Array.isArray(guards)) {
     fail('guards', 'must be an array of guard classes or instances');
   }
@@ -97,7 +77,6 @@ export function resolvePortalConfig(options: PolarPortalOptions, path: string): 
 
   return {
     path,
-    customer,
     guards: [...guards],
     defaultReturnUrl: defaultReturnUrlValue,
     returnUrlPolicy: { appOrigin: appOriginValue, allowedOrigins },

@@ -9,7 +9,7 @@ import request from 'supertest';
 import type {
   PolarCustomerResolver,
   PolarPortalCustomer,
-} from '../../lib/interfaces/polar-portal-options.interface.js';
+} from '../../lib/interfaces/polar-customer-resolver.interface.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS, as, createPortalApp, type PortalApp, USERS } from './portal-test-app.js';
 
@@ -226,7 +226,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
             ({
               externalCustomerId: 'user-alice',
               passwordHash: 'secret-hash',
-              customer_id: 'x',
+              organization_id: 'x',
             }) as unknown as PolarPortalCustomer,
         },
       });
