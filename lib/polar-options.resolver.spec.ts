@@ -1,10 +1,15 @@
-import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
+import { PolarConfigurationError } from './errors/polar-configuration.error.js';
 import { resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
-import type { PolarModuleOptions } from '../interfaces/polar-module-options.interface.js';
+import { POLAR_ROUTES } from './polar.module.js';
+import type { PolarModuleOptions } from './interfaces/polar-module-options.interface.js';
 
 const TOKEN = 'polar_oat_abcdefghijklmnop';
 const syncShape = (options: PolarModuleOptions) =>
-  routeShapeOf({ portal: options.portal, webhooks: options.webhooks && { path: options.webhooks.path } }, false);
+  routeShapeOf(
+    POLAR_ROUTES,
+    { portal: options.portal, webhooks: options.webhooks && { path: options.webhooks.path } },
+    false,
+  );
 const resolve = (options: PolarModuleOptions) => resolvePolarOptions(options, syncShape(options));
 
 describe('resolvePolarOptions', () => {
@@ -79,7 +84,7 @@ describe('resolvePolarOptions', () => {
   });
 
   describe('forRootAsync route shape', () => {
-    const asyncShape = routeShapeOf({ portal: { path: 'pay' }, webhooks: { path: 'hooks' } }, true);
+    const asyncShape = routeShapeOf(POLAR_ROUTES, { portal: { path: 'pay' }, webhooks: { path: 'hooks' } }, true);
 
     it('takes paths from the top level and the rest from the factory', () => {
       const resolved = resolvePolarOptions(
@@ -95,7 +100,7 @@ describe('resolvePolarOptions', () => {
         resolvePolarOptions({ accessToken: TOKEN, portal: false, webhooks: { secrets: 'w' } }, asyncShape),
       ).toThrow(/top level of forRootAsync/);
       expect(() =>
-        resolvePolarOptions({ accessToken: TOKEN, webhooks: { secrets: 'w' } }, routeShapeOf({}, true)),
+        resolvePolarOptions({ accessToken: TOKEN, webhooks: { secrets: 'w' } }, routeShapeOf(POLAR_ROUTES, {}, true)),
       ).toThrow(/"webhooks" must also be given at the top level/);
       expect(() =>
         resolvePolarOptions(

@@ -1,34 +1,25 @@
-import {
-  DEFAULT_PORTAL_PATH,
-  DEFAULT_READ_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  DEFAULT_WEBHOOKS_PATH,
-  POLAR_API_URLS,
-} from '../polar.constants.js';
-import { MAX_TIMER_MS, positiveMilliseconds } from '../common/option-rules.js';
-import { resolveCustomerResolverOption } from '../customer-identity/customer-identity.config.js';
-import { failOption } from '../errors/polar-configuration.error.js';
-import { resolvePortalConfig } from '../portal/portal.config.js';
-import { resolveWebhooksConfig } from '../webhooks/webhooks.config.js';
+import { MAX_TIMER_MS, positiveMilliseconds } from './common/option-rules.js';
+import type { PolarRouteDefinition } from './common/route-definition.js';
+import { resolveCustomerResolverOption } from './customer-identity/customer-identity.config.js';
+import { failOption as fail } from './errors/polar-configuration.error.js';
 import type {
   PolarModuleOptions,
   PolarResolvedOptions,
+  PolarRouteKey,
   PolarRouteShapeOptions,
-} from '../interfaces/polar-module-options.interface.js';
+} from './interfaces/polar-module-options.interface.js';
+import { DEFAULT_READ_RETRIES, DEFAULT_TIMEOUT_MS, POLAR_API_URLS } from './polar.constants.js';
+
+/** One route as the module definition fixes it: its path and the app's handler decorators, or off. */
+export type PolarRouteMount = { path: string; routeDecorators: MethodDecorator[] } | false;
 
 /** Which routes the module registers, fixed when the module is defined. */
 export interface PolarRouteShape {
-  /** Portal route path, or `false` when off. */
-  portalPath: string | false;
-  /** Webhook route path, or `false` when off. */
-  webhooksPath: string | false;
+  /** Every route of the module, each with its mount. */
+  routes: Array<{ route: PolarRouteDefinition; mount: PolarRouteMount }>;
   /** `true` for forRootAsync: the factory result may not change the route shape. */
   fromAsyncDefinition: boolean;
-  /** Decorators for the webhook handler, given when the module is defined. */
-  webhooksRouteDecorators: MethodDecorator[];
 }
-
-const fail = failOption;
 
 /** Normalises a route path ("/billing/portal/" → "billing/portal"). */
 export function normalizeRoutePath(option: string, path: unknown, fallback: string): string {
@@ -41,20 +32,35 @@ export function normalizeRoutePath(option: string, path: unknown, fallback: stri
   return trimmed;
 }
 
+/** An object, or `false` where the route can be switched off; the rule named as the route's. */
+function checkRouteOption(route: PolarRouteDefinition, value: unknown): void {
+  if (value === undefined || (value === false && route.registeredByDefault)) return;
+  if (typeof value !== 'object' || value === null) {
+    fail(route.key, route.registeredByDefault ? 'must be false or an object' : 'must be an object');
+  }
+}
+
 /** The route shape of `forRoot(options)` or of the top level of `forRootAsync(options)`. */
-export function routeShapeOf(shape: PolarRouteShapeOptions, fromAsyncDefinition: boolean): PolarRouteShape {
-  const { portal, webhooks } = shape;
-  if (portal !== undefined && portal !== false && (typeof portal !== 'object' || portal === null)) {
-    fail('portal', 'must be false or an object');
-  }
-  if (webhooks !== undefined && (typeof webhooks !== 'object' || webhooks === null)) {
-    fail('webhooks', 'must be an object');
-  }
+export function routeShapeOf(
+  routes: readonly PolarRouteDefinition[],
+  shape: PolarRouteShapeOptions,
+  fromAsyncDefinition: boolean,
+): PolarRouteShape {
   return {
-    portalPath: portal === false ? false : normalizeRoutePath('portal.path', portal?.path, DEFAULT_PORTAL_PATH),
-    webhooksPath: webhooks ? normalizeRoutePath('webhooks.path', webhooks.path, DEFAULT_WEBHOOKS_PATH) : false,
     fromAsyncDefinition,
-    webhooksRouteDecorators: webhooks?.routeDecorators ?? [],
+    routes: routes.map((route) => {
+      const given = shape[route.key];
+      checkRouteOption(route, given);
+      const on = route.registeredByDefault ? given !== false : given !== undefined;
+      const mount: PolarRouteMount =
+        on && given !== false
+          ? {
+              path: normalizeRoutePath(`${route.key}.path`, given?.path, route.defaultPath),
+              routeDecorators: [...(given?.routeDecorators ?? [])],
+            }
+          : false;
+      return { route, mount };
+    }),
   };
 }
 
@@ -85,6 +91,10 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
     fail('readRetries', 'must be an integer from 0 to 10');
   }
 
+  const routes = {} as { [K in PolarRouteKey]: PolarResolvedOptions[K] };
+  for (const { route, mount } of shape.routes) {
+    (routes as Record<PolarRouteKey, unknown>)[route.key] = resolveRoute(route, mount, options, shape);
+  }
   return {
     accessToken,
     environment,
@@ -93,8 +103,7 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
     organizationId,
     readRetries,
     customer: resolveCustomerResolverOption(options.customer, options.portal ? options.portal.customer : undefined),
-    portal: resolvePortal(options, shape),
-    webhooks: resolveWebhooks(options, shape),
+    ...routes,
   };
 }
 
@@ -112,50 +121,37 @@ function checkBaseUrl(baseUrl: unknown): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function resolvePortal(options: PolarModuleOptions, shape: PolarRouteShape): PolarResolvedOptions['portal'] {
-  const { portal } = options;
-  if (portal !== undefined && portal !== false && (typeof portal !== 'object' || portal === null)) {
-    return fail('portal', 'must be false or an object');
-  }
-  if (shape.portalPath === false) return false;
-  if (shape.fromAsyncDefinition) {
-    if (portal === false) {
+/** One route's options: the mount fixed at definition time, then the route's own resolver. */
+function resolveRoute(
+  route: PolarRouteDefinition,
+  mount: PolarRouteMount,
+  options: PolarModuleOptions,
+  shape: PolarRouteShape,
+): unknown {
+  const given = (options as unknown as Record<string, unknown>)[route.key] as false | { path?: unknown } | undefined;
+  checkRouteOption(route, given);
+  if (mount === false) {
+    if (given && !route.registeredByDefault) {
       return fail(
-        'portal',
-        'false must be given at the top level of forRootAsync (routes are fixed before the factory runs)',
-      );
-    }
-    if (portal?.path !== undefined && normalizeRoutePath('portal.path', portal.path, '') !== shape.portalPath) {
-      return fail(
-        'portal.path',
-        'must be given at the top level of forRootAsync (routes are fixed before the factory runs)',
-      );
-    }
-  }
-  return resolvePortalConfig(portal || {}, shape.portalPath);
-}
-
-function resolveWebhooks(options: PolarModuleOptions, shape: PolarRouteShape): PolarResolvedOptions['webhooks'] {
-  const { webhooks } = options;
-  if (webhooks !== undefined && (typeof webhooks !== 'object' || webhooks === null)) {
-    return fail('webhooks', 'must be an object');
-  }
-  if (shape.webhooksPath === false) {
-    if (webhooks) {
-      return fail(
-        'webhooks',
-        'must also be given at the top level of forRootAsync (e.g. webhooks: {}) to register the route',
+        route.key,
+        `must also be given at the top level of forRootAsync (e.g. ${route.key}: {}) to register the route`,
       );
     }
     return false;
   }
-  if (shape.fromAsyncDefinition && webhooks?.path !== undefined) {
-    if (normalizeRoutePath('webhooks.path', webhooks.path, '') !== shape.webhooksPath) {
+  if (shape.fromAsyncDefinition) {
+    if (given === false) {
       return fail(
-        'webhooks.path',
+        route.key,
+        'false must be given at the top level of forRootAsync (routes are fixed before the factory runs)',
+      );
+    }
+    if (given?.path !== undefined && normalizeRoutePath(`${route.key}.path`, given.path, '') !== mount.path) {
+      return fail(
+        `${route.key}.path`,
         'must be given at the top level of forRootAsync (routes are fixed before the factory runs)',
       );
     }
   }
-  return resolveWebhooksConfig(webhooks, shape.webhooksPath);
+  return route.resolveOptions(given || undefined, mount.path);
 }

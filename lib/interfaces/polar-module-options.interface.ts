@@ -2,9 +2,9 @@ import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { PolarCustomerResolverOption } from './polar-customer-resolver.interface.js';
 import type { PolarPortalConfig, PolarPortalOptions } from './polar-portal-options.interface.js';
 import type {
+  PolarRouteExtras,
   PolarWebhooksConfig,
   PolarWebhooksOptions,
-  PolarWebhooksRouteExtras,
 } from './polar-webhooks-options.interface.js';
 
 /** Which Polar deployment the SDK talks to. */
@@ -51,12 +51,14 @@ export interface PolarModuleOptions {
   webhooks?: PolarWebhooksOptions;
 }
 
-/** Options of `PolarModule.forRoot()`: the module options, `isGlobal`, and webhook route decorators. */
+/** Options of `PolarModule.forRoot()`: the module options, `isGlobal`, and each route's `routeDecorators`. */
 export type PolarModuleForRootOptions = PolarModuleOptions & {
   /** Registers the module globally. @default false */
   isGlobal?: boolean;
+  /** As in `PolarModuleOptions`, plus `routeDecorators` applied to the portal handler. */
+  portal?: (PolarPortalOptions & PolarRouteExtras) | false;
   /** As in `PolarModuleOptions`, plus `routeDecorators` applied to the webhook handler. */
-  webhooks?: PolarWebhooksOptions & PolarWebhooksRouteExtras;
+  webhooks?: PolarWebhooksOptions & PolarRouteExtras;
 };
 
 /**
@@ -64,14 +66,20 @@ export type PolarModuleForRootOptions = PolarModuleOptions & {
  * runs, so these sit at the top level of the async options (beside `isGlobal`).
  */
 export interface PolarRouteShapeOptions {
-  /** `false` removes the portal route; `{ path }` moves it. @default { path: 'billing/portal' } */
-  portal?: false | { path?: string };
+  /**
+   * `false` removes the portal route; `{ path }` moves it; `routeDecorators` are applied to its
+   * handler (e.g. your `@SkipThrottle()`). @default { path: 'billing/portal' }
+   */
+  portal?: false | ({ path?: string } & PolarRouteExtras);
   /**
    * Registers the webhook route (its secrets come from the factory); `routeDecorators` are applied
    * to its handler (e.g. your `@Public()`). @default undefined (no route)
    */
-  webhooks?: { path?: string } & PolarWebhooksRouteExtras;
+  webhooks?: { path?: string } & PolarRouteExtras;
 }
+
+/** The option key of each route of the module (`portal`, `webhooks`). */
+export type PolarRouteKey = keyof PolarRouteShapeOptions;
 
 /** Options of `PolarModule.forRootAsync()`. */
 export type PolarModuleAsyncOptions = ConfigurableModuleAsyncOptions<PolarModuleOptions, 'createPolarOptions'> &

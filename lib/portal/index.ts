@@ -18,5 +18,5 @@ export {
   PolarPortalUnauthorizedException,
 } from './portal.exceptions.js';
 export { PolarPortalConfigurationError } from './portal.config.js';
-export { PORTAL_REDIRECT_STATUS } from './portal.controller.js';
+export { PORTAL_REDIRECT_STATUS } from './portal.handler.js';
 export type { ReturnUrlRejectionRule } from './return-url.policy.js';

@@ -1,8 +1,7 @@
-import { Controller, Get, HttpStatus, Inject, Req, Res, type Type, UseFilters } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PolarExceptionFilter } from '../errors/polar-exception.filter.js';
+import type { PolarRouteHandler } from '../common/route-definition.js';
 import { POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
-import { PolarPortalGuarded } from './portal.decorators.js';
 import { PolarPortalService } from './portal.service.js';
 import { prefersJson } from './prefers-json.js';
 
@@ -13,41 +12,29 @@ import { prefersJson } from './prefers-json.js';
  */
 export const PORTAL_REDIRECT_STATUS = HttpStatus.SEE_OTHER;
 
-/**
- * Builds the portal controller for a path. The path is fixed here, when the module is defined, so
- * no controller metadata is ever changed at run time.
- */
-export function createPolarPortalController(path: string): Type {
-  @Controller(path)
-  @UseFilters(PolarExceptionFilter)
-  class PolarPortalController {
-    constructor(
-      @Inject(PolarPortalService) private readonly portal: PolarPortalService,
-      @Inject(POLAR_PORTAL_CONFIG) private readonly config: PolarPortalConfig,
-      @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
-    ) {}
+/** Answers `GET /billing/portal` once `PolarPortalGuard` has identified the customer. */
+@Injectable()
+export class PolarPortalHandler implements PolarRouteHandler {
+  constructor(
+    @Inject(PolarPortalService) private readonly portal: PolarPortalService,
+    @Inject(POLAR_PORTAL_CONFIG) private readonly config: PolarPortalConfig,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
-    /** Opens the signed-in user's Polar customer portal: a 303 redirect, or `{ url, expires_at }`. */
-    @Get()
-    @PolarPortalGuarded()
-    async open(
-      @Req() request: { query?: unknown; headers: Record<string, unknown> },
-      @Res() response: unknown,
-    ): Promise<void> {
-      // Cache-Control: no-store, Referrer-Policy and Vary are set by PolarPortalGuard, before
-      // anything of this route can fail.
-      const adapter = this.adapterHost.httpAdapter;
-      const customer = this.portal.customerOf(request);
-      const returnUrl = this.portal.returnUrlFor(request);
-      const link = await this.portal.open(customer, returnUrl);
+  /** Opens the signed-in user's Polar customer portal: a 303 redirect, or `{ url, expires_at }`. */
+  async handle(request: { query?: unknown; headers: Record<string, unknown> }, response: unknown): Promise<void> {
+    // Cache-Control: no-store and Referrer-Policy are set by the route's first guard, Vary by
+    // PolarPortalGuard, before anything of this route can fail.
+    const adapter = this.adapterHost.httpAdapter;
+    const customer = this.portal.customerOf(request);
+    const returnUrl = this.portal.returnUrlFor(request);
+    const link = await this.portal.open(customer, returnUrl);
 
-      const mode = this.config.respondWith;
-      if (mode === 'json' || (mode === 'negotiate' && prefersJson(request.headers.accept))) {
-        adapter.reply(response, link, HttpStatus.OK);
-      } else {
-        adapter.redirect(response, PORTAL_REDIRECT_STATUS, link.url);
-      }
+    const mode = this.config.respondWith;
+    if (mode === 'json' || (mode === 'negotiate' && prefersJson(request.headers.accept))) {
+      adapter.reply(response, link, HttpStatus.OK);
+    } else {
+      adapter.redirect(response, PORTAL_REDIRECT_STATUS, link.url);
     }
   }
-  return PolarPortalController;
 }
