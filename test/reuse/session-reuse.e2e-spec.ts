@@ -306,7 +306,7 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
     const first = await open(app, signedIn('ann'));
     const second = await open(app, signedIn('ann'));
     expect(sessionCalls()).toHaveLength(2);
-    const logged = app.logger.lines.join('\n');
+    const logged = app.logger.text();
     expect(logged).toMatch(/store read failed/);
     for (const link of [first, second]) expect(logged).not.toContain(tokenOf(link.url) as string);
   });
@@ -321,7 +321,7 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
     await open(app, signedIn('ann'));
     await open(app, signedIn('ann'));
     expect(sessionCalls()).toHaveLength(2);
-    expect(app.logger.lines.join('\n')).toMatch(/store read failed/);
+    expect(app.logger.text()).toMatch(/store read failed/);
   });
 });
 
