@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { CUSTOMER_IDENTITY_MESSAGES } from '../../lib/customer-identity/customer-identity.messages.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { webhookMessages } from '../../lib/webhooks/webhooks.messages.js';
-import { customerData, eventBody, signWebhook, TEST_WEBHOOK_SECRET } from '../webhooks/sign-webhook.js';
+import { customerData, eventBody, signWebhook, TEST_WEBHOOK_SECRET } from '../../lib/webhooks/webhooks.fixtures.js';
 import {
   EVENT_MARK,
   FIXTURE_ERROR_TEXT,

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { CustomersService } from '../../lib/customers/customers.service.js';
 import type { PolarSessionReuseStore } from '../../lib/interfaces/polar-session-reuse-options.interface.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
-import { TEST_WEBHOOK_SECRET } from '../webhooks/sign-webhook.js';
+import { TEST_WEBHOOK_SECRET } from '../../lib/webhooks/webhooks.fixtures.js';
 import { ADAPTERS, createReuseApp, type ReuseApp, signedIn } from './reuse-test-app.js';
 
 const PORTAL = '/billing/portal';

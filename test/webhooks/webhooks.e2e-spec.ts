@@ -28,7 +28,7 @@ import {
   RAW_BYTES_SECRET,
   signWebhook,
   TEST_WEBHOOK_SECRET,
-} from './sign-webhook.js';
+} from '../../lib/webhooks/webhooks.fixtures.js';
 import { ADAPTER_FORMS, ADAPTERS, createWebhookApp, type WebhookApp } from './webhooks-test-app.js';
 
 const PATH = '/billing/webhooks';
