@@ -32,12 +32,13 @@ const compile = (options: Parameters<typeof PolarModule.forRoot>[0], imports: un
 
 describe('resolveStoreOption', () => {
   it("takes 'memory', 'cache-manager' and an object with every method; names the option otherwise", () => {
+    type Store = { get(): number; set(): number; del(): number };
     const store = { get: () => 1, set: () => 1 };
-    expect(resolveStoreOption('memory', 'x.store', ['get'])).toBe('memory');
-    expect(resolveStoreOption('cache-manager', 'x.store', ['get'])).toBe('cache-manager');
-    expect(resolveStoreOption(store, 'x.store', ['get', 'set'])).toBe(store);
-    expect(() => resolveStoreOption(store, 'x.store', ['get', 'set', 'del'])).toThrow(PolarConfigurationError);
-    expect(() => resolveStoreOption('redis', 'x.store', ['get', 'del'])).toThrow(
+    expect(resolveStoreOption<Store>('memory', 'x.store', ['get'])).toBe('memory');
+    expect(resolveStoreOption<Store>('cache-manager', 'x.store', ['get'])).toBe('cache-manager');
+    expect(resolveStoreOption<Store>(store, 'x.store', ['get', 'set'])).toBe(store);
+    expect(() => resolveStoreOption<Store>(store, 'x.store', ['get', 'set', 'del'])).toThrow(PolarConfigurationError);
+    expect(() => resolveStoreOption<Store>('redis', 'x.store', ['get', 'del'])).toThrow(
       `PolarModule: option "x.store" must be 'memory', 'cache-manager' or an object with get, del methods.`,
     );
   });
