@@ -17,6 +17,7 @@ import {
   PolarUnknownCustomerException,
   PolarValidationException,
 } from '../errors/polar.exceptions.js';
+import { describeThrown } from '../errors/describe-thrown.js';
 import { toPolarHttpException } from '../errors/polar-error.mapper.js';
 import type { PolarCustomerResolverFn, PolarPortalCustomer } from '../interfaces/polar-portal-options.interface.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -100,7 +101,10 @@ export class PolarPortalService implements OnModuleInit {
       }
     }
     const request = context.switchToHttp().getRequest<object>();
-    const customer = toPortalCustomer(await this.guarded('customer resolver', () => this.resolve(request, context)));
+    // The value is read inside the guard too: a throwing getter on it is the resolver's failure.
+    const customer = await this.guarded('customer resolver', async () =>
+      toPortalCustomer(await this.resolve(request, context)),
+    );
     if (customer === null) {
       throw new PolarPortalUnauthorizedException();
     }
@@ -112,8 +116,8 @@ export class PolarPortalService implements OnModuleInit {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof HttpException) throw error;
-      this.logger.error(`The portal ${what} threw`, error instanceof Error ? error.stack : String(error));
+      if (isHttpException(error)) throw error;
+      this.logger.error(`The portal ${what} threw`, describeThrown(error));
       throw new PolarPortalResolverException(
         what === 'customer resolver' ? PORTAL_MESSAGES.resolverFailed : PORTAL_MESSAGES.appGuardFailed(what),
         { cause: error },
@@ -229,5 +233,14 @@ export class PolarPortalService implements OnModuleInit {
       }
     }
     return mapped;
+  }
+}
+
+/** `instanceof` that cannot throw (a thrown Proxy's getPrototypeOf trap may). */
+function isHttpException(error: unknown): error is HttpException {
+  try {
+    return error instanceof HttpException;
+  } catch {
+    return false;
   }
 }

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { findAppCacheManager } from '../config/app-cache-manager.js';
+import { describeThrown } from '../errors/describe-thrown.js';
 import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../customers/customer-lifecycle.js';
 import { PolarConfigurationError } from '../config/polar-options.resolver.js';
 import type { PolarWebhooksOptions } from '../interfaces/polar-webhooks-options.interface.js';
@@ -140,17 +141,11 @@ export class PolarWebhooksProcessor implements OnModuleInit {
       try {
         await handler.run(event, delivery);
       } catch (error) {
-        this.logger.error(
-          webhookMessages.handlerFailedLog(handler.name, event.type, id),
-          error instanceof Error ? error.stack : String(error),
-        );
+        this.logger.error(webhookMessages.handlerFailedLog(handler.name, event.type, id), describeThrown(error));
         if (store) {
           // Still a 500 for the handler; but until the claim expires, Polar's retries will be answered 409.
           await store.release(id).catch((releaseError: unknown) => {
-            this.logger.error(
-              webhookMessages.releaseFailedLog(id),
-              releaseError instanceof Error ? releaseError.stack : String(releaseError),
-            );
+            this.logger.error(webhookMessages.releaseFailedLog(id), describeThrown(releaseError));
           });
         }
         throw new InternalServerErrorException(webhookMessages.handlerFailed());
@@ -159,7 +154,7 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     // The handlers ran: a failure to record that only risks a second run on a retry, so it is logged, not answered.
     if (store) {
       await store.markHandled(id, this.ttlMs).catch((error: unknown) => {
-        this.logger.error(webhookMessages.markFailedLog(id), error instanceof Error ? error.stack : String(error));
+        this.logger.error(webhookMessages.markFailedLog(id), describeThrown(error));
       });
     }
     return { status: 200, body: { received: true } };
@@ -169,7 +164,7 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     try {
       return await work();
     } catch (error) {
-      this.logger.error(webhookMessages.storeFailedLog(id), error instanceof Error ? error.stack : String(error));
+      this.logger.error(webhookMessages.storeFailedLog(id), describeThrown(error));
       throw new ServiceUnavailableException(webhookMessages.storeFailed());
     }
   }
@@ -183,7 +178,7 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     try {
       await hook({ id, type, payload });
     } catch (error) {
-      this.logger.error(webhookMessages.unknownHookFailed(id), error instanceof Error ? error.stack : String(error));
+      this.logger.error(webhookMessages.unknownHookFailed(id), describeThrown(error));
     }
   }
 }
