@@ -100,6 +100,8 @@ export class PolarWebhooksProcessor implements OnModuleInit {
       case 'invalid-signature':
         throw new ForbiddenException(webhookMessages.badSignature(verification.reason));
       case 'invalid-payload':
+        // Logged: a well-signed payload this module cannot read is Polar's or a proxy's bug, worth seeing.
+        this.logger.error(webhookMessages.badPayloadLog(id, verification.reason));
         throw new BadRequestException(webhookMessages.badPayload(verification.reason));
       case 'unknown-type':
         await this.onUnknown(id, verification.type, verification.payload);
