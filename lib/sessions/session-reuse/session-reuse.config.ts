@@ -6,6 +6,8 @@ import { SESSION_REUSE_MESSAGES } from './session-reuse.messages.js';
 
 /** Default of `safetyMarginSeconds`: a portal visit started just before it still has 15 minutes. */
 export const DEFAULT_SESSION_REUSE_MARGIN_SECONDS = 900;
+/** Default of `maxSessionsPerCustomer`: a few pages with a portal link, each its own return URL. */
+export const DEFAULT_MAX_SESSIONS_PER_CUSTOMER = 3;
 /** Default of `maxEntries` for the in-memory store. */
 export const DEFAULT_SESSION_REUSE_MAX_ENTRIES = 10_000;
 /** Polar portal sessions live one hour; a margin this long would never reuse anything. */
@@ -18,6 +20,7 @@ export type PolarSessionReuseConfig =
       safetyMarginMs: number;
       store: 'memory' | 'cache-manager' | PolarSessionReuseStore;
       maxEntries: number;
+      maxSessionsPerCustomer: number;
     };
 
 /** A malformed `portal.sessionReuse` option: start-up stops with a message naming it. */
@@ -52,6 +55,7 @@ export function resolveSessionReuseConfig(
     safetyMarginSeconds = DEFAULT_SESSION_REUSE_MARGIN_SECONDS,
     store = 'memory',
     maxEntries = DEFAULT_SESSION_REUSE_MAX_ENTRIES,
+    maxSessionsPerCustomer = DEFAULT_MAX_SESSIONS_PER_CUSTOMER,
   } = option;
   if (
     typeof safetyMarginSeconds !== 'number' ||
@@ -73,5 +77,8 @@ export function resolveSessionReuseConfig(
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new PolarSessionReuseConfigurationError('.maxEntries', 'must be a positive integer');
   }
-  return { safetyMarginMs: safetyMarginSeconds * 1000, store, maxEntries };
+  if (!Number.isInteger(maxSessionsPerCustomer) || maxSessionsPerCustomer < 1) {
+    throw new PolarSessionReuseConfigurationError('.maxSessionsPerCustomer', 'must be a positive integer');
+  }
+  return { safetyMarginMs: safetyMarginSeconds * 1000, store, maxEntries, maxSessionsPerCustomer };
 }
