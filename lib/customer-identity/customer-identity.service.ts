@@ -16,6 +16,7 @@ import type {
   PolarCustomerResolverFn,
 } from '../interfaces/polar-customer-resolver.interface.js';
 import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
+import { describeThrown } from '../errors/describe-thrown.js';
 import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
 import { isResolverClass } from './customer-identity.config.js';
 import { PolarPortalResolverException, PolarPortalUnauthorizedException } from './customer-identity.exceptions.js';
@@ -85,12 +86,12 @@ export class PolarCustomerIdentityService implements OnModuleInit {
       }
     }
     const request = context.switchToHttp().getRequest<object>();
-    const answer = await this.contained(
+    // The answer is read inside the containment too: a throwing getter on it is the resolver's failure.
+    const customer = await this.contained(
       CUSTOMER_IDENTITY_MESSAGES.resolverThrewLog,
-      () => this.resolve(request, context),
+      async () => toCustomerIdentity(await this.resolve(request, context)),
       CUSTOMER_IDENTITY_MESSAGES.resolverFailed,
     );
-    const customer = toCustomerIdentity(answer);
     if (customer === null) {
       throw new PolarPortalUnauthorizedException();
     }
@@ -113,9 +114,18 @@ export class PolarCustomerIdentityService implements OnModuleInit {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof HttpException) throw error;
-      this.logger.error(log, error instanceof Error ? error.stack : String(error));
+      if (isHttpException(error)) throw error;
+      this.logger.error(log, describeThrown(error));
       throw new PolarPortalResolverException(answer, { cause: error });
     }
+  }
+}
+
+/** `instanceof` that cannot throw (a thrown Proxy's getPrototypeOf trap may). */
+function isHttpException(error: unknown): error is HttpException {
+  try {
+    return error instanceof HttpException;
+  } catch {
+    return false;
   }
 }

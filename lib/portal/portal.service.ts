@@ -169,3 +169,4 @@ export class PolarPortalService implements OnModuleInit {
     return mapped;
   }
 }
+

@@ -9,6 +9,8 @@ export const webhookMessages = {
     `Polar webhooks are sent as application/json; got content-type ${contentType ? JSON.stringify(contentType) : '(none)'}`,
   badSignature: (reason: string) => `Webhook signature rejected: ${reason}`,
   badPayload: (reason: string) => `Webhook payload rejected: ${reason}`,
+  badPayloadLog: (id: string, reason: string) =>
+    `Rejected webhook delivery ${JSON.stringify(id)} with 400: ${reason}; no handler ran`,
   handlerFailed: () => 'A webhook handler failed; Polar will retry this delivery',
   handlerFailedLog: (handler: string, type: string, id: string) =>
     `Handler ${handler} failed for ${type} delivery ${id}; answered 500 so Polar retries`,

@@ -8,6 +8,7 @@ import {
   Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { describeThrown } from '../errors/describe-thrown.js';
 import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../customers/customer-lifecycle.js';
 import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
 import type { PolarWebhookDedupeStore } from '../interfaces/polar-webhook-dedupe-store.interface.js';
@@ -57,6 +58,8 @@ export class PolarWebhooksProcessor {
       case 'invalid-signature':
         throw new ForbiddenException(webhookMessages.badSignature(verification.reason));
       case 'invalid-payload':
+        // Logged: a well-signed payload this module cannot read is Polar's or a proxy's bug, worth seeing.
+        this.logger.error(webhookMessages.badPayloadLog(id, verification.reason));
         throw new BadRequestException(webhookMessages.badPayload(verification.reason));
       case 'unknown-type':
         await this.onUnknown(id, verification.type, verification.payload);
@@ -98,17 +101,11 @@ export class PolarWebhooksProcessor {
       try {
         await handler.run(event, delivery);
       } catch (error) {
-        this.logger.error(
-          webhookMessages.handlerFailedLog(handler.name, event.type, id),
-          error instanceof Error ? error.stack : String(error),
-        );
+        this.logger.error(webhookMessages.handlerFailedLog(handler.name, event.type, id), describeThrown(error));
         if (store) {
           // Still a 500 for the handler; but until the claim expires, Polar's retries will be answered 409.
           await store.release(id).catch((releaseError: unknown) => {
-            this.logger.error(
-              webhookMessages.releaseFailedLog(id),
-              releaseError instanceof Error ? releaseError.stack : String(releaseError),
-            );
+            this.logger.error(webhookMessages.releaseFailedLog(id), describeThrown(releaseError));
           });
         }
         throw new InternalServerErrorException(webhookMessages.handlerFailed());
@@ -117,7 +114,7 @@ export class PolarWebhooksProcessor {
     // The handlers ran: a failure to record that only risks a second run on a retry, so it is logged, not answered.
     if (store) {
       await store.markHandled(id, this.ttlMs).catch((error: unknown) => {
-        this.logger.error(webhookMessages.markFailedLog(id), error instanceof Error ? error.stack : String(error));
+        this.logger.error(webhookMessages.markFailedLog(id), describeThrown(error));
       });
     }
     return { status: 200, body: { received: true } };
@@ -127,7 +124,7 @@ export class PolarWebhooksProcessor {
     try {
       return await work();
     } catch (error) {
-      this.logger.error(webhookMessages.storeFailedLog(id), error instanceof Error ? error.stack : String(error));
+      this.logger.error(webhookMessages.storeFailedLog(id), describeThrown(error));
       throw new ServiceUnavailableException(webhookMessages.storeFailed());
     }
   }
@@ -141,7 +138,7 @@ export class PolarWebhooksProcessor {
     try {
       await hook({ id, type, payload });
     } catch (error) {
-      this.logger.error(webhookMessages.unknownHookFailed(id), error instanceof Error ? error.stack : String(error));
+      this.logger.error(webhookMessages.unknownHookFailed(id), describeThrown(error));
     }
   }
 }

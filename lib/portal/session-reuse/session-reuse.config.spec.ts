@@ -5,7 +5,12 @@ describe('resolveSessionReuseConfig', () => {
   it('is off unless asked for; true means the defaults (memory, 15 min margin, 10 000 keys)', () => {
     expect(resolveSessionReuseConfig(undefined)).toBe(false);
     expect(resolveSessionReuseConfig(false)).toBe(false);
-    expect(resolveSessionReuseConfig(true)).toEqual({ safetyMarginMs: 900_000, store: 'memory', maxEntries: 10_000 });
+    expect(resolveSessionReuseConfig(true)).toEqual({
+      safetyMarginMs: 900_000,
+      store: 'memory',
+      maxEntries: 10_000,
+      maxSessionsPerCustomer: 3,
+    });
   });
 
   it("takes 'cache-manager' or a store object with get, set and del", () => {

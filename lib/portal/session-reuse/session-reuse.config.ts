@@ -11,6 +11,8 @@ import { failOption } from '../../errors/polar-configuration.error.js';
 export const DEFAULT_SESSION_REUSE_MARGIN_SECONDS = 900;
 /** Default of `maxEntries` for the in-memory store. */
 export const DEFAULT_SESSION_REUSE_MAX_ENTRIES = 10_000;
+/** Default of `maxSessionsPerCustomer`: a few pages with a portal link, each its own return URL. */
+export const DEFAULT_MAX_SESSIONS_PER_CUSTOMER = 3;
 /** Polar portal sessions live one hour; a margin this long would never reuse anything. */
 const POLAR_SESSION_LIFETIME_SECONDS = 3600;
 
@@ -27,6 +29,7 @@ export function resolveSessionReuseConfig(
     safetyMarginSeconds = DEFAULT_SESSION_REUSE_MARGIN_SECONDS,
     store = 'memory',
     maxEntries = DEFAULT_SESSION_REUSE_MAX_ENTRIES,
+    maxSessionsPerCustomer = DEFAULT_MAX_SESSIONS_PER_CUSTOMER,
   } = option;
   if (
     typeof safetyMarginSeconds !== 'number' ||
@@ -43,5 +46,6 @@ export function resolveSessionReuseConfig(
     safetyMarginMs: safetyMarginSeconds * 1000,
     store: resolveStoreOption<PolarSessionReuseStore>(store, 'portal.sessionReuse.store', ['get', 'set', 'del']),
     maxEntries: positiveInteger(maxEntries, 'portal.sessionReuse.maxEntries'),
+    maxSessionsPerCustomer: positiveInteger(maxSessionsPerCustomer, 'portal.sessionReuse.maxSessionsPerCustomer'),
   };
 }
