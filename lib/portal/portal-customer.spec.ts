@@ -9,9 +9,9 @@ describe('requestUserCustomerResolver', () => {
   });
 
   it('reads id, email and name', () => {
-    expect(resolveUser({ id: 'u1', email: 'a@example.com', name: 'A', password: 'x' })).toEqual({
+    expect(resolveUser({ id: 'u1', email: 'a@mailinator.com', name: 'A', password: 'x' })).toEqual({
       externalCustomerId: 'u1',
-      email: 'a@example.com',
+      email: 'a@mailinator.com',
       name: 'A',
     });
   });
@@ -38,8 +38,8 @@ describe('requestUserCustomerResolver', () => {
 describe('toPortalCustomer', () => {
   it('keeps only the known fields', () => {
     expect(
-      toPortalCustomer({ externalCustomerId: 'u1', externalMemberId: 'm1', email: 'a@example.com', role: 'admin' }),
-    ).toEqual({ externalCustomerId: 'u1', externalMemberId: 'm1', email: 'a@example.com' });
+      toPortalCustomer({ externalCustomerId: 'u1', externalMemberId: 'm1', email: 'a@mailinator.com', role: 'admin' }),
+    ).toEqual({ externalCustomerId: 'u1', externalMemberId: 'm1', email: 'a@mailinator.com' });
   });
 
   it('treats null fields as absent', () => {

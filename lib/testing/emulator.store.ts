@@ -339,7 +339,7 @@ export class EmulatorStore {
       created_at: seed.created_at ?? this.now(),
       modified_at: seed.modified_at ?? null,
       customer_id: customerId,
-      email: seed.email ?? `member-${randomAlphanumeric(8).toLowerCase()}@example.com`,
+      email: seed.email ?? `member-${randomAlphanumeric(8).toLowerCase()}@mailinator.com`,
       name: seed.name ?? null,
       external_id: seed.external_id ?? null,
       role: seed.role ?? 'member',
@@ -378,7 +378,7 @@ export class EmulatorStore {
     const { owner, ...fields } = seed;
     const type = fields.type ?? 'individual';
     const customer = this.blank(type);
-    if (type === 'individual') customer.email = `customer-${randomAlphanumeric(8).toLowerCase()}@example.com`;
+    if (type === 'individual') customer.email = `customer-${randomAlphanumeric(8).toLowerCase()}@mailinator.com`;
     Object.assign(customer, fields, { organization_id: fields.organization_id ?? this.organizationId });
     if (fields.avatar_url === undefined) customer.avatar_url = avatarFor(customer.email);
     this.insert(customer);

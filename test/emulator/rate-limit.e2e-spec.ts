@@ -23,7 +23,7 @@ describe('emulator: rate limiting', () => {
 
   it('surfaces as PolarRateLimitError with retryAfter in the SDK', async () => {
     for (let i = 0; i < 3; i++) await f.sdk.customers.list();
-    const error = await rejectionOf(f.sdk.customers.create({ email: 'late@example.com' }));
+    const error = await rejectionOf(f.sdk.customers.create({ email: 'late@mailinator.com' }));
     expect(error).toBeInstanceOf(PolarRateLimitError);
     expect(error).toMatchObject({ statusCode: 429, retryAfter: 30 });
     expect(f.polar.customers).toHaveLength(0);

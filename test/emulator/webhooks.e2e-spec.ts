@@ -62,7 +62,7 @@ describe('emulator: webhook deliveries', () => {
   afterEach(() => stopSending());
 
   it('sends customer.created and customer.state_changed, verifiable with the SDK', async () => {
-    const customer = await f.sdk.customers.create({ email: 'hook@example.com', external_id: 'h-1' });
+    const customer = await f.sdk.customers.create({ email: 'hook@mailinator.com', external_id: 'h-1' });
     await f.polar.waitForWebhooks();
     expect(receiver.received).toHaveLength(2);
     const events = [];
@@ -82,7 +82,7 @@ describe('emulator: webhook deliveries', () => {
   });
 
   it('sends customer.updated and customer.deleted', async () => {
-    const customer = await f.sdk.customers.create({ email: 'life@example.com' });
+    const customer = await f.sdk.customers.create({ email: 'life@mailinator.com' });
     await f.sdk.customers.update(customer.id, { name: 'Renamed' });
     await f.sdk.customers.delete(customer.id);
     await f.polar.waitForWebhooks();
@@ -94,7 +94,7 @@ describe('emulator: webhook deliveries', () => {
   });
 
   it('signs with the base64-decoded secret: another secret fails verification', async () => {
-    await f.sdk.customers.create({ email: 'forged@example.com' });
+    await f.sdk.customers.create({ email: 'forged@mailinator.com' });
     await f.polar.waitForWebhooks();
     const [delivery] = receiver.received;
     const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
@@ -142,7 +142,7 @@ describe('emulator: webhook deliveries', () => {
 
   it('stops delivering after the returned function is called', async () => {
     stopSending();
-    await f.sdk.customers.create({ email: 'quiet@example.com' });
+    await f.sdk.customers.create({ email: 'quiet@mailinator.com' });
     await f.polar.waitForWebhooks();
     expect(receiver.received).toHaveLength(0);
   });
@@ -151,8 +151,8 @@ describe('emulator: webhook deliveries', () => {
     const teams = await startEmulator({ memberModel: true });
     const stop = teams.polar.sendWebhooks({ url: receiver.url, secret });
     try {
-      const team = await teams.sdk.customers.create({ type: 'team', email: 'team@hooks.test' });
-      const member = await teams.sdk.customers.members.create(team.id, { email: 'm@hooks.test' });
+      const team = await teams.sdk.customers.create({ type: 'team', email: 'team@mailinator.com' });
+      const member = await teams.sdk.customers.members.create(team.id, { email: 'm@mailinator.com' });
       await teams.sdk.customers.members.update(team.id, member.id, { name: 'M' });
       await teams.sdk.customers.members.delete(team.id, member.id);
       await teams.polar.waitForWebhooks();
@@ -169,7 +169,7 @@ describe('emulator: webhook deliveries', () => {
   });
 
   it('seeding is silent', async () => {
-    f.polar.seedCustomer({ email: 'seeded@example.com' });
+    f.polar.seedCustomer({ email: 'seeded@mailinator.com' });
     await f.polar.waitForWebhooks();
     expect(receiver.received).toHaveLength(0);
   });

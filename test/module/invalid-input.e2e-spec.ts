@@ -162,25 +162,25 @@ describe('fuzz: services called directly with broken input', () => {
     const customers = app.get(CustomersService);
     const sessions = app.get(SessionsService);
     const breakers: (() => Promise<unknown>)[] = [
-      () => customers.create({ email: 'ok@example.com', name: long(257 + Math.floor(next() * 100)) }),
+      () => customers.create({ email: 'ok@mailinator.com', name: long(257 + Math.floor(next() * 100)) }),
       () => customers.create({ email: pick(['', 'a', 'a@', '@b.co', 'a b@c.co']) } as never),
-      () => customers.create({ email: 'ok@example.com', metadata: { [pick(['', long(41)])]: 'v' } }),
+      () => customers.create({ email: 'ok@mailinator.com', metadata: { [pick(['', long(41)])]: 'v' } }),
       () =>
         customers.create({
-          email: 'ok@example.com',
+          email: 'ok@mailinator.com',
           metadata: {
             k: pick<unknown>([null, '', long(501), [], {}, { deep: 1 }, Number.NaN, Number.POSITIVE_INFINITY]),
           },
         } as never),
-      () => customers.create({ email: 'ok@example.com', [pick(['emial', 'externalId', 'foo'])]: junk() } as never),
-      () => customers.create({ email: 'ok@example.com', billing_address: { country: pick(['us', 'USA', '', 'XX']) } }),
+      () => customers.create({ email: 'ok@mailinator.com', [pick(['emial', 'externalId', 'foo'])]: junk() } as never),
+      () => customers.create({ email: 'ok@mailinator.com', billing_address: { country: pick(['us', 'USA', '', 'XX']) } }),
       () => customers.get(String(junk())),
       () => customers.getState(pick(['', 'abc', '0b4b1d0e-7f5a-1c4e-9d1e-2b7a3f1c9e10'])),
       () => customers.getByExternalId(pick(['', '   ', 'a\u0000'])),
       () => customers.update(ID, { email: pick(['x', 'x@', '']) }),
       () => customers.delete(ID, { anonymize: pick(['yes', 1, null]) } as never),
       () => customers.list({ limit: pick([0, 101, 1.5, -3]) }),
-      () => customers.ensure({ external_id: pick(['', ' a', 'a ', '\u0000']), email: 'ok@example.com' }),
+      () => customers.ensure({ external_id: pick(['', ' a', 'a ', '\u0000']), email: 'ok@mailinator.com' }),
       () => sessions.create({ customer_id: pick(['', 'nope', '123e4567-e89b-12d3-a456-426614174000']) }),
       () =>
         sessions.create({

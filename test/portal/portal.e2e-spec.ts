@@ -81,7 +81,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
   describe('with the default request.user resolver', () => {
     beforeEach(async () => {
       current = await createPortalApp({ adapter, polar });
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
     });
 
     it('answers 401 without a signed-in user and sends nothing to Polar', async () => {
@@ -135,7 +135,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('never takes the customer from the query or headers', async () => {
-      const mallory = polar.seedCustomer({ external_id: 'user-mallory', email: 'mallory@example.com' });
+      const mallory = polar.seedCustomer({ external_id: 'user-mallory', email: 'mallory@mailinator.com' });
       const response = await request(current!.server)
         .get(`/billing/portal?customer_id=${mallory.id}&external_customer_id=user-mallory&customerId=${mallory.id}`)
         .set(as('alice'))
@@ -147,13 +147,13 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('a customer_id query without a user is still 401', async () => {
-      const mallory = polar.seedCustomer({ external_id: 'user-mallory', email: 'mallory@example.com' });
+      const mallory = polar.seedCustomer({ external_id: 'user-mallory', email: 'mallory@mailinator.com' });
       await request(current!.server).get(`/billing/portal?customer_id=${mallory.id}`).expect(401);
       expect(polar.requests).toEqual([]);
     });
 
     it('uses String(user.id) for numeric ids', async () => {
-      polar.seedCustomer({ external_id: '42', email: 'answer@example.com' });
+      polar.seedCustomer({ external_id: '42', email: 'answer@mailinator.com' });
       await request(current!.server).get('/billing/portal').set(as('numeric')).expect(303);
       expect(sessionRequests()[0]!.body).toEqual({ external_customer_id: '42' });
     });
@@ -173,7 +173,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
 
   describe('resolver forms', () => {
     it('a function resolver by Polar customer id', async () => {
-      const alice = polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      const alice = polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({
         adapter,
         polar,
@@ -185,7 +185,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('an injectable class registered in the app, with its own dependencies', async () => {
-      const alice = polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      const alice = polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({
         adapter,
         polar,
@@ -197,7 +197,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('a class nobody registered is instantiated by the module', async () => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({ adapter, polar, portal: { customer: StandaloneResolver } });
       await request(current.server).get('/billing/portal').set(as('alice')).expect(303);
       await request(current.server).get('/billing/portal').expect(401);
@@ -205,7 +205,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('a resolver from the forRootAsync factory', async () => {
-      polar.seedCustomer({ external_id: 'ext-from-async', email: 'async@example.com' });
+      polar.seedCustomer({ external_id: 'ext-from-async', email: 'async@mailinator.com' });
       current = await createPortalApp({
         adapter,
         polar,
@@ -217,7 +217,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('passes only the known fields of what the resolver returns', async () => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({
         adapter,
         polar,
@@ -236,7 +236,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
 
     it.each<[string, unknown]>([
       ['both ids', { customerId: '7a1c2f0e-5b0e-4c8e-9d5a-2b1f3c4d5e6f', externalCustomerId: 'x' }],
-      ['no id', { email: 'a@example.com' }],
+      ['no id', { email: 'a@mailinator.com' }],
       ['an empty id', { externalCustomerId: '' }],
       ['a number', 42],
       ['a customerId that is not a Polar id', { customerId: 'cus_123' }],
@@ -251,7 +251,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
 
   describe('app guards from options', () => {
     it('runs the app guard before the resolver: its own 401, then the portal', async () => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({ adapter, polar, session: false, portal: { guards: [BearerAuthGuard] } });
       const denied = await request(current.server).get('/billing/portal').expect(401);
       expect(denied.body.message).toBe('BearerAuthGuard: a bearer token is required');
@@ -280,7 +280,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
 
   describe('answers and paths', () => {
     beforeEach(() => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
     });
 
     it("respondWith 'json' answers JSON even to a browser", async () => {
