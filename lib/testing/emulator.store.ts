@@ -233,6 +233,8 @@ export class EmulatorStore {
 
   /** Applies a validated patch; 422 on duplicates or forbidden changes. */
   update(customer: PolarEmulatorCustomer, patch: Partial<PolarEmulatorCustomer>): PolarEmulatorCustomer {
+    // Polar compares emails case-insensitively and then leaves the stored one as it was.
+    if (patch.email !== undefined && patch.email?.toLowerCase() === customer.email?.toLowerCase()) delete patch.email;
     const issues: ValidationIssue[] = [];
     if ('external_id' in patch && customer.external_id !== null && patch.external_id !== customer.external_id) {
       issues.push({

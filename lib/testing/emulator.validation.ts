@@ -19,9 +19,15 @@ export class Issues {
 }
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-// Syntax only: the real server also checks the domain is deliverable, which cannot be done offline.
 const EMAIL_RE =
   /^[^\s@"<>()[\],;:\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63}$/i;
+// pydantic's EmailStr accepts `Name <address>` and keeps only the address.
+const PRETTY_EMAIL_RE =
+  /^\s*(?:(?:[\w!#$%&'*+\-/=?^`{|}~]+\s+)*[\w!#$%&'*+\-/=?^`{|}~]+|"(?:[^"]|\\")+")?\s*<(.+)>\s*$/u;
+// email-validator's special-use names (IANA), refused with every subdomain before any DNS lookup.
+const SPECIAL_USE_DOMAINS = ['arpa', 'invalid', 'local', 'localhost', 'onion', 'test'];
+// The domains whose DNS answer is known without a lookup: IANA publishes a null MX for these three.
+const NULL_MX_DOMAINS = ['example.com', 'example.net', 'example.org'];
 
 /** True for a plain JSON object. */
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -102,23 +108,37 @@ export function checkOptionalText(
   return cleaned === '' ? null : cleaned;
 }
 
-/** Checks an e-mail address (syntax only). */
+/**
+ * Checks an e-mail address as Polar's `EmailStrDNS` does: pydantic's syntax check and normalisation (surrounding
+ * spaces and a `Name <…>` wrapper dropped, the domain lower-cased), email-validator's special-use names, then the
+ * deliverability check, which offline knows only the null-MX example domains (every other domain is assumed to
+ * accept mail). Returns the normalised address.
+ */
 export function checkEmail(value: unknown, loc: Loc, issues: Issues): string | undefined {
-  const text = checkString(value, loc, issues);
-  if (text === undefined) return undefined;
-  if (!text.includes('@')) {
-    issues.add('value_error', loc, 'value is not a valid email address: An email address must have an @-sign.', text, {
-      reason: 'An email address must have an @-sign.',
-    });
+  const raw = checkString(value, loc, issues);
+  if (raw === undefined) return undefined;
+  const text = (PRETTY_EMAIL_RE.exec(raw)?.[1] ?? raw).trim();
+  const syntaxError = (reason: string): undefined => {
+    issues.add('value_error', loc, `value is not a valid email address: ${reason}`, raw, { reason });
+    return undefined;
+  };
+  if (!text.includes('@')) return syntaxError('An email address must have an @-sign.');
+  if (!EMAIL_RE.test(text)) return syntaxError('The email address is not valid.');
+  const at = text.lastIndexOf('@');
+  const domain = text.slice(at + 1).toLowerCase();
+  const email = `${text.slice(0, at)}@${domain}`;
+  if (SPECIAL_USE_DOMAINS.some((name) => domain === name || domain.endsWith(`.${name}`))) {
+    return syntaxError('The part after the @-sign is a special-use or reserved name that cannot be used with email.');
+  }
+  const nullMx = NULL_MX_DOMAINS.find((name) => domain === name || domain.endsWith(`.${name}`));
+  if (nullMx !== undefined) {
+    // The bare domains publish a null MX; their subdomains have no DNS records at all.
+    const reason =
+      domain === nullMx ? `The domain name ${domain} does not accept email.` : `The domain name ${domain} does not exist.`;
+    issues.add('value_error', loc, `${email} is not a valid email address: ${reason}`, raw, { email, reason });
     return undefined;
   }
-  if (!EMAIL_RE.test(text)) {
-    issues.add('value_error', loc, 'value is not a valid email address: The email address is not valid.', text, {
-      reason: 'The email address is not valid.',
-    });
-    return undefined;
-  }
-  return text;
+  return email;
 }
 
 /** Checks Polar's metadata rules: ≤ 50 keys of 1–40 chars; values string(1–500)/int/float/bool. */
