@@ -39,7 +39,7 @@ describe('emulator: customer portal page', () => {
   });
 
   it('answers an unknown or missing token with an HTML error page', async () => {
-    for (const query of ['?customer_session_token=polar_cst_doesnotexist&email=x%40example.com', '']) {
+    for (const query of ['?customer_session_token=polar_cst_doesnotexist&email=x%40mailinator.com', '']) {
       const response = await fetch(`${f.polar.url}/my-shop/portal${query}`);
       expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);

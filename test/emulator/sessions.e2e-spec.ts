@@ -34,7 +34,7 @@ describe('emulator: customer sessions', () => {
     expect(session.customer_id).toBe(customer.id);
     expect(session.customer).toEqual(customer);
     expect(session.customer_portal_url).toBe(
-      `${f.polar.url}/acme-inc/portal?customer_session_token=${session.token}&email=ada%2Bbilling%40example.com`,
+      `${f.polar.url}/acme-inc/portal?customer_session_token=${session.token}&email=ada%2Bbilling%40mailinator.com`,
     );
   });
 
@@ -126,7 +126,7 @@ describe('emulator: member sessions (member model on)', () => {
     const created = await f.sdk.customers.create({ email: 'solo@mailinator.com' });
     const session = await f.sdk.customerSessions.create({ customer_id: created.id });
     expect(session.token).toMatch(/^polar_mst_[A-Za-z0-9]{43}$/);
-    expect(session.customer_portal_url).toContain('email=solo%40example.com');
+    expect(session.customer_portal_url).toContain('email=solo%40mailinator.com');
   });
 
   it('chooses the member by member_id, then external_member_id', async () => {
@@ -144,9 +144,9 @@ describe('emulator: member sessions (member model on)', () => {
       member_id: alice.id,
       external_member_id: 'ignored',
     });
-    expect(byId.customer_portal_url).toContain('email=alice%40acme.test');
+    expect(byId.customer_portal_url).toContain('email=alice%40mailinator.com');
     const byExternal = await f.sdk.customerSessions.create({ customer_id: team.id, external_member_id: 'alice' });
-    expect(byExternal.customer_portal_url).toContain('email=alice%40acme.test');
+    expect(byExternal.customer_portal_url).toContain('email=alice%40mailinator.com');
     const page = await fetch(byExternal.customer_portal_url);
     expect(await page.text()).toContain('alice@mailinator.com');
   });
@@ -182,7 +182,7 @@ describe('emulator: member sessions (member model on)', () => {
     });
     const session = await f.sdk.customerSessions.create({ customer_id: team.id, external_member_id: 'boss' });
     expect(session.token).toMatch(/^polar_mst_/);
-    expect(session.customer_portal_url).toContain('email=boss%40owned.test');
+    expect(session.customer_portal_url).toContain('email=boss%40mailinator.com');
   });
 
   it('seedMember refuses an unknown customer', () => {

@@ -142,7 +142,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
         .set('x-polar-customer-id', mallory.id)
         .set('x-external-customer-id', 'user-mallory')
         .expect(303);
-      expect(response.headers.location).toContain('email=alice%40example.com');
+      expect(response.headers.location).toContain('email=alice%40mailinator.com');
       expect(sessionRequests().map((r) => r.body)).toEqual([{ external_customer_id: 'user-alice' }]);
     });
 
