@@ -101,7 +101,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
       expect(response.status).toBe(303);
       expect(response.headers.location).toMatch(
         new RegExp(
-          `^${polar.url}/emulator-org/portal\\?customer_session_token=polar_cst_[A-Za-z0-9]{43}&email=alice%40example\\.com$`,
+          `^${polar.url}/emulator-org/portal\\?customer_session_token=polar_cst_[A-Za-z0-9]{43}&email=alice%40mailinator\\.com$`,
         ),
       );
       expectNotStored(response);
