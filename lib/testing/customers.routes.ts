@@ -221,13 +221,18 @@ function parseList(query: URLSearchParams): CustomerListQuery {
   const organizationIds = query.getAll('organization_id');
   organizationIds.forEach((value, index) => checkUuid4(value, ['query', 'organization_id', index], issues));
   const active = query.get('active');
-  if (active !== null && !['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(active.toLowerCase())) {
-    issues.add(
-      'bool_parsing',
-      ['query', 'active'],
-      'Input should be a valid boolean, unable to interpret input',
-      active,
-    );
+  let activeFilter: boolean | undefined;
+  if (active !== null) {
+    const value = active.toLowerCase();
+    if (['true', '1', 'yes', 'on', 't', 'y'].includes(value)) activeFilter = true;
+    else if (['false', '0', 'no', 'off', 'f', 'n'].includes(value)) activeFilter = false;
+    else
+      issues.add(
+        'bool_parsing',
+        ['query', 'active'],
+        'Input should be a valid boolean, unable to interpret input',
+        active,
+      );
   }
   if (!issues.empty) throw new ValidationFailure(issues.items);
   const metadata = new Map<string, string[]>();
@@ -243,6 +248,7 @@ function parseList(query: URLSearchParams): CustomerListQuery {
     query: query.get('query') ?? undefined,
     organizationIds: organizationIds.length > 0 ? organizationIds : undefined,
     metadata,
+    active: activeFilter,
   };
 }
 

@@ -67,6 +67,8 @@ export interface CustomerListQuery {
   query?: string;
   organizationIds?: string[];
   metadata: Map<string, string[]>;
+  /** `true`: only customers with a trialing, active or past_due subscription; `false`: only the others. */
+  active?: boolean;
 }
 
 interface Entry {
@@ -78,10 +80,18 @@ interface Entry {
 export class EmulatorStore {
   readonly organizationId = randomUUID();
   private readonly entries = new Map<string, Entry>();
+  // Polar's `_billing_name` column: the response's billing_name falls back to the name when it is null.
+  private readonly billingNames = new WeakMap<PolarEmulatorCustomer, string | null>();
   private readonly members = new Map<string, PolarEmulatorMember[]>();
   private readonly sessions = new Map<string, StoredSession>();
   private seq = 0;
   private readonly listeners = new Set<(event: StoreEvent) => void>();
+
+  /**
+   * Whether a customer has a billable (trialing, active or past_due) subscription: what the list's `active` filter
+   * reads. The customer store has no subscriptions, so none has one unless a billing store says otherwise.
+   */
+  hasBillableSubscription: (customerId: string) => boolean = () => false;
 
   constructor(
     private readonly clock: () => Date,
@@ -104,6 +114,11 @@ export class EmulatorStore {
   private emit(type: StoreEvent['type'], customer: PolarEmulatorCustomer): void {
     if (this.listeners.size === 0) return;
     const data = type === 'customer.state_changed' ? this.state(customer) : structuredClone(customer);
+    // Polar serialises `saved_external_id`: a deleted customer's payload still names its external id.
+    const saved = customer.metadata.__external_id;
+    if (customer.deleted_at !== null && customer.external_id === null && typeof saved === 'string') {
+      (data as PolarEmulatorCustomer).external_id = saved;
+    }
     for (const listener of this.listeners) listener({ type, data });
   }
 
@@ -208,8 +223,10 @@ export class EmulatorStore {
       locale: input.locale,
       avatar_url: avatarFor(input.email),
     });
+    this.setBillingName(customer, null);
     this.insert(customer);
-    this.addOwner(customer, input.owner);
+    // Polar creates the owner member (and sends member.created) inside the request, before customer.created.
+    if (this.memberModel) this.addOwner(customer, input.owner, true);
     this.emit('customer.created', customer);
     this.emit('customer.state_changed', customer);
     return customer;
@@ -219,16 +236,29 @@ export class EmulatorStore {
   private addOwner(
     customer: PolarEmulatorCustomer,
     owner: { email: string; name?: string | null; external_id?: string | null } | null | undefined,
+    announce = false,
   ): void {
     const email = owner?.email ?? customer.email;
     if (!email) return;
     if (customer.type === 'individual' && !this.memberModel && !owner) return;
-    this.addMember(customer.id, {
-      email,
-      name: owner?.name ?? (owner ? null : customer.name),
-      external_id: owner?.external_id ?? (owner ? null : customer.external_id),
-      role: 'owner',
-    });
+    // `owner_name or customer.name`: a given owner without a name or external id takes the customer's.
+    this.addMember(
+      customer.id,
+      {
+        email: email.trim(),
+        name: owner?.name || customer.name,
+        external_id: owner?.external_id || customer.external_id,
+        role: 'owner',
+        created_at: customer.created_at,
+      },
+      announce,
+    );
+  }
+
+  /** Stores Polar's own billing name and derives the returned `billing_name` (the name when none is set). */
+  private setBillingName(customer: PolarEmulatorCustomer, billingName: string | null): void {
+    this.billingNames.set(customer, billingName);
+    customer.billing_name = billingName ?? customer.name;
   }
 
   /** Applies a validated patch; 422 on duplicates or forbidden changes. */
@@ -265,27 +295,43 @@ export class EmulatorStore {
       customer.avatar_url = avatarFor(patch.email);
     }
     Object.assign(customer, patch);
+    this.setBillingName(customer, this.billingNames.get(customer) ?? null);
     customer.modified_at = this.now();
+    if (patch.email) this.syncOwnerEmail(customer);
     this.emit('customer.updated', customer);
     this.emit('customer.state_changed', customer);
     return customer;
   }
 
-  /** Soft delete: frees the external id (kept in metadata `__external_id`). */
+  /** An individual customer's owner member follows the customer's email, as Polar's `sync_owner_email` does. */
+  private syncOwnerEmail(customer: PolarEmulatorCustomer): void {
+    if (customer.type !== 'individual' || customer.email === null) return;
+    const owner = this.membersOf(customer.id).find((member) => member.role === 'owner');
+    if (owner && owner.email.toLowerCase() !== customer.email.toLowerCase()) owner.email = customer.email;
+  }
+
+  /**
+   * Soft delete: every member goes first (member.deleted each), the external id is freed (kept in metadata
+   * `__external_id`), and with `anonymize` the personal data is hashed or cleared as Polar's `anonymize` does.
+   */
   delete(customer: PolarEmulatorCustomer, anonymize: boolean): void {
     const now = this.now();
+    for (const member of [...this.membersOf(customer.id)]) this.removeMember(member);
     if (customer.external_id !== null) {
       customer.metadata = { ...customer.metadata, __external_id: customer.external_id };
       customer.external_id = null;
     }
-    if (anonymize) {
-      const digest = createHash('sha256').update(customer.id).digest('hex').slice(0, 16);
-      customer.email = `${digest}@anonymized.invalid`;
-      customer.name = null;
-      customer.billing_name = null;
+    if (anonymize && customer.metadata.__anonymized_at === undefined) {
+      const hash = (value: string): string =>
+        createHash('sha256').update(pythonIsoFormat(customer.created_at)).update(value).digest('hex');
+      if (customer.email !== null) customer.email = `${hash(customer.email)}@anonymized.polar.sh`;
+      customer.email_verified = false;
+      // Businesses (with a tax id) keep their name; tax_id and external_id are kept for legal reasons.
+      if (customer.tax_id === null && customer.name) customer.name = hash(customer.name);
+      const billingName = this.billingNames.get(customer) ?? null;
+      this.setBillingName(customer, billingName ? hash(billingName) : null);
       customer.billing_address = null;
-      customer.tax_id = null;
-      customer.avatar_url = null;
+      customer.metadata = { ...customer.metadata, __anonymized_at: pythonIsoFormat(now) };
     }
     customer.deleted_at = now;
     customer.modified_at = now;
@@ -306,9 +352,16 @@ export class EmulatorStore {
     }
     if (query.query !== undefined && query.query !== '') {
       const needle = query.query.toLowerCase();
-      matches = matches.filter(({ customer }) =>
-        [customer.email, customer.name, customer.external_id].some((field) => field?.toLowerCase().includes(needle)),
+      // email, name and Polar's own billing name contain it; the external id starts with it.
+      matches = matches.filter(
+        ({ customer }) =>
+          [customer.email, customer.name, this.billingNames.get(customer) ?? null].some((field) =>
+            field?.toLowerCase().includes(needle),
+          ) || customer.external_id?.toLowerCase().startsWith(needle),
       );
+    }
+    if (query.active !== undefined) {
+      matches = matches.filter(({ customer }) => this.hasBillableSubscription(customer.id) === query.active);
     }
     for (const [key, values] of query.metadata) {
       matches = matches.filter(({ customer }) => {
@@ -383,6 +436,7 @@ export class EmulatorStore {
     if (type === 'individual') customer.email = `customer-${randomAlphanumeric(8).toLowerCase()}@mailinator.com`;
     Object.assign(customer, fields, { organization_id: fields.organization_id ?? this.organizationId });
     if (fields.avatar_url === undefined) customer.avatar_url = avatarFor(customer.email);
+    this.setBillingName(customer, fields.billing_name ?? null);
     this.insert(customer);
     this.addOwner(customer, owner ?? null);
     return structuredClone(customer);
@@ -433,6 +487,14 @@ function avatarFor(email: string | null | undefined): string | null {
   if (!email) return null;
   const digest = createHash('md5').update(email.trim().toLowerCase()).digest('hex');
   return `https://www.gravatar.com/avatar/${digest}?d=404`;
+}
+
+/** A UTC ISO timestamp as Python's `datetime.isoformat()` writes it (microseconds, `+00:00`), which Polar hashes. */
+function pythonIsoFormat(iso: string): string {
+  const match = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(iso);
+  if (!match) return iso;
+  const micros = (match[2] ?? '').padEnd(6, '0').slice(0, 6);
+  return `${match[1]}${/^0+$/.test(micros) ? '' : `.${micros}`}+00:00`;
 }
 
 function metadataText(value: string | number | boolean): string {

@@ -1,4 +1,4 @@
-import { api, detailOf, startEmulator, type EmulatorFixture } from './helpers.js';
+import { api, detailOf, startEmulator, startReceiver, type EmulatorFixture } from './helpers.js';
 
 // Each test closes one row of ../shared/polar/FIDELITY-AUDIT.md (its id opens the test name): the emulator
 // answers as Polar's server does where it used to accept or return something Polar does not.
@@ -89,5 +89,154 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
       const other = await patch(`/v1/customers/${created.body.id}`, { email: 'ada.l@mailinator.com' });
       expect(other.body).toMatchObject({ email: 'ada.l@mailinator.com', email_verified: false });
     });
+  });
+
+  describe('lists', () => {
+    it('C30: active=true lists only customers with a billable subscription (none here), active=false the others', async () => {
+      for (const name of ['a', 'b', 'c']) await f.sdk.customers.create({ email: `${name}@mailinator.com` });
+      const active = await f.sdk.customers.list({ active: true });
+      expect(active.items).toEqual([]);
+      expect(active.pagination).toEqual({ total_count: 0, max_page: 0 });
+      expect((await f.sdk.customers.list({ active: false })).items).toHaveLength(3);
+    });
+
+    it('C31: query matches the external id by prefix only, and searches the billing name', async () => {
+      f.polar.seedCustomer({ email: 'one@mailinator.com', external_id: 'u1' });
+      f.polar.seedCustomer({ email: 'two@mailinator.com', external_id: '1u', billing_name: 'Analytical Engines Ltd' });
+      const emails = async (query: string): Promise<string[]> =>
+        (await f.sdk.customers.list({ query })).items.map((customer) => customer.email ?? '');
+      expect(await emails('1')).toEqual(['two@mailinator.com']);
+      expect(await emails('engines')).toEqual(['two@mailinator.com']);
+    });
+  });
+
+  describe('stored shape', () => {
+    it('C15: billing_name falls back to the name when no billing name is set, and follows it on update', async () => {
+      const created = await post('/v1/customers/', { email: 'ada@mailinator.com', name: 'Ada' });
+      expect(created.body.billing_name).toBe('Ada');
+      const renamed = await patch(`/v1/customers/${created.body.id}`, { name: 'Ada Lovelace' });
+      expect(renamed.body.billing_name).toBe('Ada Lovelace');
+      const seeded = f.polar.seedCustomer({ name: 'Bob', billing_name: 'Bob Ltd' });
+      expect((await patch(`/v1/customers/${seeded.id}`, { name: 'Robert' })).body.billing_name).toBe('Bob Ltd');
+    });
+
+    it('C25: anonymize hashes the email (anonymized.polar.sh) and name, keeps tax_id and external_id, stamps __anonymized_at', async () => {
+      const created = await post('/v1/customers/', {
+        email: 'ada@mailinator.com',
+        name: 'Ada',
+        external_id: 'u1',
+        billing_address: { country: 'US', state: 'NY' },
+      });
+      const business = await post('/v1/customers/', {
+        email: 'firm@mailinator.com',
+        name: 'Engines Ltd',
+        billing_address: { country: 'DE' },
+        tax_id: 'DE136695976',
+      });
+      for (const id of [created.body.id, business.body.id]) {
+        const answer = await api(f.polar, `/v1/customers/${id}?anonymize=true`, { method: 'DELETE' });
+        expect(answer.status).toBe(204);
+      }
+      const [ada, firm] = f.polar.customers;
+      expect(ada.email).toMatch(/^[0-9a-f]{64}@anonymized\.polar\.sh$/);
+      expect(ada.name).toMatch(/^[0-9a-f]{64}$/);
+      expect(ada).toMatchObject({ billing_address: null, email_verified: false, external_id: null });
+      expect(ada.metadata).toMatchObject({ __external_id: 'u1', __anonymized_at: expect.any(String) });
+      expect(firm).toMatchObject({ name: 'Engines Ltd', tax_id: ['DE136695976', 'eu_vat'], billing_address: null });
+    });
+  });
+
+  describe('webhooks', () => {
+    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    beforeAll(async () => {
+      receiver = await startReceiver();
+    });
+    afterAll(() => receiver.close());
+
+    async function eventsOf(
+      fixture: EmulatorFixture,
+      act: () => Promise<unknown>,
+    ): Promise<{ type: string; data: any }[]> {
+      const stop = fixture.polar.sendWebhooks({ url: receiver.url, secret: 'whsec_dGVzdA==' });
+      try {
+        await act();
+        await fixture.polar.waitForWebhooks();
+      } finally {
+        stop();
+      }
+      return fixture.polar.webhookDeliveries.map((delivery) => JSON.parse(delivery.body));
+    }
+
+    it('W6: customer.deleted and its state_changed carry the deleted customer’s external id', async () => {
+      const created = await f.sdk.customers.create({ email: 'ada@mailinator.com', external_id: 'user-1' });
+      const events = await eventsOf(f, () => f.sdk.customers.delete(created.id));
+      expect(events.map((event) => [event.type, event.data.external_id])).toEqual([
+        ['customer.deleted', 'user-1'],
+        ['customer.state_changed', 'user-1'],
+      ]);
+    });
+
+    it('W5, M7: the owner’s member.created comes before customer.created, and the owner takes the customer’s name', async () => {
+      const teams = await startEmulator({ memberModel: true });
+      try {
+        let teamId = '';
+        const created = await eventsOf(teams, async () => {
+          const team = await teams.sdk.customers.create({
+            type: 'team',
+            name: 'Acme',
+            external_id: 'acme',
+            owner: { email: 'boss@mailinator.com' },
+          });
+          teamId = team.id;
+        });
+        expect(created.map((event) => event.type)).toEqual([
+          'member.created',
+          'customer.created',
+          'customer.state_changed',
+        ]);
+        // M7: the owner takes the customer's name and external id when none is given.
+        expect(created[0].data).toMatchObject({ email: 'boss@mailinator.com', name: 'Acme', external_id: 'acme' });
+        expect(teams.polar.webhookDeliveries).toHaveLength(3);
+        expect(teamId).not.toBe('');
+      } finally {
+        await teams.polar.stop();
+      }
+    });
+
+    it('C24: deleting a team customer deletes its members, each with member.deleted before customer.deleted', async () => {
+      const teams = await startEmulator({ memberModel: true });
+      try {
+        const team = await teams.sdk.customers.create({ type: 'team', email: 'team@mailinator.com' });
+        await teams.sdk.customers.members.create(team.id, { email: 'dev@mailinator.com' });
+        const events = await eventsOf(teams, () => teams.sdk.customers.delete(team.id));
+        expect(events.map((event) => [event.type, event.data.email])).toEqual([
+          ['member.deleted', 'team@mailinator.com'],
+          ['member.deleted', 'dev@mailinator.com'],
+          ['customer.deleted', 'team@mailinator.com'],
+          ['customer.state_changed', 'team@mailinator.com'],
+        ]);
+      } finally {
+        await teams.polar.stop();
+      }
+    });
+
+    it('M7: without the member model, creating a customer creates no member', async () => {
+      const events = await eventsOf(f, () =>
+        f.sdk.customers.create({ type: 'team', name: 'Acme', owner: { email: 'boss@mailinator.com' } }),
+      );
+      expect(events.map((event) => event.type)).toEqual(['customer.created', 'customer.state_changed']);
+    });
+  });
+
+  it('S9: an individual customer’s owner member follows an email change, so the portal URL carries the new one', async () => {
+    const teams = await startEmulator({ memberModel: true });
+    try {
+      const customer = await teams.sdk.customers.create({ email: 'old@mailinator.com' });
+      await teams.sdk.customers.update(customer.id, { email: 'new@mailinator.com' });
+      const session = await teams.sdk.customerSessions.create({ customer_id: customer.id });
+      expect(session.customer_portal_url).toContain('email=new%40mailinator.com');
+    } finally {
+      await teams.polar.stop();
+    }
   });
 });

@@ -1,39 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { webhooks } from '@polar-sh/sdk/2026-10';
-import { startEmulator, type EmulatorFixture } from './helpers.js';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook endpoint that records raw deliveries and answers the statuses it is told to. */
-async function startReceiver(): Promise<{
-  url: string;
-  received: Received[];
-  statuses: number[];
-  close(): Promise<void>;
-}> {
-  const received: Received[] = [];
-  const statuses: number[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(statuses.shift() ?? 202).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/polar/webhooks`,
-    received,
-    statuses,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+import { startEmulator, startReceiver, type EmulatorFixture, type Received } from './helpers.js';
 
 function headersOf(delivery: Received): Record<string, string> {
   return Object.fromEntries(Object.entries(delivery.headers).map(([key, value]) => [key, String(value)]));
@@ -160,8 +127,15 @@ describe('emulator: webhook deliveries', () => {
       for (const delivery of receiver.received)
         events.push(await webhooks.validateEvent(delivery.body, headersOf(delivery), secret));
       const memberEvents = events.filter((event) => event.type.startsWith('member.'));
-      expect(memberEvents.map((event) => event.type)).toEqual(['member.created', 'member.updated', 'member.deleted']);
-      expect(memberEvents[0].data).toEqual(member);
+      // The first member.created is the owner's, sent while the team customer is created.
+      expect(memberEvents.map((event) => event.type)).toEqual([
+        'member.created',
+        'member.created',
+        'member.updated',
+        'member.deleted',
+      ]);
+      expect(memberEvents[0].data).toMatchObject({ email: 'team@mailinator.com', role: 'owner' });
+      expect(memberEvents[1].data).toEqual(member);
     } finally {
       stop();
       await teams.polar.stop();
