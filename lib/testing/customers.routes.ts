@@ -10,10 +10,10 @@ import {
   checkString,
   checkUuid4,
   isObject,
-  taxIdFor,
   type Loc,
 } from './emulator.validation.js';
 import type { Route } from './emulator.router.js';
+import { validateTaxId } from './emulator.tax-id.js';
 
 const READ = ['customers:read', 'customers:write'];
 const WRITE = ['customers:write'];
@@ -94,10 +94,12 @@ function parseCreate(raw: unknown): CustomerCreateInput {
   return input;
 }
 
+/** Polar's tax ID check against the billing country (on update, the stored address when none is sent). */
 function resolveTaxId(taxId: string, address: PolarEmulatorCustomer['billing_address']): [string, string] {
-  if (!address) throw ValidationFailure.polar('tax_id', 'Country is required to validate tax ID.', taxId);
-  const pair = taxIdFor(taxId, address.country);
-  if (!pair) throw ValidationFailure.polar('tax_id', 'Invalid tax ID.', taxId);
+  if (!address)
+    throw ValidationFailure.polar('billing_address', 'Country is required to validate tax ID.', null, 'missing');
+  const pair = validateTaxId(taxId, address.country);
+  if (!pair) throw ValidationFailure.polar('tax_id', 'Invalid tax ID.', taxId, 'invalid');
   return pair;
 }
 
@@ -127,7 +129,7 @@ function parseUpdate(
   raw: unknown,
   customer: PolarEmulatorCustomer,
   byExternalId: boolean,
-): Partial<PolarEmulatorCustomer> {
+): { patch: Partial<PolarEmulatorCustomer>; billingAddressReset: boolean; taxId: string | null | undefined } {
   const body = bodyObject(raw);
   const issues = new Issues();
   const patch: Partial<PolarEmulatorCustomer> = {};
@@ -140,13 +142,13 @@ function parseUpdate(
     const name = checkOptionalText(body.name, ['body', 'name'], issues, { max: 256 });
     if (name !== undefined) patch.name = name;
   }
-  if (body.metadata !== undefined && body.metadata !== null) {
+  // `metadata` is a non-null dict: an explicit null is pydantic's dict_type error.
+  if (body.metadata !== undefined) {
     const metadata = checkMetadata(body.metadata, ['body', 'metadata'], issues);
     if (metadata !== undefined) patch.metadata = metadata;
   }
-  let billingAddressCleared = false;
-  if (body.billing_address === null) billingAddressCleared = true;
-  else if (body.billing_address !== undefined) {
+  const billingAddressReset = body.billing_address === null;
+  if (body.billing_address !== undefined && body.billing_address !== null) {
     const address = checkAddress(body.billing_address, ['body', 'billing_address'], issues);
     if (address !== undefined) patch.billing_address = address;
   }
@@ -162,6 +164,8 @@ function parseUpdate(
     const externalId = checkOptionalText(body.external_id, ['body', 'external_id'], issues, { trim: true });
     if (externalId !== undefined) patch.external_id = externalId;
   }
+  // `type: null` is "set", and so a downgrade for a team customer.
+  if (!byExternalId && body.type === null && customer.type === 'team') patch.type = null as never;
   if (!byExternalId && body.type !== undefined && body.type !== null) {
     if (body.type === 'individual' || body.type === 'team') patch.type = body.type;
     else
@@ -171,13 +175,23 @@ function parseUpdate(
   }
   if (!issues.empty) throw new ValidationFailure(issues.items);
 
-  if (billingAddressCleared && customer.billing_address !== null) {
-    throw ValidationFailure.polar('billing_address', 'Billing address cannot be removed.', null);
-  }
   if (patch.external_id === null && customer.external_id === null) delete patch.external_id;
+  return { patch, billingAddressReset, taxId };
+}
+
+/** Polar's tax ID rules on update: a new one is checked against the new or stored address, a stored one against a new address. */
+function resolveUpdatedTaxId(
+  customer: PolarEmulatorCustomer,
+  patch: Partial<PolarEmulatorCustomer>,
+  taxId: string | null | undefined,
+): void {
   if (taxId === null) patch.tax_id = null;
   else if (taxId) patch.tax_id = resolveTaxId(taxId, patch.billing_address ?? customer.billing_address);
-  return patch;
+  else if (patch.billing_address && customer.tax_id) {
+    const pair = validateTaxId(customer.tax_id[0], patch.billing_address.country);
+    if (!pair) throw ValidationFailure.polar('tax_id', 'Invalid tax ID.', customer.tax_id[0], 'invalid');
+    patch.tax_id = pair;
+  }
 }
 
 function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
@@ -332,7 +346,10 @@ export function customerRoutes(store: EmulatorStore): Route[] {
         scopes: WRITE,
         handle: (ctx) => {
           const customer = lookupCustomer(store, ctx);
-          const updated = store.update(customer, parseUpdate(ctx.body, customer, external));
+          const { patch, billingAddressReset, taxId } = parseUpdate(ctx.body, customer, external);
+          store.checkUpdate(customer, patch, billingAddressReset);
+          resolveUpdatedTaxId(customer, patch, taxId);
+          const updated = store.update(customer, patch);
           sendJson(ctx, 200, structuredClone(updated));
         },
       },

@@ -261,11 +261,28 @@ export class EmulatorStore {
     customer.billing_name = billingName ?? customer.name;
   }
 
-  /** Applies a validated patch; 422 on duplicates or forbidden changes. */
-  update(customer: PolarEmulatorCustomer, patch: Partial<PolarEmulatorCustomer>): PolarEmulatorCustomer {
+  /**
+   * Polar's update checks, in its order and all in one 422: duplicate email, a billing address reset to null (refused
+   * even when none was set), a changed or duplicate external id, a team downgraded to individual.
+   */
+  checkUpdate(
+    customer: PolarEmulatorCustomer,
+    patch: Partial<PolarEmulatorCustomer>,
+    billingAddressReset = false,
+  ): void {
     // Polar compares emails case-insensitively and then leaves the stored one as it was.
     if (patch.email !== undefined && patch.email?.toLowerCase() === customer.email?.toLowerCase()) delete patch.email;
-    const issues: ValidationIssue[] = [];
+    const newExternalId =
+      patch.external_id !== undefined && patch.external_id !== customer.external_id ? patch.external_id : null;
+    const issues: ValidationIssue[] = this.duplicates(patch.email ?? null, null, customer.id);
+    if (billingAddressReset) {
+      issues.push({
+        type: 'value_error',
+        loc: ['body', 'billing_address'],
+        msg: 'Customer billing address cannot be reset to null once set.',
+        input: null,
+      });
+    }
     if ('external_id' in patch && customer.external_id !== null && patch.external_id !== customer.external_id) {
       issues.push({
         type: 'value_error',
@@ -273,23 +290,21 @@ export class EmulatorStore {
         msg: 'Customer external ID cannot be updated.',
         input: patch.external_id,
       });
-    }
-    if (patch.type === 'individual' && customer.type === 'team') {
+    } else issues.push(...this.duplicates(null, newExternalId, customer.id));
+    if ('type' in patch && patch.type !== 'team' && customer.type === 'team') {
       issues.push({
         type: 'value_error',
         loc: ['body', 'type'],
-        msg: 'Customer type cannot be changed from team to individual.',
+        msg: "Customer type cannot be downgraded from 'team' to 'individual'.",
         input: patch.type,
       });
     }
-    issues.push(
-      ...this.duplicates(
-        patch.email !== undefined && patch.email !== customer.email ? patch.email : null,
-        patch.external_id !== undefined && patch.external_id !== customer.external_id ? patch.external_id : null,
-        customer.id,
-      ),
-    );
     if (issues.length > 0) throw new ValidationFailure(issues, 'PolarRequestValidationError');
+  }
+
+  /** Applies a patch that passed `checkUpdate`. */
+  update(customer: PolarEmulatorCustomer, patch: Partial<PolarEmulatorCustomer>): PolarEmulatorCustomer {
+    this.checkUpdate(customer, patch);
     if (patch.email !== undefined && patch.email !== customer.email) {
       customer.email_verified = false;
       customer.avatar_url = avatarFor(patch.email);

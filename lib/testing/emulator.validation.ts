@@ -134,7 +134,9 @@ export function checkEmail(value: unknown, loc: Loc, issues: Issues): string | u
   if (nullMx !== undefined) {
     // The bare domains publish a null MX; their subdomains have no DNS records at all.
     const reason =
-      domain === nullMx ? `The domain name ${domain} does not accept email.` : `The domain name ${domain} does not exist.`;
+      domain === nullMx
+        ? `The domain name ${domain} does not accept email.`
+        : `The domain name ${domain} does not exist.`;
     issues.add('value_error', loc, `${email} is not a valid email address: ${reason}`, raw, { email, reason });
     return undefined;
   }
@@ -203,17 +205,45 @@ export function checkAddress(value: unknown, loc: Loc, issues: Issues): PolarEmu
   for (const field of ['line1', 'line2', 'postal_code', 'city', 'state'] as const) {
     const raw = value[field];
     if (raw === undefined || raw === null) continue;
-    const text = checkString(raw, [...loc, field], issues);
+    // EmptyStrToNone: stripped, and "" becomes null.
+    const text = checkString(raw, [...loc, field], issues)?.trim();
     if (text !== undefined) address[field] = text === '' ? null : text;
   }
-  if (value.country === undefined) {
+  // AddressInput upper-cases the country before the enum check.
+  const country = typeof value.country === 'string' ? value.country.toUpperCase() : value.country;
+  if (country === undefined) {
     issues.add('missing', [...loc, 'country'], 'Field required', value);
-  } else if (typeof value.country !== 'string' || !ISO_COUNTRIES.has(value.country)) {
+  } else if (typeof country !== 'string' || !ISO_COUNTRIES.has(country)) {
     issues.add('enum', [...loc, 'country'], 'Input should be a valid ISO 3166-1 alpha-2 country code', value.country);
   } else {
-    address.country = value.country;
+    address.country = country;
   }
-  return issues.items.length === before ? address : undefined;
+  if (issues.items.length !== before) return undefined;
+  const stateError = checkState(address);
+  if (stateError) {
+    issues.add('value_error', loc, `Value error, ${stateError}`, value, { error: stateError });
+    return undefined;
+  }
+  return address;
+}
+
+const US_STATES = new Set(
+  'AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC'.split(
+    ' ',
+  ),
+);
+const CA_SUBDIVISIONS = new Set('AB BC MB NB NL NS NT NU ON PE QC SK YT'.split(' '));
+
+/** Polar's `Address.validate_state`: a US or CA state gets its `US-`/`CA-` prefix and must be a known one. */
+function checkState(address: PolarEmulatorAddress): string | undefined {
+  const { state, country } = address;
+  if (state === null || (country !== 'US' && country !== 'CA')) return undefined;
+  const prefixed = state.startsWith(`${country}-`) ? state : `${country}-${state}`;
+  address.state = prefixed;
+  const code = prefixed.slice(3);
+  if (country === 'US' && !US_STATES.has(code)) return 'Invalid US state';
+  if (country === 'CA' && !CA_SUBDIVISIONS.has(code)) return 'Invalid CA subdivision';
+  return undefined;
 }
 
 /** Checks an http(s) URL of 1–2083 chars; returns it normalised the way pydantic's HttpUrl does. */
@@ -236,69 +266,4 @@ export function checkHttpUrl(value: unknown, loc: Loc, issues: Issues): string |
     return undefined;
   }
   return url.href;
-}
-
-// Polar derives the tax ID format from the billing country; these are the common ones.
-const EU = new Set([
-  'AT',
-  'BE',
-  'BG',
-  'CY',
-  'CZ',
-  'DE',
-  'DK',
-  'EE',
-  'ES',
-  'FI',
-  'FR',
-  'GR',
-  'HR',
-  'HU',
-  'IE',
-  'IT',
-  'LT',
-  'LU',
-  'LV',
-  'MT',
-  'NL',
-  'PL',
-  'PT',
-  'RO',
-  'SE',
-  'SI',
-  'SK',
-]);
-const TAX_FORMATS: Record<string, string> = {
-  US: 'us_ein',
-  GB: 'gb_vat',
-  CA: 'ca_gst_hst',
-  AU: 'au_abn',
-  CH: 'ch_vat',
-  NO: 'no_vat',
-  NZ: 'nz_gst',
-  IN: 'in_gst',
-  JP: 'jp_cn',
-  BR: 'br_cnpj',
-  MX: 'mx_rfc',
-  SG: 'sg_uen',
-  ZA: 'za_vat',
-  KR: 'kr_brn',
-  IS: 'is_vat',
-  IL: 'il_vat',
-  TR: 'tr_tin',
-  AE: 'ae_trn',
-  SA: 'sa_vat',
-  HK: 'hk_br',
-  TW: 'tw_vat',
-};
-
-/** The `[value, format]` pair Polar stores for a tax ID, or null when the country is not supported. */
-export function taxIdFor(value: string, country: string): [string, string] | null {
-  const normalised = value.replace(/[\s.-]/g, '').toUpperCase();
-  if (EU.has(country)) {
-    const prefix = country === 'GR' ? 'EL' : country;
-    return [normalised.startsWith(prefix) ? normalised : `${prefix}${normalised}`, 'eu_vat'];
-  }
-  const format = TAX_FORMATS[country];
-  return format ? [normalised, format] : null;
 }

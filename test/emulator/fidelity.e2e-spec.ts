@@ -91,6 +91,186 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
     });
   });
 
+  describe('updates Polar refuses', () => {
+    it('C11: billing_address: null is 422 even when no address was ever set', async () => {
+      const created = await post('/v1/customers/', { email: 'ada@mailinator.com' });
+      const answer = await patch(`/v1/customers/${created.body.id}`, { billing_address: null });
+      expect(answer).toEqual({
+        status: 422,
+        body: {
+          error: 'PolarRequestValidationError',
+          detail: [
+            {
+              type: 'value_error',
+              loc: ['body', 'billing_address'],
+              msg: 'Customer billing address cannot be reset to null once set.',
+              input: null,
+            },
+          ],
+        },
+      });
+    });
+
+    it('C11: the null billing address is reported together with a duplicate email, in Polar’s order', async () => {
+      await post('/v1/customers/', { email: 'taken@mailinator.com' });
+      const mine = await post('/v1/customers/', { email: 'mine@mailinator.com' });
+      const answer = await patch(`/v1/customers/${mine.body.id}`, {
+        email: 'taken@mailinator.com',
+        billing_address: null,
+      });
+      expect(answer.body.detail.map((item: { loc: string[] }) => item.loc)).toEqual([
+        ['body', 'email'],
+        ['body', 'billing_address'],
+      ]);
+    });
+
+    it('C12: metadata: null is 422 dict_type, on update as on create', async () => {
+      const created = await post('/v1/customers/', { email: 'ada@mailinator.com', metadata: { plan: 'pro' } });
+      const answer = await patch(`/v1/customers/${created.body.id}`, { metadata: null });
+      expect(answer).toEqual({
+        status: 422,
+        body: {
+          error: 'RequestValidationError',
+          detail: [
+            { type: 'dict_type', loc: ['body', 'metadata'], msg: 'Input should be a valid dictionary', input: null },
+          ],
+        },
+      });
+      expect(f.polar.customers[0].metadata).toEqual({ plan: 'pro' });
+    });
+
+    it('C23: type: null on a team customer is a downgrade, refused with Polar’s message', async () => {
+      const team = await post('/v1/customers/', { type: 'team', email: 'team@mailinator.com' });
+      const answer = await patch(`/v1/customers/${team.body.id}`, { type: null });
+      expect(answer.status).toBe(422);
+      expect(answer.body.detail[0]).toMatchObject({
+        loc: ['body', 'type'],
+        msg: "Customer type cannot be downgraded from 'team' to 'individual'.",
+      });
+    });
+  });
+
+  describe('addresses and tax ids', () => {
+    it('C9: a US state is stored with its US- prefix; an unknown one is 422 "Invalid US state"', async () => {
+      const created = await post('/v1/customers/', {
+        email: 'ada@mailinator.com',
+        billing_address: { country: 'US', state: 'CA' },
+      });
+      expect(created.body.billing_address).toEqual({
+        line1: null,
+        line2: null,
+        postal_code: null,
+        city: null,
+        state: 'US-CA',
+        country: 'US',
+      });
+      const address = { country: 'US', state: 'XX' };
+      const bad = await post('/v1/customers/', { email: 'bob@mailinator.com', billing_address: address });
+      expect(bad).toEqual({
+        status: 422,
+        body: {
+          error: 'RequestValidationError',
+          detail: [
+            {
+              type: 'value_error',
+              loc: ['body', 'billing_address'],
+              msg: 'Value error, Invalid US state',
+              input: address,
+              ctx: { error: 'Invalid US state' },
+            },
+          ],
+        },
+      });
+    });
+
+    it('C9: a Canadian province is checked the same way; other countries keep any state', async () => {
+      const ok = await post('/v1/customers/', {
+        email: 'a@mailinator.com',
+        billing_address: { country: 'CA', state: 'CA-QC' },
+      });
+      expect(ok.body.billing_address.state).toBe('CA-QC');
+      const bad = await post('/v1/customers/', {
+        email: 'b@mailinator.com',
+        billing_address: { country: 'CA', state: 'ZZ' },
+      });
+      expect(bad.body.detail[0].msg).toBe('Value error, Invalid CA subdivision');
+      const de = await post('/v1/customers/', {
+        email: 'c@mailinator.com',
+        billing_address: { country: 'DE', state: 'Bayern' },
+      });
+      expect(de.body.billing_address.state).toBe('Bayern');
+    });
+
+    it('C10, C14: the country is upper-cased and address lines are stripped, as AddressInput does', async () => {
+      const created = await post('/v1/customers/', {
+        email: 'ada@mailinator.com',
+        billing_address: { country: 'gb', city: '  London ', line1: '   ' },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.billing_address).toMatchObject({ country: 'GB', city: 'London', line1: null });
+    });
+
+    it.each([
+      ['DE', 'garbage'],
+      ['DE', 'DE136695977'],
+      ['DE', '136695976'],
+      ['FR', 'FR00954506077'],
+      ['GB', 'GB123456789'],
+      ['US', '07-1234567'],
+      ['US', '12345'],
+      ['AQ', '12345678'],
+    ])('C7: refuses the %s tax ID %s with 422 invalid "Invalid tax ID."', async (country, taxId) => {
+      const answer = await post('/v1/customers/', {
+        email: 'ada@mailinator.com',
+        billing_address: { country },
+        tax_id: taxId,
+      });
+      expect(answer).toEqual({
+        status: 422,
+        body: {
+          error: 'PolarRequestValidationError',
+          detail: [{ type: 'invalid', loc: ['body', 'tax_id'], msg: 'Invalid tax ID.', input: taxId }],
+        },
+      });
+    });
+
+    it.each([
+      ['DE', 'DE 136 695 976', ['DE136695976', 'eu_vat']],
+      ['FR', 'FR61954506077', ['FR61954506077', 'eu_vat']],
+      ['NL', 'NL004495445B01', ['NL004495445B01', 'eu_vat']],
+      ['GB', 'GB980780684', ['980780684', 'gb_vat']],
+      ['US', '91-1144442', ['911144442', 'us_ein']],
+    ])('C7: accepts the valid %s tax ID %s and stores it compact with its format', async (country, taxId, stored) => {
+      const answer = await post('/v1/customers/', {
+        email: 'ada@mailinator.com',
+        billing_address: { country },
+        tax_id: taxId,
+      });
+      expect(answer.status).toBe(201);
+      expect(answer.body.tax_id).toEqual(stored);
+    });
+
+    it('C8: on update a tax ID is checked against the stored address; a new address re-checks the stored tax ID', async () => {
+      const created = await post('/v1/customers/', { email: 'ada@mailinator.com', billing_address: { country: 'DE' } });
+      const withTax = await patch(`/v1/customers/${created.body.id}`, { tax_id: 'DE136695976' });
+      expect(withTax.body.tax_id).toEqual(['DE136695976', 'eu_vat']);
+      const moved = await patch(`/v1/customers/${created.body.id}`, { billing_address: { country: 'US' } });
+      expect(moved.body.detail).toEqual([
+        { type: 'invalid', loc: ['body', 'tax_id'], msg: 'Invalid tax ID.', input: 'DE136695976' },
+      ]);
+      const bare = await post('/v1/customers/', { email: 'bob@mailinator.com' });
+      const missing = await patch(`/v1/customers/${bare.body.id}`, { tax_id: 'DE136695976' });
+      expect(missing.body.detail).toEqual([
+        {
+          type: 'missing',
+          loc: ['body', 'billing_address'],
+          msg: 'Country is required to validate tax ID.',
+          input: null,
+        },
+      ]);
+    });
+  });
+
   describe('lists', () => {
     it('C30: active=true lists only customers with a billable subscription (none here), active=false the others', async () => {
       for (const name of ['a', 'b', 'c']) await f.sdk.customers.create({ email: `${name}@mailinator.com` });
