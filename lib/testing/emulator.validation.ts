@@ -1,3 +1,4 @@
+import { polarState, polarStateError } from '../customers/dto/polar-address.rules.js';
 import { ISO_COUNTRIES } from './iso-countries.js';
 import type { ValidationIssue } from './emulator.http.js';
 import type { PolarEmulatorAddress, PolarEmulatorMetadata } from './emulator.types.js';
@@ -227,23 +228,11 @@ export function checkAddress(value: unknown, loc: Loc, issues: Issues): PolarEmu
   return address;
 }
 
-const US_STATES = new Set(
-  'AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC'.split(
-    ' ',
-  ),
-);
-const CA_SUBDIVISIONS = new Set('AB BC MB NB NL NS NT NU ON PE QC SK YT'.split(' '));
-
 /** Polar's `Address.validate_state`: a US or CA state gets its `US-`/`CA-` prefix and must be a known one. */
 function checkState(address: PolarEmulatorAddress): string | undefined {
-  const { state, country } = address;
-  if (state === null || (country !== 'US' && country !== 'CA')) return undefined;
-  const prefixed = state.startsWith(`${country}-`) ? state : `${country}-${state}`;
-  address.state = prefixed;
-  const code = prefixed.slice(3);
-  if (country === 'US' && !US_STATES.has(code)) return 'Invalid US state';
-  if (country === 'CA' && !CA_SUBDIVISIONS.has(code)) return 'Invalid CA subdivision';
-  return undefined;
+  if (address.state === null) return undefined;
+  address.state = polarState(address.country, address.state);
+  return polarStateError(address.country, address.state);
 }
 
 /** Checks an http(s) URL of 1–2083 chars; returns it normalised the way pydantic's HttpUrl does. */

@@ -271,6 +271,23 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
     });
   });
 
+  describe('paths', () => {
+    it('C27: an external id with "/" cannot be looked up: %2F is decoded before routing, so the route is unknown', async () => {
+      const created = await post('/v1/customers/', { email: 'ada@mailinator.com', external_id: 'tenant/42' });
+      expect(created.status).toBe(201);
+      const answer = await api(f.polar, '/v1/customers/external/tenant%2F42');
+      expect(answer.status).toBe(404);
+      expect(await answer.json()).toEqual({ detail: 'Not Found' });
+    });
+
+    it('C27: a decoded %2F can land on another route, as on Polar (external id "a" + "/state")', async () => {
+      await post('/v1/customers/', { email: 'ada@mailinator.com', external_id: 'a' });
+      const answer = await api(f.polar, '/v1/customers/external/a%2Fstate');
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toMatchObject({ external_id: 'a', active_subscriptions: [] });
+    });
+  });
+
   describe('lists', () => {
     it('C30: active=true lists only customers with a billable subscription (none here), active=false the others', async () => {
       for (const name of ['a', 'b', 'c']) await f.sdk.customers.create({ email: `${name}@mailinator.com` });
