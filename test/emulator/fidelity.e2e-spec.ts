@@ -1,4 +1,14 @@
-import { api, detailOf, startEmulator, startReceiver, type EmulatorFixture } from './helpers.js';
+import { createHmac, randomBytes } from 'node:crypto';
+import { webhooks } from '@polar-sh/sdk/2026-10';
+import {
+  api,
+  detailOf,
+  manualClock,
+  startEmulator,
+  startReceiver,
+  type EmulatorFixture,
+  type Received,
+} from './helpers.js';
 
 // Each test closes one row of ../shared/polar/FIDELITY-AUDIT.md (its id opens the test name): the emulator
 // answers as Polar's server does where it used to accept or return something Polar does not.
@@ -363,6 +373,117 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
       }
       return fixture.polar.webhookDeliveries.map((delivery) => JSON.parse(delivery.body));
     }
+
+    const headersOf = (delivery: Received): Record<string, string> =>
+      Object.fromEntries(Object.entries(delivery.headers).map(([key, value]) => [key, String(value)]));
+    const expectedSignature = (delivery: Received, key: Buffer): string =>
+      `v1,${createHmac('sha256', key)
+        .update(`${delivery.headers['webhook-id']}.${delivery.headers['webhook-timestamp']}.${delivery.body}`)
+        .digest('base64')}`;
+
+    it('W1: the legacy scheme signs with the UTF-8 bytes of the whole secret, as Polar’s older endpoints do', async () => {
+      const secret = `whsec_${randomBytes(24).toString('base64')}`;
+      receiver.received.length = 0;
+      const stop = f.polar.sendWebhooks({ url: receiver.url, secret, scheme: 'legacy' });
+      try {
+        await f.sdk.customers.create({ email: 'ada@mailinator.com' });
+        await f.polar.waitForWebhooks();
+      } finally {
+        stop();
+      }
+      const [delivery] = receiver.received;
+      expect(delivery.headers['webhook-signature']).toBe(expectedSignature(delivery, Buffer.from(secret, 'utf8')));
+      // Not the base64 part: a Standard Webhooks verifier given the secret as it is would refuse it.
+      const base64Part = Buffer.from(secret.slice('whsec_'.length), 'base64');
+      expect(delivery.headers['webhook-signature']).not.toBe(expectedSignature(delivery, base64Part));
+      // The SDK (and so this module) tries both keys.
+      await expect(webhooks.validateEvent(delivery.body, headersOf(delivery), secret)).resolves.toMatchObject({
+        type: 'customer.created',
+      });
+    });
+
+    it('W1: the standard scheme (the default) signs with the base64 part after whsec_', async () => {
+      const secret = `whsec_${randomBytes(24).toString('base64')}`;
+      receiver.received.length = 0;
+      const stop = f.polar.sendWebhooks({ url: receiver.url, secret });
+      try {
+        await f.sdk.customers.create({ email: 'ada@mailinator.com' });
+        await f.polar.waitForWebhooks();
+      } finally {
+        stop();
+      }
+      const [delivery] = receiver.received;
+      const base64Part = Buffer.from(secret.slice('whsec_'.length), 'base64');
+      expect(delivery.headers['webhook-signature']).toBe(expectedSignature(delivery, base64Part));
+      await expect(webhooks.validateEvent(delivery.body, headersOf(delivery), secret)).resolves.toMatchObject({
+        type: 'customer.created',
+      });
+      expect(delivery.headers['webhook-signature']).not.toBe(expectedSignature(delivery, Buffer.from(secret, 'utf8')));
+    });
+
+    it('W8: a 3xx answer is a failed delivery (redirects are not followed), retried on Polar’s backoff', async () => {
+      const { clock, advance } = manualClock();
+      const timed = await startEmulator({ clock });
+      receiver.received.length = 0;
+      receiver.statuses.push(308);
+      const stop = timed.polar.sendWebhooks({ url: receiver.url, secret: 'whsec_dGVzdA==' });
+      try {
+        timed.polar.emitWebhook('order.paid', { id: 'ord_1' });
+        await timed.polar.waitForWebhooks();
+        expect(timed.polar.webhookDeliveries.map((d) => [d.attempt, d.status])).toEqual([[1, 308]]);
+        expect(receiver.received).toHaveLength(1);
+        advance(3_999);
+        await timed.polar.waitForWebhooks();
+        expect(receiver.received).toHaveLength(1);
+        advance(1);
+        await timed.polar.waitForWebhooks();
+        expect(timed.polar.webhookDeliveries.map((d) => [d.attempt, d.status])).toEqual([
+          [1, 308],
+          [2, 202],
+        ]);
+      } finally {
+        stop();
+        await timed.polar.stop();
+      }
+    });
+
+    it('W8: an event is tried 10 times (4 s, 8 s, … capped at 20 min apart), and 10 failed events disable the endpoint', async () => {
+      const { clock, advance } = manualClock();
+      const timed = await startEmulator({ clock });
+      receiver.received.length = 0;
+      receiver.statuses.push(...Array.from({ length: 10 }, () => 500));
+      const stop = timed.polar.sendWebhooks({ url: receiver.url, secret: 'whsec_dGVzdA==' });
+      try {
+        timed.polar.emitWebhook('order.paid', { id: 'ord_1' });
+        await timed.polar.waitForWebhooks();
+        const gaps = [4, 8, 16, 32, 64, 128, 256, 512, 1024].map((s) => Math.min(s * 1000, 20 * 60_000));
+        for (const gap of gaps) {
+          advance(gap);
+          await timed.polar.waitForWebhooks();
+        }
+        expect(timed.polar.webhookDeliveries.map((d) => d.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        advance(60 * 60_000);
+        await timed.polar.waitForWebhooks();
+        expect(receiver.received).toHaveLength(10);
+      } finally {
+        stop();
+        await timed.polar.stop();
+      }
+      const failing = await startEmulator();
+      receiver.received.length = 0;
+      receiver.statuses.length = 0;
+      receiver.statuses.push(...Array.from({ length: 10 }, () => 503));
+      const stopFailing = failing.polar.sendWebhooks({ url: receiver.url, secret: 'whsec_dGVzdA==', retries: 0 });
+      try {
+        for (let i = 1; i <= 11; i++) failing.polar.emitWebhook('order.paid', { id: `ord_${i}` });
+        await failing.polar.waitForWebhooks();
+        // The 11th event finds the endpoint disabled: Polar stops sending to it.
+        expect(receiver.received.map((d) => JSON.parse(d.body).data.id)).toHaveLength(10);
+      } finally {
+        stopFailing();
+        await failing.polar.stop();
+      }
+    });
 
     it('W6: customer.deleted and its state_changed carry the deleted customer’s external id', async () => {
       const created = await f.sdk.customers.create({ email: 'ada@mailinator.com', external_id: 'user-1' });
