@@ -194,7 +194,8 @@ function resolveUpdatedTaxId(
   }
 }
 
-function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
+/** A `page`/`limit` query parameter: an integer above 0 (pydantic's errors otherwise). */
+export function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
   if (raw === null) return fallback;
   if (!/^[+-]?\d+$/.test(raw.trim())) {
     issues.add(

@@ -397,6 +397,11 @@ export class EmulatorStore {
     return { ...structuredClone(customer), active_subscriptions: [], granted_benefits: [], active_meters: [] };
   }
 
+  /** Every member of every live customer, oldest first. */
+  allMembers(): PolarEmulatorMember[] {
+    return [...this.members.values()].flat();
+  }
+
   /** Members of a customer, oldest first. */
   membersOf(customerId: string): PolarEmulatorMember[] {
     return this.members.get(customerId) ?? [];
@@ -430,6 +435,13 @@ export class EmulatorStore {
     member.modified_at = this.now();
     this.emitMember('member.updated', member);
     return member;
+  }
+
+  /** Polar's ownership transfer: the current owner becomes billing_manager, then `next` the owner (no webhook of its own). */
+  transferOwnership(current: PolarEmulatorMember, next: PolarEmulatorMember): void {
+    current.role = 'billing_manager';
+    current.modified_at = this.now();
+    next.role = 'owner';
   }
 
   /** Removes a member; its sessions stop working. */

@@ -557,4 +557,125 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
       await teams.polar.stop();
     }
   });
+
+  describe('members (member model on)', () => {
+    let teams: EmulatorFixture;
+    beforeAll(async () => {
+      teams = await startEmulator({ memberModel: true });
+    });
+    afterAll(() => teams.polar.stop());
+    beforeEach(() => teams.polar.reset());
+
+    interface MemberList {
+      items: { id: string; email: string; role: string; customer_id: string }[];
+      pagination: { total_count: number; max_page: number };
+    }
+    // The SDK has no call for GET /v1/members/; the spec has it.
+    async function listMembers(query: Record<string, string>): Promise<MemberList> {
+      const answer = await api(teams.polar, `/v1/members/?${new URLSearchParams(query)}`);
+      expect(answer.status).toBe(200);
+      return (await answer.json()) as MemberList;
+    }
+    async function membersOf(customerId: string): Promise<MemberList['items']> {
+      return (await listMembers({ customer_id: customerId, sorting: 'created_at' })).items;
+    }
+    async function team(): Promise<{ id: string; ownerId: string }> {
+      const created = await teams.sdk.customers.create({ type: 'team', email: 'team@mailinator.com' });
+      const [owner] = await membersOf(created.id);
+      return { id: created.id, ownerId: owner.id };
+    }
+    const roles = async (customerId: string): Promise<Record<string, string>> =>
+      Object.fromEntries((await membersOf(customerId)).map((member) => [member.email, member.role]));
+
+    it('M9: GET /v1/members/ lists members, filtered by customer and role, newest first by default', async () => {
+      const { id } = await team();
+      await teams.sdk.customers.members.create(id, { email: 'dev@mailinator.com' });
+      const other = await teams.sdk.customers.create({ email: 'solo@mailinator.com', external_id: 'solo' });
+      const all = await listMembers({});
+      expect(all.pagination).toEqual({ total_count: 3, max_page: 1 });
+      expect(all.items.map((member) => member.email)).toEqual([
+        'solo@mailinator.com',
+        'dev@mailinator.com',
+        'team@mailinator.com',
+      ]);
+      const owners = await listMembers({ role: 'owner' });
+      expect(owners.items.map((member) => member.email).sort()).toEqual(['solo@mailinator.com', 'team@mailinator.com']);
+      const byExternal = await listMembers({ external_customer_id: 'solo' });
+      expect(byExternal.items.map((member) => member.customer_id)).toEqual([other.id]);
+    });
+
+    it('M3: adding an email that is already a member returns that member (201), without a webhook', async () => {
+      const { id } = await team();
+      const first = await teams.sdk.customers.members.create(id, { email: 'dev@mailinator.com' });
+      const again = await api(teams.polar, `/v1/customers/${id}/members`, {
+        method: 'POST',
+        body: JSON.stringify({ email: 'DEV@mailinator.com', name: 'Other' }),
+      });
+      expect(again.status).toBe(201);
+      expect(await again.json()).toEqual(first);
+      expect(await membersOf(id)).toHaveLength(2);
+    });
+
+    it('M4: promoting a member to owner transfers ownership; the old owner becomes billing_manager', async () => {
+      const { id } = await team();
+      const dev = await teams.sdk.customers.members.create(id, { email: 'dev@mailinator.com' });
+      const promoted = await teams.sdk.customers.members.update(id, dev.id, { role: 'owner' });
+      expect(promoted.role).toBe('owner');
+      expect(await roles(id)).toEqual({ 'team@mailinator.com': 'billing_manager', 'dev@mailinator.com': 'owner' });
+    });
+
+    it('M4: demoting the only owner is 422 "Customer must have exactly one owner"', async () => {
+      const { id, ownerId } = await team();
+      const { detail } = await detailOf(teams.sdk.customers.members.update(id, ownerId, { role: 'member' }));
+      expect(detail).toEqual([
+        {
+          type: 'value_error',
+          loc: ['body', 'role'],
+          msg: 'Cannot change role. Customer must have exactly one owner.',
+          input: 'member',
+        },
+      ]);
+      expect(await roles(id)).toEqual({ 'team@mailinator.com': 'owner' });
+    });
+
+    it('M5: deleting the only owner is 422 at ["body"]; the owner stays', async () => {
+      const { id, ownerId } = await team();
+      const answer = await api(teams.polar, `/v1/customers/${id}/members/${ownerId}`, { method: 'DELETE' });
+      expect(answer.status).toBe(422);
+      expect(await answer.json()).toEqual({
+        error: 'PolarRequestValidationError',
+        detail: [
+          {
+            type: 'value_error',
+            loc: ['body'],
+            msg: 'Cannot delete the only owner. Transfer ownership first.',
+            input: ownerId,
+          },
+        ],
+      });
+      expect(await membersOf(id)).toHaveLength(1);
+    });
+
+    it('M6: the email of an individual customer’s owner cannot be changed through the member endpoint', async () => {
+      const solo = await teams.sdk.customers.create({ email: 'solo@mailinator.com' });
+      const [owner] = await membersOf(solo.id);
+      const { detail } = await detailOf(
+        teams.sdk.customers.members.update(solo.id, owner.id, { email: 'other@mailinator.com' }),
+      );
+      expect(detail[0]).toMatchObject({
+        loc: ['body', 'email'],
+        msg: "Cannot change the email of an individual customer's owner. Update the customer's email instead.",
+      });
+    });
+
+    it('M2: an individual customer has exactly one member: a second one is 403', async () => {
+      const solo = await teams.sdk.customers.create({ email: 'solo@mailinator.com' });
+      const answer = await api(teams.polar, `/v1/customers/${solo.id}/members`, {
+        method: 'POST',
+        body: JSON.stringify({ email: 'friend@mailinator.com' }),
+      });
+      expect(answer.status).toBe(403);
+      expect((await answer.json()).detail).toMatch(/^Individual customers can only have one member \(the owner\)/);
+    });
+  });
 });
