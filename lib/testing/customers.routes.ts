@@ -5,6 +5,7 @@ import {
   Issues,
   checkAddress,
   checkEmail,
+  checkLocale,
   checkMetadata,
   checkOptionalText,
   checkString,
@@ -68,7 +69,7 @@ function parseCreate(raw: unknown): CustomerCreateInput {
         ? null
         : (checkAddress(body.billing_address, ['body', 'billing_address'], issues) ?? null),
     tax_id: null,
-    locale: body.locale === undefined ? null : (checkOptionalText(body.locale, ['body', 'locale'], issues) ?? null),
+    locale: body.locale === undefined ? null : (checkLocale(body.locale, ['body', 'locale'], issues) ?? null),
     owner: null,
   };
   let taxId: string | null = null;
@@ -156,7 +157,7 @@ function parseUpdate(
   if (body.tax_id === null) taxId = null;
   else if (body.tax_id !== undefined) taxId = checkString(body.tax_id, ['body', 'tax_id'], issues);
   if (body.locale !== undefined) {
-    const locale = checkOptionalText(body.locale, ['body', 'locale'], issues);
+    const locale = checkLocale(body.locale, ['body', 'locale'], issues);
     if (locale !== undefined) patch.locale = locale;
   }
   // The by-external-id form (CustomerUpdateExternalID) has no external_id or type fields.

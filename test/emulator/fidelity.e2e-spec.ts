@@ -160,6 +160,36 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
     });
   });
 
+  describe('locale', () => {
+    it.each([
+      ['en', 'en'],
+      ['EN-us', 'en-US'],
+      ['zh-hant-tw', 'zh-Hant-TW'],
+      ['en-GB-oxendict', 'en-GB-oxendict'],
+    ])('C13: accepts the BCP 47 tag %s and stores it as %s', async (given, stored) => {
+      const answer = await post('/v1/customers/', { email: 'ada@mailinator.com', locale: given });
+      expect(answer.status).toBe(201);
+      expect(answer.body.locale).toBe(stored);
+    });
+
+    it.each(['english', 'en_US', 'und', 'x-private', '', 'e'])(
+      'C13: refuses %p with 422 "Invalid IETF BCP 47 language tag"',
+      async (locale) => {
+        const answer = await post('/v1/customers/', { email: 'ada@mailinator.com', locale });
+        expect(answer.status).toBe(422);
+        expect(answer.body.detail).toEqual([
+          {
+            type: 'value_error',
+            loc: ['body', 'locale'],
+            msg: 'Value error, Invalid IETF BCP 47 language tag',
+            input: locale,
+            ctx: { error: 'Invalid IETF BCP 47 language tag' },
+          },
+        ]);
+      },
+    );
+  });
+
   describe('addresses and tax ids', () => {
     it('C9: a US state is stored with its US- prefix; an unknown one is 422 "Invalid US state"', async () => {
       const created = await post('/v1/customers/', {
