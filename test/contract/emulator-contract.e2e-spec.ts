@@ -309,6 +309,35 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       expect(body.detail).toHaveLength(2);
     });
 
+    contractCase('an @example.com email (null MX) → 422 naming the domain (audit C1)', async () => {
+      const body = await validationErrorOf(polar.customers.create({ email: 'ada@example.com' }));
+      expect(body.detail).toEqual([
+        expect.objectContaining({
+          loc: ['body', 'email'],
+          msg: 'ada@example.com is not a valid email address: The domain name example.com does not accept email.',
+        }),
+      ]);
+    });
+
+    contractCase('an invalid tax ID → 422 invalid (audit C7)', async () => {
+      const body = await validationErrorOf(
+        polar.customers.create({ email: 'vat@mailinator.com', billing_address: { country: 'DE' }, tax_id: 'DE1' }),
+      );
+      expect(body.detail).toEqual([expect.objectContaining({ type: 'invalid', loc: ['body', 'tax_id'] })]);
+    });
+
+    contractCase('a US state → 201 stored with its prefix, an unknown one → 422 (audit C9)', async () => {
+      const created = await polar.customers.create({
+        email: 'state@mailinator.com',
+        billing_address: { country: 'US', state: 'NY' },
+      });
+      expect(created.billing_address?.state).toBe('US-NY');
+      const body = await validationErrorOf(
+        polar.customers.create({ email: 'nostate@mailinator.com', billing_address: { country: 'US', state: 'XX' } }),
+      );
+      expect(body.detail[0].loc).toEqual(['body', 'billing_address']);
+    });
+
     contractCase('a tax_id without a billing address → 422', async () => {
       const body = await validationErrorOf(
         polar.customers.create({ email: 'tax@mailinator.com', tax_id: 'FR61954506077' }),
@@ -373,6 +402,13 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       expect(page.items.map((c) => c.external_id)).toEqual(
         Array.from({ length: 5 }, (_, k) => `list_${pad(TOTAL - 5 - k)}`),
       );
+    });
+
+    contractCase('active=true → no customer has a billable subscription; active=false → all (audit C30)', async () => {
+      const active = await polar.customers.list({ active: true });
+      expect(active.pagination).toEqual({ total_count: 0, max_page: 0 });
+      const inactive = await polar.customers.list({ active: false });
+      expect(inactive.pagination.total_count).toBe(TOTAL);
     });
 
     contractCase('a limit above 100 is capped at 100', async () => {
@@ -487,6 +523,17 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     contractCase('billing_address back to null → 422', async () => {
       const body = await validationErrorOf(polar.customers.update(grace.id, { billing_address: null }));
       expect(body.detail.some((item) => item.loc.includes('billing_address'))).toBe(true);
+    });
+
+    contractCase('billing_address: null on a customer that never had one → 422 (audit C11)', async () => {
+      const bare = await polar.customers.create({ email: 'bare@mailinator.com' });
+      const body = await validationErrorOf(polar.customers.update(bare.id, { billing_address: null }));
+      expect(body.detail).toEqual([
+        expect.objectContaining({
+          loc: ['body', 'billing_address'],
+          msg: 'Customer billing address cannot be reset to null once set.',
+        }),
+      ]);
     });
 
     contractCase('update an unknown id → 404', async () => {
