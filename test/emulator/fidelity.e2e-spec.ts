@@ -12,6 +12,9 @@ import {
 
 // Each test closes one row of ../shared/polar/FIDELITY-AUDIT.md (its id opens the test name): the emulator
 // answers as Polar's server does where it used to accept or return something Polar does not.
+/** A parsed JSON answer, read field by field in assertions. */
+type Json = ReturnType<typeof JSON.parse>;
+
 describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
   let f: EmulatorFixture;
 
@@ -21,11 +24,11 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
   afterAll(() => f.polar.stop());
   beforeEach(() => f.polar.reset());
 
-  async function post(path: string, body: unknown): Promise<{ status: number; body: any }> {
+  async function post(path: string, body: unknown): Promise<{ status: number; body: Json }> {
     const response = await api(f.polar, path, { method: 'POST', body: JSON.stringify(body) });
     return { status: response.status, body: response.status === 204 ? null : await response.json() };
   }
-  async function patch(path: string, body: unknown): Promise<{ status: number; body: any }> {
+  async function patch(path: string, body: unknown): Promise<{ status: number; body: Json }> {
     const response = await api(f.polar, path, { method: 'PATCH', body: JSON.stringify(body) });
     return { status: response.status, body: await response.json() };
   }
@@ -393,7 +396,7 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
     async function eventsOf(
       fixture: EmulatorFixture,
       act: () => Promise<unknown>,
-    ): Promise<{ type: string; data: any }[]> {
+    ): Promise<{ type: string; data: Json }[]> {
       const stop = fixture.polar.sendWebhooks({ url: receiver.url, secret: 'whsec_dGVzdA==' });
       try {
         await act();
@@ -411,17 +414,22 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
         .update(`${delivery.headers['webhook-id']}.${delivery.headers['webhook-timestamp']}.${delivery.body}`)
         .digest('base64')}`;
 
-    it('W1: the legacy scheme signs with the UTF-8 bytes of the whole secret, as Polar’s older endpoints do', async () => {
+    /** The customer.created delivery of one create, sent with a fresh secret and `scheme`. */
+    async function signedDelivery(scheme?: 'standard' | 'legacy'): Promise<{ secret: string; delivery: Received }> {
       const secret = `whsec_${randomBytes(24).toString('base64')}`;
       receiver.received.length = 0;
-      const stop = f.polar.sendWebhooks({ url: receiver.url, secret, scheme: 'legacy' });
+      const stop = f.polar.sendWebhooks({ url: receiver.url, secret, scheme });
       try {
         await f.sdk.customers.create({ email: 'ada@mailinator.com' });
         await f.polar.waitForWebhooks();
       } finally {
         stop();
       }
-      const [delivery] = receiver.received;
+      return { secret, delivery: receiver.received[0] };
+    }
+
+    it('W1: the legacy scheme signs with the UTF-8 bytes of the whole secret, as Polar’s older endpoints do', async () => {
+      const { secret, delivery } = await signedDelivery('legacy');
       expect(delivery.headers['webhook-signature']).toBe(expectedSignature(delivery, Buffer.from(secret, 'utf8')));
       // Not the base64 part: a Standard Webhooks verifier given the secret as it is would refuse it.
       const base64Part = Buffer.from(secret.slice('whsec_'.length), 'base64');
@@ -433,16 +441,7 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
     });
 
     it('W1: the standard scheme (the default) signs with the base64 part after whsec_', async () => {
-      const secret = `whsec_${randomBytes(24).toString('base64')}`;
-      receiver.received.length = 0;
-      const stop = f.polar.sendWebhooks({ url: receiver.url, secret });
-      try {
-        await f.sdk.customers.create({ email: 'ada@mailinator.com' });
-        await f.polar.waitForWebhooks();
-      } finally {
-        stop();
-      }
-      const [delivery] = receiver.received;
+      const { secret, delivery } = await signedDelivery();
       const base64Part = Buffer.from(secret.slice('whsec_'.length), 'base64');
       expect(delivery.headers['webhook-signature']).toBe(expectedSignature(delivery, base64Part));
       await expect(webhooks.validateEvent(delivery.body, headersOf(delivery), secret)).resolves.toMatchObject({
