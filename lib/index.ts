@@ -1,19 +1,68 @@
-export type { PolarModuleOptions, PolarEnvironment } from './interfaces/polar-module-options.interface.js';
-export type { PolarPortalOptions } from './interfaces/polar-portal-options.interface.js';
-export type { PolarWebhooksOptions } from './interfaces/polar-webhooks-options.interface.js';
-export { POLAR_CLIENT } from './polar.constants.js';
+// The public API of `nestjs-polar`, curated: named re-exports only, nothing internal.
+
+// Module, options, injection
+export { PolarModule } from './polar.module.js';
 export type {
+  PolarEnvironment,
   PolarModuleAsyncOptions,
   PolarModuleForRootOptions,
+  PolarModuleOptions,
   PolarOptionsFactory,
   PolarResolvedOptions,
   PolarRouteShapeOptions,
 } from './interfaces/polar-module-options.interface.js';
-export { POLAR_RESOLVED_OPTIONS } from './polar.constants.js';
-export { POLAR_MODULE_OPTIONS } from './polar.module-definition.js';
-export { PolarModule } from './polar.module.js';
-export { InjectPolar, type PolarClient } from './polar.decorators.js';
-export { PolarConfigurationError } from './config/polar-options.resolver.js';
+export type { PolarPortalOptions, PolarPortalResponseMode } from './interfaces/polar-portal-options.interface.js';
+export type {
+  PolarRouteExtras,
+  PolarUnknownWebhookEvent,
+  PolarWebhookDedupeOptions,
+  PolarWebhooksOptions,
+  PolarWebhooksRouteExtras,
+} from './interfaces/polar-webhooks-options.interface.js';
+export type {
+  PolarSessionReuseOptions,
+  PolarSessionReuseStore,
+} from './interfaces/polar-session-reuse-options.interface.js';
+export type { PolarCacheLike } from './interfaces/polar-cache.interface.js';
+export { POLAR_CLIENT, POLAR_RESOLVED_OPTIONS } from './polar.constants.js';
+export { InjectPolar, InjectPolarOptions, type PolarClient } from './polar.decorators.js';
+
+// Start-up and request errors
+export { PolarConfigurationError } from './errors/polar-configuration.error.js';
+export {
+  PolarAuthenticationException,
+  PolarConflictException,
+  PolarDuplicateCustomerException,
+  PolarException,
+  PolarInputException,
+  PolarNotFoundException,
+  PolarRateLimitException,
+  PolarTimeoutException,
+  PolarUnknownCustomerException,
+  PolarUpstreamException,
+  PolarValidationException,
+  type PolarErrorDetail,
+  type PolarExceptionBody,
+  type PolarInputProblem,
+} from './errors/polar.exceptions.js';
+export { toPolarHttpException, type PolarErrorContext } from './errors/polar-error.mapper.js';
+export { PolarExceptionFilter } from './errors/polar-exception.filter.js';
+
+// Who the signed-in customer is
+export { PolarCustomerIdentityService } from './customer-identity/customer-identity.service.js';
+export type {
+  PolarCustomerIdentity,
+  PolarCustomerResolver,
+  PolarCustomerResolverFn,
+  PolarCustomerResolverOption,
+  PolarPortalCustomer,
+} from './interfaces/polar-customer-resolver.interface.js';
+export {
+  PolarPortalResolverException,
+  PolarPortalUnauthorizedException,
+} from './customer-identity/customer-identity.exceptions.js';
+
+// Customers
 export {
   CustomersService,
   type DeleteCustomerOptions,
@@ -26,13 +75,42 @@ export {
   type PolarCustomerDeletedEvent,
   type PolarCustomerDeletedListener,
 } from './customers/customer-lifecycle.js';
-export * from './customers/dto/index.js';
+export { PolarAddressDto } from './customers/dto/address.dto.js';
+export { PolarCustomerOwnerDto } from './customers/dto/customer-owner.dto.js';
+export { CreateCustomerDto } from './customers/dto/create-customer.dto.js';
+export { UpdateCustomerByExternalIdDto, UpdateCustomerDto } from './customers/dto/update-customer.dto.js';
+export { EnsureCustomerDto } from './customers/dto/ensure-customer.dto.js';
+export { ListCustomersDto, type CustomerSortKey } from './customers/dto/list-customers.dto.js';
+export { IsPolarMetadata } from './customers/dto/polar-metadata.validator.js';
+
+// Customer-portal sessions and the portal route
 export { SessionsService, type PolarCustomerSession } from './sessions/sessions.service.js';
-export * from './sessions/dto/index.js';
-export * from './errors/index.js';
-export * from './webhooks/index.js';
-export * from './portal/index.js';
+export { CreateCustomerSessionDto, IsReturnUrl } from './sessions/dto/create-customer-session.dto.js';
+export { PolarPortalConfigurationError } from './portal/portal.config.js';
+export {
+  PolarInvalidReturnUrlException,
+  PolarPortalCustomerNotFoundException,
+  PolarPortalMemberNotFoundException,
+  PolarPortalMemberRequiredException,
+} from './portal/portal.exceptions.js';
+export type { ReturnUrlRejectionRule } from './portal/return-url.policy.js';
+
+// Webhooks
+export { OnPolarEvent } from './webhooks/on-polar-event.decorator.js';
+export { isPolarWebhookRoute } from './webhooks/webhooks.route-metadata.js';
+export { POLAR_WEBHOOK_ROUTE_METADATA } from './webhooks/webhooks.constants.js';
+export type { PolarWebhookDedupeStore } from './interfaces/polar-webhook-dedupe-store.interface.js';
+export { PolarMemoryDedupeStore, type PolarMemoryDedupeStoreOptions } from './webhooks/memory-dedupe.store.js';
+export {
+  PolarCacheManagerDedupeStore,
+  type PolarAtomicClaims,
+  type PolarCacheManagerDedupeStoreOptions,
+} from './webhooks/cache-manager-dedupe.store.js';
 export type {
-  PolarSessionReuseOptions,
-  PolarSessionReuseStore,
-} from './interfaces/polar-session-reuse-options.interface.js';
+  PolarWebhookDelivery,
+  PolarWebhookEvent,
+  PolarWebhookEventOf,
+  PolarWebhookEventSelector,
+  PolarWebhookEventType,
+  PolarWebhookHandlerFn,
+} from './webhooks/webhooks.types.js';

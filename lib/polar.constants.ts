@@ -2,6 +2,12 @@
 export const POLAR_CLIENT = Symbol('POLAR_CLIENT');
 /** Injection token of the options with every default applied (`PolarResolvedOptions`). */
 export const POLAR_RESOLVED_OPTIONS = Symbol('POLAR_RESOLVED_OPTIONS');
+/** Injection token of the app's cache-manager cache, as the `'cache-manager'` stores use it. */
+export const POLAR_APP_CACHE = Symbol('POLAR_APP_CACHE');
+/** Injection token of the webhook dedupe store (`PolarWebhookDedupeStore`, or `null` when dedupe is off). */
+export const POLAR_WEBHOOK_DEDUPE_STORE = Symbol('POLAR_WEBHOOK_DEDUPE_STORE');
+/** Injection token of the portal-session reuse store (`PolarSessionReuseStore`, or `null` when reuse is off). */
+export const POLAR_SESSION_REUSE_STORE = Symbol('POLAR_SESSION_REUSE_STORE');
 /** Injection token of the route shape (portal/webhooks paths) fixed when the module is defined. */
 export const POLAR_ROUTE_SHAPE = Symbol('POLAR_ROUTE_SHAPE');
 

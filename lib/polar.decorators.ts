@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import type { createPolar } from '@polar-sh/sdk/2026-10';
-import { POLAR_CLIENT } from './polar.constants.js';
+import { POLAR_CLIENT, POLAR_RESOLVED_OPTIONS } from './polar.constants.js';
 
 /** The official SDK client (`@polar-sh/sdk/2026-10`) the module builds once. */
 export type PolarClient = ReturnType<typeof createPolar>;
@@ -11,3 +11,10 @@ export type PolarClient = ReturnType<typeof createPolar>;
  * @example constructor(@InjectPolar() private readonly polar: PolarClient) {}
  */
 export const InjectPolar = (): ParameterDecorator & PropertyDecorator => Inject(POLAR_CLIENT);
+
+/**
+ * Injects the module options with every default applied (`PolarResolvedOptions`): read-only, and
+ * holding the access token, so never log them.
+ * @example constructor(@InjectPolarOptions() private readonly options: PolarResolvedOptions) {}
+ */
+export const InjectPolarOptions = (): ParameterDecorator & PropertyDecorator => Inject(POLAR_RESOLVED_OPTIONS);

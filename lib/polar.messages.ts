@@ -33,3 +33,15 @@ export const POLAR_MESSAGES = {
   unexpected: 'Unexpected failure while calling Polar.',
   reconcileLost: 'The Polar customer changed while it was being ensured; try again.',
 } as const;
+
+/** Wording of the shared store option (`'memory' | 'cache-manager' | object`), for every store. */
+export const STORE_MESSAGES = {
+  badStoreRule: (methods: readonly string[]): string =>
+    `must be 'memory', 'cache-manager' or an object with ${methods.join(', ')} methods`,
+  noCacheManager: (option: string): string =>
+    invalidOptionMessage(
+      option,
+      "is 'cache-manager' but no CACHE_MANAGER provider was found; import CacheModule.register({ isGlobal: true }) " +
+        "from @nestjs/cache-manager, or pass a store object, or use 'memory'",
+    ),
+} as const;

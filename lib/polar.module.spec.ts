@@ -1,10 +1,14 @@
-import { Injectable, Module, SetMetadata } from '@nestjs/common';
-import { PATH_METADATA } from '@nestjs/common/constants.js';
+import { Injectable, Module, SetMetadata, type Type } from '@nestjs/common';
+import { EXCEPTION_FILTERS_METADATA, GUARDS_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { PolarNoStoreGuard } from './common/route-controller.factory.js';
+import { PolarExceptionFilter } from './errors/polar-exception.filter.js';
+import { PolarPortalGuard } from './portal/portal.guard.js';
+import { POLAR_WEBHOOK_ROUTE_METADATA } from './webhooks/webhooks.constants.js';
 import { Test } from '@nestjs/testing';
 import type { PolarOptionsFactory, PolarResolvedOptions } from './interfaces/polar-module-options.interface.js';
 import { POLAR_CLIENT, POLAR_RESOLVED_OPTIONS } from './polar.constants.js';
 import { InjectPolar, type PolarClient } from './polar.decorators.js';
-import { PolarModule } from './polar.module.js';
+import { POLAR_ROUTES, PolarModule } from './polar.module.js';
 import { CustomersService } from './customers/customers.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
 
@@ -113,5 +117,31 @@ describe('PolarModule', () => {
     expect(PolarModule.forRootAsync({ portal: false, useFactory: () => ({ accessToken: TOKEN }) }).controllers).toEqual(
       [],
     );
+  });
+
+  it('builds every route with one factory: no-store first, the route guards, the exception filter, route decorators on the portal too', () => {
+    const marker = SetMetadata('test:marker', 'portal');
+    const definition = PolarModule.forRoot({
+      accessToken: TOKEN,
+      portal: { routeDecorators: [marker] },
+      webhooks: { secrets: 'whsec_test' },
+    });
+    const [portal, webhooks] = definition.controllers as [Type, Type];
+    expect([portal.name, webhooks.name]).toEqual(['PolarPortalController', 'PolarWebhooksController']);
+    const handle = (controller: Type) => (controller.prototype as Record<string, unknown>).handle as object;
+    expect(Reflect.getMetadata('test:marker', handle(portal))).toBe('portal');
+    expect(Reflect.getMetadata(GUARDS_METADATA, handle(portal))).toEqual([PolarNoStoreGuard, PolarPortalGuard]);
+    expect(Reflect.getMetadata(GUARDS_METADATA, handle(webhooks))).toEqual([PolarNoStoreGuard]);
+    expect(Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, webhooks)).toEqual([PolarExceptionFilter]);
+    expect(Reflect.getMetadata(POLAR_WEBHOOK_ROUTE_METADATA, webhooks)).toBe(true);
+    expect(Reflect.getMetadata(POLAR_WEBHOOK_ROUTE_METADATA, handle(webhooks))).toBe(true);
+    expect(Reflect.getMetadata(POLAR_WEBHOOK_ROUTE_METADATA, handle(portal))).toBeUndefined();
+  });
+
+  it('lists its routes once', () => {
+    expect(POLAR_ROUTES.map((route) => [route.key, route.method, route.defaultPath])).toEqual([
+      ['portal', 'GET', 'billing/portal'],
+      ['webhooks', 'POST', 'billing/webhooks'],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
 import { createPolar } from '@polar-sh/sdk/2026-10';
-import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './config/polar-options.resolver.js';
+import { appCacheProvider } from './common/store-option.js';
+import { PolarCustomerIdentityService } from './customer-identity/customer-identity.service.js';
 import { CustomerLifecycle } from './customers/customer-lifecycle.js';
 import { CustomersService } from './customers/customers.service.js';
 import { PolarExceptionFilter } from './errors/polar-exception.filter.js';
@@ -19,9 +20,18 @@ import {
 } from './polar.module-definition.js';
 import { POLAR_CLIENT, POLAR_RESOLVED_OPTIONS, POLAR_ROUTE_SHAPE } from './polar.constants.js';
 import type { PolarClient } from './polar.decorators.js';
-import { portalRouteParts } from './portal/portal.route.js';
+import { createPolarRouteController } from './common/route-controller.factory.js';
+import type { PolarRouteDefinition } from './common/route-definition.js';
+import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
+import { portalRoute } from './portal/portal.route.js';
 import { SessionsService } from './sessions/sessions.service.js';
-import { webhooksRouteParts } from './webhooks/webhooks.route.js';
+import { webhooksRoute } from './webhooks/webhooks.route.js';
+
+/**
+ * Every route of the module, each declared in its own folder. A new route is one folder (its
+ * definition, handler, options resolver) and one line here (plus its option key in the interfaces).
+ */
+export const POLAR_ROUTES: readonly PolarRouteDefinition[] = [portalRoute, webhooksRoute];
 
 const resolvedOptionsProvider: Provider = {
   provide: POLAR_RESOLVED_OPTIONS,
@@ -51,8 +61,10 @@ const clientProvider: Provider = {
   providers: [
     resolvedOptionsProvider,
     clientProvider,
+    appCacheProvider,
     PolarRequestRunner,
     CustomerLifecycle,
+    PolarCustomerIdentityService,
     CustomersService,
     SessionsService,
     PolarExceptionFilter,
@@ -63,46 +75,45 @@ const clientProvider: Provider = {
     CustomersService,
     SessionsService,
     CustomerLifecycle,
+    PolarCustomerIdentityService,
     PolarExceptionFilter,
   ],
 })
 export class PolarModule extends PolarConfigurableModuleClass {
   /** Configures the module with static options. */
   static override forRoot(options: PolarModuleForRootOptions): DynamicModule {
-    const webhooks = options?.webhooks;
-    const shape = routeShapeOf(
-      {
-        portal: options?.portal,
-        webhooks: webhooks ? { path: webhooks.path, routeDecorators: webhooks.routeDecorators } : undefined,
-      },
-      false,
-    );
+    const shape = routeShapeOf(POLAR_ROUTES, options ?? {}, false);
     return withRoutes(super.forRoot(options as typeof POLAR_OPTIONS_TYPE), shape);
   }
 
   /**
    * Configures the module from a factory, class or existing provider. Routes are fixed before the
-   * factory runs: give `portal` (`false` or `{ path }`) and `webhooks` (`{ path? }`) at the top
-   * level, beside `isGlobal`; the factory supplies everything else (token, webhook secrets, …).
+   * factory runs: give `portal` (`false` or `{ path?, routeDecorators? }`) and `webhooks`
+   * (`{ path?, routeDecorators? }`) at the top level, beside `isGlobal`; the factory supplies
+   * everything else (token, webhook secrets, …).
    */
   static override forRootAsync(options: PolarModuleAsyncOptions): DynamicModule {
     const { portal, webhooks, ...asyncOptions } = options;
-    const shape = routeShapeOf({ portal, webhooks }, true);
+    const shape = routeShapeOf(POLAR_ROUTES, { portal, webhooks }, true);
     return withRoutes(super.forRootAsync(asyncOptions as typeof POLAR_ASYNC_OPTIONS_TYPE), shape);
   }
 }
 
+/** The controllers and providers of every route the shape mounts; nothing of a route that is off. */
 function withRoutes(definition: DynamicModule, shape: PolarRouteShape): DynamicModule {
-  const portal = portalRouteParts(shape.portalPath);
-  const webhooks = webhooksRouteParts(shape.webhooksPath, { routeDecorators: shape.webhooksRouteDecorators });
+  const mounted = shape.routes.filter((entry) => entry.mount !== false);
   return {
     ...definition,
-    controllers: [...(definition.controllers ?? []), ...portal.controllers, ...webhooks.controllers],
+    controllers: [
+      ...(definition.controllers ?? []),
+      ...mounted.map(
+        ({ route, mount }) => mount && createPolarRouteController(route, mount.path, mount.routeDecorators),
+      ),
+    ].filter((controller): controller is Type => !!controller),
     providers: [
       ...(definition.providers ?? []),
       { provide: POLAR_ROUTE_SHAPE, useValue: shape },
-      ...portal.providers,
-      ...webhooks.providers,
+      ...mounted.flatMap(({ route }) => route.providers),
     ],
   };
 }

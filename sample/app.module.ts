@@ -19,11 +19,11 @@ import { HomeController } from './home/home.controller.js';
       inject: [polarConfig.KEY],
       useFactory: (polar: ConfigType<typeof polarConfig>) => ({
         ...polar,
+        // The signed-in user comes from our session (see SessionMiddleware). Without this option
+        // the module reads request.user the same way; it is spelled out here to show the contract.
+        customer: (req: SampleRequest) =>
+          req.user ? { external_customer_id: req.user.id, email: req.user.email, name: req.user.name } : null,
         portal: {
-          // The signed-in user comes from our session (see SessionMiddleware). Without this option
-          // the route reads request.user the same way; it is spelled out here to show the contract.
-          customer: (req: SampleRequest) =>
-            req.user ? { externalCustomerId: req.user.id, email: req.user.email, name: req.user.name } : null,
           // Polar's portal links back to our home page. A relative path resolves against APP_URL
           // when set, else against the origin the request came in on.
           defaultReturnUrl: '/',

@@ -7,23 +7,23 @@ import 'reflect-metadata';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { PolarModule, type PolarPortalOptions } from '../../lib/index.js';
+import { type PolarCustomerResolverFn, PolarModule, type PolarPortalOptions } from '../../lib/index.js';
 import { announceReady, serveIpc } from '../support/ipc.js';
 import { BENCH_ACCESS_TOKEN, BENCH_CUSTOMER_HEADER } from '../support/fixtures.js';
 
 const adapter = process.env.BENCH_ADAPTER === 'fastify' ? 'fastify' : 'express';
 const reuse = process.env.BENCH_REUSE === '1';
 
-const portal: PolarPortalOptions = {
-  customer: (request: { headers: Record<string, string | string[] | undefined> }) => {
-    const id = request.headers[BENCH_CUSTOMER_HEADER];
-    return typeof id === 'string' ? { customerId: id } : null;
-  },
-  ...(reuse ? { sessionReuse: true } : {}),
+const customer: PolarCustomerResolverFn = (request: { headers: Record<string, string | string[] | undefined> }) => {
+  const id = request.headers[BENCH_CUSTOMER_HEADER];
+  return typeof id === 'string' ? { customer_id: id } : null;
 };
+const portal: PolarPortalOptions = reuse ? { sessionReuse: true } : {};
 
 @Module({
-  imports: [PolarModule.forRoot({ accessToken: BENCH_ACCESS_TOKEN, baseUrl: process.env.BENCH_UPSTREAM_URL, portal })],
+  imports: [
+    PolarModule.forRoot({ accessToken: BENCH_ACCESS_TOKEN, baseUrl: process.env.BENCH_UPSTREAM_URL, customer, portal }),
+  ],
 })
 class BenchAppModule {}
 

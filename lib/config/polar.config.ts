@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUrl, Matches, validateSync } from 'class-validator';
 import type { PolarEnvironment, PolarModuleOptions } from '../interfaces/polar-module-options.interface.js';
 import { invalidEnvMessage } from '../polar.messages.js';
-import { PolarConfigurationError } from './polar-options.resolver.js';
+import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
 
 /** The environment variables `polarConfig` reads. */
 export class PolarEnvironmentVariables {

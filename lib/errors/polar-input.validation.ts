@@ -1,32 +1,71 @@
-import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validate, type ValidationError } from 'class-validator';
+import type { ClassConstructor } from 'class-transformer';
+import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
 import { invalidInputMessage } from '../polar.messages.js';
 import { PolarInputException, type PolarInputProblem } from './polar.exceptions.js';
+import { nestedPolarInputType } from './polar-input.nested.js';
+import { define, snapshotInput, stringProblems } from './polar-input.snapshot.js';
 
 /**
- * Checks a plain object (or DTO instance) against a DTO class before anything is sent to Polar.
- * Unknown properties are rejected (a typo would otherwise reach Polar or be dropped silently),
- * and so is any NUL character, which Polar refuses in every string. Returns the input unchanged.
- * @throws PolarInputException (400) naming each field and rule.
+ * Checks a plain object (or DTO instance) against a DTO class before anything is sent to Polar,
+ * and returns the body to send: a plain-data copy of the input read once (see `snapshotInput`),
+ * which is exactly what was checked. Unknown properties are refused whatever their name
+ * (`__proto__`, `constructor`, `toString`…: a typo would otherwise reach Polar or be dropped
+ * silently), and so is any NUL character or lone surrogate, which Polar cannot take.
+ * @throws PolarInputException (400) naming each field and rule; no input makes it throw anything else.
  */
 export async function validatePolarInput<T extends object>(dtoClass: ClassConstructor<T>, input: unknown): Promise<T> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw inputException([{ field: 'input', rule: 'isObject', message: 'input must be an object' }]);
-  }
-  const problems = findNulCharacters(input, '');
-  const instance = plainToInstance(dtoClass, input);
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  const { value, problems } = snapshotInput(input);
+  if (value === undefined) throw inputException(problems);
+  const instance = toValidationInstance(dtoClass, value, '', problems);
+  const errors = await validate(instance, { forbidUnknownValues: true });
   problems.push(...flatten(errors, ''));
   if (problems.length > 0) throw inputException(problems);
-  return input as T;
+  return value as T;
+}
+
+/** The properties a DTO class declares (its validation decorators, inherited ones included). */
+const knownProperties = new WeakMap<object, ReadonlySet<string>>();
+function propertiesOf(dtoClass: ClassConstructor<object>): ReadonlySet<string> {
+  let known = knownProperties.get(dtoClass);
+  if (!known) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(dtoClass, '', true, false);
+    known = new Set(metadata.map((entry) => entry.propertyName));
+    knownProperties.set(dtoClass, known);
+  }
+  return known;
+}
+
+/**
+ * The copy as an instance of the DTO class for class-validator (nested DTOs too, see
+ * `NestedPolarInput`); a property the class does not declare is a problem, not a property.
+ */
+function toValidationInstance(
+  dtoClass: ClassConstructor<object>,
+  data: Record<string, unknown>,
+  path: string,
+  problems: PolarInputProblem[],
+): object {
+  const known = propertiesOf(dtoClass);
+  const instance = Object.create(dtoClass.prototype as object) as object;
+  for (const key of Object.keys(data)) {
+    const field = path ? `${path}.${key}` : key;
+    if (!known.has(key)) {
+      problems.push({ field, rule: 'whitelistValidation', message: `property ${field} should not exist` });
+      continue;
+    }
+    let value = data[key];
+    const nested = nestedPolarInputType(dtoClass, key);
+    if (nested && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      value = toValidationInstance(nested, value as Record<string, unknown>, field, problems);
+    }
+    define(instance, key, value);
+  }
+  return instance;
 }
 
 /** Checks one path/query parameter (an id) with a predicate; same error shape as DTO failures. */
 export function assertPolarParam(field: string, value: unknown, rule: string, message: string, ok: boolean): void {
-  const problems: PolarInputProblem[] = [];
-  if (typeof value === 'string' && value.includes('\u0000')) {
-    problems.push({ field, rule: 'noNulCharacter', message: `${field} must not contain NUL characters` });
-  }
+  const problems = typeof value === 'string' ? stringProblems(field, value) : [];
   if (!ok) problems.push({ field, rule, message });
   if (problems.length > 0) throw inputException(problems);
 }
@@ -83,19 +122,5 @@ function flatten(errors: ValidationError[], prefix: string): PolarInputProblem[]
       message: message.startsWith(`${error.property} `) ? `${field}${message.slice(error.property.length)}` : message,
     }));
     return [...own, ...flatten(error.children ?? [], field)];
-  });
-}
-
-function findNulCharacters(value: unknown, path: string): PolarInputProblem[] {
-  const problem = (field: string): PolarInputProblem => ({
-    field,
-    rule: 'noNulCharacter',
-    message: `${field} must not contain NUL characters`,
-  });
-  if (typeof value === 'string') return value.includes('\u0000') ? [problem(path || 'input')] : [];
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, child]) => {
-    const field = path ? `${path}.${key}` : key;
-    return [...(key.includes('\u0000') ? [problem(field)] : []), ...findNulCharacters(child, field)];
   });
 }

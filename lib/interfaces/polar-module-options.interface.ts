@@ -1,7 +1,11 @@
 import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
-import type { PolarPortalOptions } from './polar-portal-options.interface.js';
-import type { PolarWebhooksOptions } from './polar-webhooks-options.interface.js';
-import type { PolarWebhooksRouteExtras } from '../webhooks/webhooks.route.js';
+import type { PolarCustomerResolverOption } from './polar-customer-resolver.interface.js';
+import type { PolarPortalConfig, PolarPortalOptions } from './polar-portal-options.interface.js';
+import type {
+  PolarRouteExtras,
+  PolarWebhooksConfig,
+  PolarWebhooksOptions,
+} from './polar-webhooks-options.interface.js';
 
 /** Which Polar deployment the SDK talks to. */
 export type PolarEnvironment = 'production' | 'sandbox';
@@ -33,18 +37,28 @@ export interface PolarModuleOptions {
    * @default 2
    */
   readRetries?: number;
+  /**
+   * Who the signed-in customer is, for every route and guard that needs one (the portal today): a
+   * function or an injectable class implementing `PolarCustomerResolver`. The default reads
+   * `request.user`: `String(user.id)` as the external customer id, and `user.email` / `user.name`
+   * when they are strings; no user → 401.
+   * @default the request.user resolver
+   */
+  customer?: PolarCustomerResolverOption;
   /** The `GET /billing/portal` route; `false` to not register it. @default {} (registered) */
   portal?: PolarPortalOptions | false;
   /** The webhook route; off unless given. @default undefined (no route) */
   webhooks?: PolarWebhooksOptions;
 }
 
-/** Options of `PolarModule.forRoot()`: the module options, `isGlobal`, and webhook route decorators. */
+/** Options of `PolarModule.forRoot()`: the module options, `isGlobal`, and each route's `routeDecorators`. */
 export type PolarModuleForRootOptions = PolarModuleOptions & {
   /** Registers the module globally. @default false */
   isGlobal?: boolean;
+  /** As in `PolarModuleOptions`, plus `routeDecorators` applied to the portal handler. */
+  portal?: (PolarPortalOptions & PolarRouteExtras) | false;
   /** As in `PolarModuleOptions`, plus `routeDecorators` applied to the webhook handler. */
-  webhooks?: PolarWebhooksOptions & PolarWebhooksRouteExtras;
+  webhooks?: PolarWebhooksOptions & PolarRouteExtras;
 };
 
 /**
@@ -52,14 +66,20 @@ export type PolarModuleForRootOptions = PolarModuleOptions & {
  * runs, so these sit at the top level of the async options (beside `isGlobal`).
  */
 export interface PolarRouteShapeOptions {
-  /** `false` removes the portal route; `{ path }` moves it. @default { path: 'billing/portal' } */
-  portal?: false | { path?: string };
+  /**
+   * `false` removes the portal route; `{ path }` moves it; `routeDecorators` are applied to its
+   * handler (e.g. your `@SkipThrottle()`). @default { path: 'billing/portal' }
+   */
+  portal?: false | ({ path?: string } & PolarRouteExtras);
   /**
    * Registers the webhook route (its secrets come from the factory); `routeDecorators` are applied
    * to its handler (e.g. your `@Public()`). @default undefined (no route)
    */
-  webhooks?: { path?: string } & PolarWebhooksRouteExtras;
+  webhooks?: { path?: string } & PolarRouteExtras;
 }
+
+/** The option key of each route of the module (`portal`, `webhooks`). */
+export type PolarRouteKey = keyof PolarRouteShapeOptions;
 
 /** Options of `PolarModule.forRootAsync()`. */
 export type PolarModuleAsyncOptions = ConfigurableModuleAsyncOptions<PolarModuleOptions, 'createPolarOptions'> &
@@ -88,8 +108,10 @@ export interface PolarResolvedOptions {
   organizationId: string | undefined;
   /** Retries of a read on 429, 5xx or a network failure. */
   readRetries: number;
-  /** Portal route options with its path, or `false` when the route is off. */
-  portal: (PolarPortalOptions & { path: string }) | false;
-  /** Webhook route options with its path, or `false` when the route is off. */
-  webhooks: (PolarWebhooksOptions & { path: string }) | false;
+  /** The customer resolver (the module's, else the deprecated `portal.customer`); undefined for `request.user`. */
+  customer: PolarCustomerResolverOption | undefined;
+  /** Portal route options, resolved, or `false` when the route is off. */
+  portal: PolarPortalConfig | false;
+  /** Webhook route options, resolved, or `false` when the route is off. */
+  webhooks: PolarWebhooksConfig | false;
 }

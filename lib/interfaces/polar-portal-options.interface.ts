@@ -1,55 +1,6 @@
-import type { CanActivate, ExecutionContext, Type } from '@nestjs/common';
-import type { PolarSessionReuseOptions } from './polar-session-reuse-options.interface.js';
-
-/** Polar's own id of the customer (a UUID), e.g. stored by the app after creating the customer. */
-export interface PolarPortalCustomerById {
-  customerId: string;
-  externalCustomerId?: never;
-}
-
-/** The app's own id for the customer (Polar's `external_id`), usually the app's user id. */
-export interface PolarPortalCustomerByExternalId {
-  externalCustomerId: string;
-  customerId?: never;
-}
-
-/**
- * Who opens the portal, as the resolver answers it: exactly one customer id, optionally the team
- * member, and the email/name used by `createCustomerIfMissing`.
- */
-export type PolarPortalCustomer = (PolarPortalCustomerById | PolarPortalCustomerByExternalId) & {
-  /** Polar id of the member, for team customers (organizations with the member model). */
-  memberId?: string;
-  /** The app's id of the member, for team customers. */
-  externalMemberId?: string;
-  /** Email of a customer created by `createCustomerIfMissing`. */
-  email?: string;
-  /** Name of a customer created by `createCustomerIfMissing`. */
-  name?: string;
-};
-
-/**
- * Finds the customer of the signed-in user. Return null (or undefined) when nobody is signed in:
- * the route answers 401 and nothing is sent to Polar. Read only what your auth put on the request
- * (e.g. `request.user`), never the query, body or headers a client controls.
- */
-export type PolarCustomerResolverFn = (
-  request: any, // eslint-disable-line @typescript-eslint/no-explicit-any -- Express or Fastify request
-  context: ExecutionContext,
-) => PolarPortalCustomer | null | undefined | Promise<PolarPortalCustomer | null | undefined>;
-
-/**
- * An injectable customer resolver. Register the class as a provider in any module of the app and it
- * is taken from there (with its dependencies); otherwise PolarModule instantiates it, and then only
- * global providers can be injected into it.
- */
-export interface PolarCustomerResolver {
-  /** Same contract as `PolarCustomerResolverFn`. */
-  resolve(
-    request: any, // eslint-disable-line @typescript-eslint/no-explicit-any -- Express or Fastify request
-    context: ExecutionContext,
-  ): PolarPortalCustomer | null | undefined | Promise<PolarPortalCustomer | null | undefined>;
-}
+import type { CanActivate, Type } from '@nestjs/common';
+import type { PolarCustomerResolverOption } from './polar-customer-resolver.interface.js';
+import type { PolarSessionReuseConfig, PolarSessionReuseOptions } from './polar-session-reuse-options.interface.js';
 
 /** How the route answers a successful request. */
 export type PolarPortalResponseMode = 'negotiate' | 'redirect' | 'json';
@@ -63,12 +14,11 @@ export interface PolarPortalOptions {
    */
   path?: string;
   /**
-   * Who the customer is: a function or an injectable class implementing `PolarCustomerResolver`.
-   * The default reads `request.user`: `String(user.id)` as the external customer id, and
-   * `user.email` / `user.name` when they are strings; no user → 401.
-   * @default the request.user resolver
+   * Who the customer is, for the portal only.
+   * @deprecated give `customer` at the top level of the module options: one resolver for every
+   * route and guard. Still honoured when the top-level option is not given.
    */
-  customer?: PolarCustomerResolverFn | Type<PolarCustomerResolver>;
+  customer?: PolarCustomerResolverOption;
   /**
    * The app's auth guards, run in order before the resolver (e.g. `[JwtAuthGuard]`), so that
    * `request.user` is set. Classes are taken from the app's providers or instantiated; instances
@@ -115,4 +65,18 @@ export interface PolarPortalOptions {
    * @default false
    */
   sessionReuse?: boolean | PolarSessionReuseOptions;
+}
+
+/** The portal options validated and with every default applied (`portal` of `PolarResolvedOptions`). */
+export interface PolarPortalConfig {
+  /** Route path, normalised. */
+  path: string;
+  guards: Array<Type<CanActivate> | CanActivate>;
+  /** An absolute URL, normalised (a path is resolved here when `appOrigin` is set), or a path resolved per request. */
+  defaultReturnUrl: string | undefined;
+  /** What the return-URL policy checks against: the app origin and the other allowed origins, normalised. */
+  returnUrlPolicy: { appOrigin?: string; allowedOrigins: ReadonlySet<string> };
+  createCustomerIfMissing: boolean;
+  respondWith: PolarPortalResponseMode;
+  sessionReuse: PolarSessionReuseConfig;
 }

@@ -26,4 +26,22 @@ export interface PolarSessionReuseOptions {
   store?: 'memory' | 'cache-manager' | PolarSessionReuseStore;
   /** Most keys the `'memory'` store keeps (oldest dropped first). @default 10000 */
   maxEntries?: number;
+  /**
+   * Most new sessions one customer (and member) may cost per reuse window (`3600 −
+   * safetyMarginSeconds` seconds), whatever `return_url` values it asks for: a session is bound to
+   * one return URL at Polar, so each new one is a call. Past it, the customer's latest live session
+   * is handed out (its back link is an earlier return URL that passed the policy).
+   * @default 3
+   */
+  maxSessionsPerCustomer?: number;
 }
+
+/** Session reuse with every default applied, or `false` when it is off. */
+export type PolarSessionReuseConfig =
+  | false
+  | {
+      safetyMarginMs: number;
+      store: 'memory' | 'cache-manager' | PolarSessionReuseStore;
+      maxEntries: number;
+      maxSessionsPerCustomer: number;
+    };

@@ -1,5 +1,23 @@
-import type { PolarWebhookDedupeStore } from '../webhooks/webhook-dedupe-store.interface.js';
-import type { PolarUnknownWebhookEvent } from '../webhooks/webhooks.types.js';
+import type { PolarWebhookDedupeStore } from './polar-webhook-dedupe-store.interface.js';
+
+/** A well-signed event whose type this SDK version does not know (given to `onUnknownEvent`). */
+export interface PolarUnknownWebhookEvent {
+  /** The `webhook-id` header. */
+  id: string;
+  /** The `type` field of the payload, or `null` when it had none. */
+  type: string | null;
+  /** The parsed, verified JSON payload. */
+  payload: unknown;
+}
+
+/** Static (module-definition time) settings of a route. */
+export interface PolarRouteExtras {
+  /** Decorators applied to the route handler, e.g. your `@Public()` or `@SkipThrottle()`. @default [] */
+  routeDecorators?: MethodDecorator[];
+}
+
+/** Static (module-definition time) settings of the webhook route. */
+export type PolarWebhooksRouteExtras = PolarRouteExtras;
 
 /** Options of the webhook route (`POST /billing/webhooks`), which is off unless given. */
 export interface PolarWebhooksOptions {
@@ -43,4 +61,23 @@ export interface PolarWebhookDedupeOptions {
    * @default 60000
    */
   claimTtlMs?: number;
+}
+
+/** The webhook options validated and with every default applied (`webhooks` of `PolarResolvedOptions`). */
+export interface PolarWebhooksConfig {
+  /** Route path, normalised. */
+  path: string;
+  /** Signing secrets, tried in order. Never logged. */
+  secrets: string[];
+  /** The hook for events of unknown type, if given. */
+  onUnknownEvent: PolarWebhooksOptions['onUnknownEvent'];
+  /** Deduplication on `webhook-id`, or `false` when off. */
+  dedupe:
+    | false
+    | {
+        store: 'memory' | 'cache-manager' | PolarWebhookDedupeStore;
+        ttlMs: number;
+        claimTtlMs: number;
+        maxEntries: number;
+      };
 }

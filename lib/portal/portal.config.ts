@@ -1,44 +1,27 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type {
-  PolarCustomerResolver,
-  PolarCustomerResolverFn,
+  PolarPortalConfig,
   PolarPortalOptions,
   PolarPortalResponseMode,
 } from '../interfaces/polar-portal-options.interface.js';
+import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
 import { invalidOptionMessage } from '../polar.messages.js';
-import { parseConfiguredOrigin, parseConfiguredReturnUrl, type ReturnUrlPolicyConfig } from './return-url.policy.js';
+import { parseConfiguredOrigin, parseConfiguredReturnUrl } from './return-url.policy.js';
+import { resolveSessionReuseConfig } from './session-reuse/session-reuse.config.js';
 
 /** Injection token of the portal options, validated and with every default applied. */
 export const POLAR_PORTAL_CONFIG = Symbol('POLAR_PORTAL_CONFIG');
 
-/** The portal options with every default applied (built once, at start-up). */
-export interface PolarPortalConfig {
-  /** The configured resolver, or undefined for the `request.user` default. */
-  customer: PolarCustomerResolverFn | Type<PolarCustomerResolver> | undefined;
-  guards: Array<Type<CanActivate> | CanActivate>;
-  /** An absolute URL, normalised (a path is resolved here when `appOrigin` is set), or a path resolved per request. */
-  defaultReturnUrl: string | undefined;
-  returnUrlPolicy: ReturnUrlPolicyConfig;
-  createCustomerIfMissing: boolean;
-  respondWith: PolarPortalResponseMode;
-}
+export type { PolarPortalConfig };
 
 /** A portal option is malformed: start-up stops with a message naming it. */
-export class PolarPortalConfigurationError extends Error {
+export class PolarPortalConfigurationError extends PolarConfigurationError {
   constructor(option: string, rule: string) {
-    super(invalidOptionMessage(`portal.${option}`, rule));
-    this.name = 'PolarPortalConfigurationError';
+    super(invalidOptionMessage(`portal.${option}`, rule), `portal.${option}`);
   }
 }
 
 const RESPONSE_MODES: readonly PolarPortalResponseMode[] = ['negotiate', 'redirect', 'json'];
-
-/** True for a class (an injectable resolver), false for a plain or arrow function. */
-export function isResolverClass(
-  value: PolarCustomerResolverFn | Type<PolarCustomerResolver>,
-): value is Type<PolarCustomerResolver> {
-  return typeof (value as { prototype?: { resolve?: unknown } }).prototype?.resolve === 'function';
-}
 
 function isGuardClass(value: unknown): value is Type<CanActivate> {
   return (
@@ -47,26 +30,15 @@ function isGuardClass(value: unknown): value is Type<CanActivate> {
   );
 }
 
-/** Validates the `portal` options and applies the defaults; throws naming the option. */
-export function resolvePortalConfig(options: PolarPortalOptions): PolarPortalConfig {
+/** Validates the `portal` options and applies every default (pure; runs once, at start-up). */
+export function resolvePortalConfig(options: PolarPortalOptions, path: string): PolarPortalConfig {
   const fail = (option: string, rule: string): never => {
     throw new PolarPortalConfigurationError(option, rule);
   };
 
-  const { customer, guards = [], defaultReturnUrl, appOrigin, allowedReturnOrigins = [] } = options;
+  const { guards = [], defaultReturnUrl, appOrigin, allowedReturnOrigins = [] } = options;
   const { createCustomerIfMissing = false, respondWith = 'negotiate' } = options;
 
-  if (customer !== undefined && typeof customer !== 'function') {
-    fail('customer', 'must be a function (request, context) => customer, or a class with a resolve() method');
-  }
-  // A class without resolve() would otherwise be called as a function, failing on every request.
-  if (
-    typeof customer === 'function' &&
-    !isResolverClass(customer) &&
-    /^class\b/.test(Function.prototype.toString.call(customer))
-  ) {
-    fail('customer', 'is a class without a resolve(request, context) method');
-  }
   if (!Array.isArray(guards)) {
     fail('guards', 'must be an array of guard classes or instances');
   }
@@ -104,11 +76,12 @@ export function resolvePortalConfig(options: PolarPortalOptions): PolarPortalCon
   }
 
   return {
-    customer,
+    path,
     guards: [...guards],
     defaultReturnUrl: defaultReturnUrlValue,
     returnUrlPolicy: { appOrigin: appOriginValue, allowedOrigins },
     createCustomerIfMissing,
     respondWith,
+    sessionReuse: resolveSessionReuseConfig(options.sessionReuse),
   };
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, HttpStatus, InternalServerErrorException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, HttpStatus } from '@nestjs/common';
 import { PolarException, type PolarErrorDetail } from '../errors/polar.exceptions.js';
 import type { ReturnUrlRejectionRule } from './return-url.policy.js';
 import { PORTAL_MESSAGES } from './portal.messages.js';
@@ -19,19 +19,6 @@ export class PolarInvalidReturnUrlException extends BadRequestException {
     });
     this.rule = rule;
     this.name = 'PolarInvalidReturnUrlException';
-  }
-}
-
-/** Nobody is signed in (the resolver returned null): 401, and nothing was sent to Polar. */
-export class PolarPortalUnauthorizedException extends UnauthorizedException {
-  constructor() {
-    super({
-      statusCode: HttpStatus.UNAUTHORIZED,
-      error: 'Unauthorized',
-      code: 'polar_portal_unauthenticated',
-      message: PORTAL_MESSAGES.unauthenticated,
-    });
-    this.name = 'PolarPortalUnauthorizedException';
   }
 }
 
@@ -56,21 +43,7 @@ export class PolarPortalMemberNotFoundException extends PolarException {
   }
 }
 
-/**
- * The app's customer resolver or one of its portal guards threw (not an HttpException) or returned
- * something unusable: a 500 that says so, with the original error as `cause` and in the server log.
- */
-export class PolarPortalResolverException extends InternalServerErrorException {
-  constructor(message: string = PORTAL_MESSAGES.resolverFailed, options: { cause?: unknown } = {}) {
-    super(
-      {
-        statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-        error: 'Internal Server Error',
-        code: 'polar_portal_resolver_failed',
-        message,
-      },
-      { cause: options.cause },
-    );
-    this.name = 'PolarPortalResolverException';
-  }
-}
+export {
+  PolarPortalResolverException,
+  PolarPortalUnauthorizedException,
+} from '../customer-identity/customer-identity.exceptions.js';

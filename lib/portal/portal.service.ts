@@ -1,16 +1,14 @@
 import {
   type CanActivate,
   type ExecutionContext,
-  ForbiddenException,
-  HttpException,
+  type HttpException,
   Inject,
   Injectable,
-  Logger,
   type OnModuleInit,
-  type Type,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { isObservable, lastValueFrom } from 'rxjs';
+import { PolarCustomerIdentityService } from '../customer-identity/customer-identity.service.js';
+import { PolarPortalResolverException } from '../customer-identity/customer-identity.exceptions.js';
+import { CUSTOMER_IDENTITY_MESSAGES } from '../customer-identity/customer-identity.messages.js';
 import { CustomersService } from '../customers/customers.service.js';
 import {
   PolarInputException,
@@ -18,20 +16,17 @@ import {
   PolarValidationException,
 } from '../errors/polar.exceptions.js';
 import { toPolarHttpException } from '../errors/polar-error.mapper.js';
-import type { PolarCustomerResolverFn, PolarPortalCustomer } from '../interfaces/polar-portal-options.interface.js';
+import type { PolarCustomerIdentity } from '../interfaces/polar-customer-resolver.interface.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { PolarSessionReuse } from '../sessions/session-reuse/session-reuse.service.js';
-import { isResolverClass, POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
+import { PolarSessionReuse } from './session-reuse/session-reuse.service.js';
+import { POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
 import {
   PolarInvalidReturnUrlException,
   PolarPortalCustomerNotFoundException,
   PolarPortalMemberNotFoundException,
   PolarPortalMemberRequiredException,
-  PolarPortalResolverException,
-  PolarPortalUnauthorizedException,
 } from './portal.exceptions.js';
 import { PORTAL_MESSAGES } from './portal.messages.js';
-import { requestUserCustomerResolver, toPortalCustomer } from './portal-customer.js';
 import { checkReturnUrl, originOfRequest } from './return-url.policy.js';
 
 /** What the route hands the client: the portal URL (it carries the session token) and its expiry. */
@@ -42,93 +37,33 @@ export interface PolarPortalLink {
 
 /**
  * The portal route's logic, kept apart from the controller so the guard and the handler share it:
- * runs the app's guards and the resolver, applies the return-URL policy, opens the session.
+ * identifies the customer (customer-identity), applies the return-URL policy, opens the session.
  */
 @Injectable()
 export class PolarPortalService implements OnModuleInit {
-  private readonly logger = new Logger('PolarPortal');
-  private resolve: PolarCustomerResolverFn = requestUserCustomerResolver;
   private appGuards: CanActivate[] = [];
-  // Keyed by the request object, so nothing is written onto the app's request.
-  private readonly resolved = new WeakMap<object, PolarPortalCustomer>();
 
   constructor(
     @Inject(POLAR_PORTAL_CONFIG) private readonly config: PolarPortalConfig,
-    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(PolarCustomerIdentityService) private readonly identity: PolarCustomerIdentityService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(CustomersService) private readonly customers: CustomersService,
     @Inject(PolarSessionReuse) private readonly reuse: PolarSessionReuse,
   ) {}
 
-  /** Finds the resolver and guard instances once, so a missing dependency fails start-up. */
+  /** Finds the guard instances once, so a missing dependency fails start-up. */
   async onModuleInit(): Promise<void> {
-    const { customer, guards } = this.config;
-    if (customer !== undefined) {
-      if (isResolverClass(customer)) {
-        const instance = await this.instanceOf(customer);
-        this.resolve = (request, context) => instance.resolve(request, context);
-      } else {
-        this.resolve = customer;
-      }
-    }
-    this.appGuards = await Promise.all(
-      guards.map((guard) => (typeof guard === 'function' ? this.instanceOf(guard) : Promise.resolve(guard))),
-    );
+    this.appGuards = await this.identity.guardsOf(this.config.guards);
   }
 
-  /** The app's provider when it registered the class anywhere, else an instance made here. */
-  private async instanceOf<T>(type: Type<T>): Promise<T> {
-    try {
-      return this.moduleRef.get(type, { strict: false });
-    } catch {
-      return this.moduleRef.create(type);
-    }
-  }
-
-  /**
-   * The guard's work: the app's guards in order, then the resolver. Remembers the customer for the
-   * handler; throws 401 when nobody is signed in, so no request reaches Polar.
-   */
+  /** The guard's work: `portal.guards`, then the customer resolver (401 when nobody is signed in). */
   async authorize(context: ExecutionContext): Promise<void> {
-    for (const guard of this.appGuards) {
-      const allowed = await this.guarded(guard.constructor.name, async () => {
-        const result = guard.canActivate(context);
-        return isObservable(result) ? lastValueFrom(result, { defaultValue: false }) : result;
-      });
-      if (!allowed) {
-        throw new ForbiddenException(PORTAL_MESSAGES.forbidden);
-      }
-    }
-    const request = context.switchToHttp().getRequest<object>();
-    const customer = toPortalCustomer(await this.guarded('customer resolver', () => this.resolve(request, context)));
-    if (customer === null) {
-      throw new PolarPortalUnauthorizedException();
-    }
-    this.resolved.set(request, customer);
+    await this.identity.authorize(context, this.appGuards);
   }
 
-  /** App code failing must not become a bare 500 or an unhandled rejection: log it, answer clearly. */
-  private async guarded<T>(what: string, run: () => T | Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof HttpException) throw error;
-      this.logger.error(`The portal ${what} threw`, error instanceof Error ? error.stack : String(error));
-      throw new PolarPortalResolverException(
-        what === 'customer resolver' ? PORTAL_MESSAGES.resolverFailed : PORTAL_MESSAGES.appGuardFailed(what),
-        { cause: error },
-      );
-    }
-  }
-
-  /** The customer the guard resolved for this request. */
-  customerOf(request: object): PolarPortalCustomer {
-    const customer = this.resolved.get(request);
-    if (customer === undefined) {
-      // Only reachable if the handler runs without its guard: refuse rather than guess.
-      throw new PolarPortalUnauthorizedException();
-    }
-    return customer;
+  /** The customer the guard identified for this request. */
+  customerOf(request: object): PolarCustomerIdentity {
+    return this.identity.customerOf(request);
   }
 
   /** The absolute return URL for this request (query, else the default), or undefined for none. */
@@ -160,14 +95,14 @@ export class PolarPortalService implements OnModuleInit {
    * Opens a portal session for the customer. With `createCustomerIfMissing`, a customer Polar does
    * not know yet is created (`CustomersService.ensure`) and the session is asked for once more.
    */
-  async open(customer: PolarPortalCustomer, returnUrl: string | undefined): Promise<PolarPortalLink> {
+  async open(customer: PolarCustomerIdentity, returnUrl: string | undefined): Promise<PolarPortalLink> {
     try {
       return await this.createSession(customer, returnUrl);
     } catch (error) {
       if (!(error instanceof PolarUnknownCustomerException) || !this.config.createCustomerIfMissing) {
         throw this.explain(error, customer);
       }
-      if (customer.externalCustomerId === undefined || customer.email === undefined) {
+      if (customer.external_customer_id === undefined || customer.email === undefined) {
         throw new PolarPortalCustomerNotFoundException(PORTAL_MESSAGES.unknownCustomerNoEmail, {
           cause: error,
           details: error.details,
@@ -176,7 +111,7 @@ export class PolarPortalService implements OnModuleInit {
     }
     try {
       await this.customers.ensure({
-        external_id: customer.externalCustomerId,
+        external_id: customer.external_customer_id,
         email: customer.email,
         ...(customer.name !== undefined ? { name: customer.name } : {}),
       });
@@ -186,13 +121,16 @@ export class PolarPortalService implements OnModuleInit {
     }
   }
 
-  private async createSession(customer: PolarPortalCustomer, returnUrl: string | undefined): Promise<PolarPortalLink> {
+  private async createSession(
+    customer: PolarCustomerIdentity,
+    returnUrl: string | undefined,
+  ): Promise<PolarPortalLink> {
     const body = {
-      ...(customer.customerId !== undefined
-        ? { customer_id: customer.customerId }
-        : { external_customer_id: customer.externalCustomerId }),
-      ...(customer.memberId !== undefined ? { member_id: customer.memberId } : {}),
-      ...(customer.externalMemberId !== undefined ? { external_member_id: customer.externalMemberId } : {}),
+      ...(customer.customer_id !== undefined
+        ? { customer_id: customer.customer_id }
+        : { external_customer_id: customer.external_customer_id }),
+      ...(customer.member_id !== undefined ? { member_id: customer.member_id } : {}),
+      ...(customer.external_member_id !== undefined ? { external_member_id: customer.external_member_id } : {}),
       ...(returnUrl !== undefined ? { return_url: returnUrl } : {}),
     };
     // portal.sessionReuse (lib/sessions/session-reuse): a live session of this key, else a new one.
@@ -201,19 +139,19 @@ export class PolarPortalService implements OnModuleInit {
   }
 
   /** Turns what Polar said about this customer into an answer an app developer understands. */
-  private explain(error: unknown, customer: PolarPortalCustomer): HttpException {
+  private explain(error: unknown, customer: PolarCustomerIdentity): HttpException {
     const mapped = toPolarHttpException(error);
     if (mapped instanceof PolarInputException) {
       // Our own inputs were checked already; what is left came from the resolver.
-      return new PolarPortalResolverException(PORTAL_MESSAGES.resolverInvalid(String(mapped.message)), {
+      return new PolarPortalResolverException(CUSTOMER_IDENTITY_MESSAGES.resolverInvalid(String(mapped.message)), {
         cause: mapped,
       });
     }
     if (mapped instanceof PolarUnknownCustomerException) {
       const how =
-        customer.customerId !== undefined
-          ? "by customerId, Polar's customer id"
-          : "by externalCustomerId, your user id as the customer's external ID";
+        customer.customer_id !== undefined
+          ? "by customer_id, Polar's customer id"
+          : "by external_customer_id, your user id as the customer's external ID";
       return new PolarPortalCustomerNotFoundException(PORTAL_MESSAGES.unknownCustomer(how), {
         cause: mapped,
         details: mapped.details,
@@ -231,3 +169,4 @@ export class PolarPortalService implements OnModuleInit {
     return mapped;
   }
 }
+

@@ -5,7 +5,7 @@ import {
   parseConfiguredReturnUrl,
   type ReturnUrlPolicyConfig,
 } from './return-url.policy.js';
-import { OPEN_REDIRECT_CASES } from '../../test/portal/open-redirect-cases.js';
+import { OPEN_REDIRECT_CASES } from './open-redirect.fixtures.js';
 
 const config: ReturnUrlPolicyConfig = {
   appOrigin: 'https://app.example',

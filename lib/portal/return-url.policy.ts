@@ -25,6 +25,7 @@ export type ReturnUrlRejectionRule =
   | 'backslash'
   | 'encoded-delimiter'
   | 'protocol-relative'
+  | 'double-slash-path'
   | 'scheme-not-allowed'
   | 'malformed-absolute'
   | 'userinfo'
@@ -125,7 +126,7 @@ export function checkReturnUrl(value: unknown, config: ReturnUrlPolicyConfig, re
   if (url.origin !== config.appOrigin && !config.allowedOrigins.has(url.origin)) {
     return reject('origin-not-allowed', `the origin ${url.origin} is not on allowedReturnOrigins`);
   }
-  return withinLength(url.href);
+  return acceptNormalised(url);
 }
 
 function resolveRelative(path: string, origin: string | undefined): ReturnUrlCheck {
@@ -142,13 +143,21 @@ function resolveRelative(path: string, origin: string | undefined): ReturnUrlChe
   if (url.origin !== origin) {
     return reject('origin-not-allowed', `it resolves to ${url.origin}, not to the app origin`);
   }
-  return withinLength(url.href);
+  return acceptNormalised(url);
 }
 
-function withinLength(href: string): ReturnUrlCheck {
-  return href.length > RETURN_URL_MAX_LENGTH
+/**
+ * The last word on a URL that passed every check, judged as it will be sent (normalised by the
+ * WHATWG parser: dot segments and `%2e` removed): a path that now starts with `//` reads as another
+ * host to a browser resolving it relative to the page and to any redirect that echoes the path.
+ */
+function acceptNormalised(url: URL): ReturnUrlCheck {
+  if (url.pathname.startsWith('//')) {
+    return reject('double-slash-path', "once normalised its path starts with '//', which reads as another host");
+  }
+  return url.href.length > RETURN_URL_MAX_LENGTH
     ? reject('too-long', `once resolved it is longer than ${RETURN_URL_MAX_LENGTH} characters`)
-    : { ok: true, url: href };
+    : { ok: true, url: url.href };
 }
 
 /** Outcome of checking one configured value: the normalised value, or the rule it breaks. */

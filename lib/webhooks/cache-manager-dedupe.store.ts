@@ -1,6 +1,6 @@
 import type { PolarCacheLike } from '../interfaces/polar-cache.interface.js';
 import { DEFAULT_WEBHOOK_CACHE_KEY_PREFIX } from './webhooks.constants.js';
-import type { PolarWebhookDedupeStore } from './webhook-dedupe-store.interface.js';
+import type { PolarWebhookDedupeStore } from '../interfaces/polar-webhook-dedupe-store.interface.js';
 
 export type { PolarCacheLike };
 

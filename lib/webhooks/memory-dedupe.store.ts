@@ -1,7 +1,6 @@
-import { PolarConfigurationError } from '../config/polar-options.resolver.js';
+import { positiveInteger } from '../common/option-rules.js';
 import { DEFAULT_WEBHOOK_DEDUPE_MAX_ENTRIES } from './webhooks.constants.js';
-import { webhookMessages } from './webhooks.messages.js';
-import type { PolarWebhookDedupeStore } from './webhook-dedupe-store.interface.js';
+import type { PolarWebhookDedupeStore } from '../interfaces/polar-webhook-dedupe-store.interface.js';
 
 /** Options of the in-memory dedupe store. */
 export interface PolarMemoryDedupeStoreOptions {
@@ -22,10 +21,10 @@ export class PolarMemoryDedupeStore implements PolarWebhookDedupeStore {
   private readonly now: () => number;
 
   constructor(options: PolarMemoryDedupeStoreOptions = {}) {
-    this.maxEntries = options.maxEntries ?? DEFAULT_WEBHOOK_DEDUPE_MAX_ENTRIES;
-    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
-      throw new PolarConfigurationError(webhookMessages.badMaxEntries());
-    }
+    this.maxEntries = positiveInteger(
+      options.maxEntries ?? DEFAULT_WEBHOOK_DEDUPE_MAX_ENTRIES,
+      'webhooks.dedupe.maxEntries',
+    );
     this.now = options.now ?? Date.now;
   }
 

@@ -2,8 +2,6 @@
 export const POLAR_WEBHOOK_HANDLER_METADATA = 'polar:webhook-handler';
 /** Metadata key set (to `true`) on the webhook route's class and handler; app guards can honour it. */
 export const POLAR_WEBHOOK_ROUTE_METADATA = 'polar:webhook-route';
-/** Injection token of the resolved dedupe store (`PolarWebhookDedupeStore`, or `null` when off). */
-export const POLAR_WEBHOOK_DEDUPE_STORE = Symbol('POLAR_WEBHOOK_DEDUPE_STORE');
 
 /** How long a handled `webhook-id` is remembered (72 h), so late retries of Polar are still recognised. */
 export const DEFAULT_WEBHOOK_DEDUPE_TTL_MS = 72 * 60 * 60 * 1000;

@@ -1,5 +1,3 @@
-import { invalidOptionMessage } from '../polar.messages.js';
-
 /** Wording of the webhook route's answers and logs, in one place. None of them carries a secret. */
 export const webhookMessages = {
   rawBodyMissing: () =>
@@ -11,6 +9,8 @@ export const webhookMessages = {
     `Polar webhooks are sent as application/json; got content-type ${contentType ? JSON.stringify(contentType) : '(none)'}`,
   badSignature: (reason: string) => `Webhook signature rejected: ${reason}`,
   badPayload: (reason: string) => `Webhook payload rejected: ${reason}`,
+  badPayloadLog: (id: string, reason: string) =>
+    `Rejected webhook delivery ${JSON.stringify(id)} with 400: ${reason}; no handler ran`,
   handlerFailed: () => 'A webhook handler failed; Polar will retry this delivery',
   handlerFailedLog: (handler: string, type: string, id: string) =>
     `Handler ${handler} failed for ${type} delivery ${id}; answered 500 so Polar retries`,
@@ -24,21 +24,4 @@ export const webhookMessages = {
   unknownEvent: (type: string | null, id: string) =>
     `Acknowledged delivery ${id} of unknown event type ${JSON.stringify(type)} (not in @polar-sh/sdk 2026-10)`,
   unknownHookFailed: (id: string) => `onUnknownEvent failed for delivery ${id}; the delivery is acknowledged anyway`,
-  noSecrets: () =>
-    invalidOptionMessage('webhooks.secrets', 'must hold at least one non-empty signing secret (whsec_…)'),
-  secretWhitespace: () => invalidOptionMessage('webhooks.secrets', 'must not contain whitespace (a trailing newline?)'),
-  noCacheManager: () =>
-    invalidOptionMessage(
-      'webhooks.dedupe.store',
-      "is 'cache-manager' but no CACHE_MANAGER provider was found; import CacheModule.register({ isGlobal: true }) " +
-        'from @nestjs/cache-manager, or pass a store instance',
-    ),
-  badStore: () =>
-    invalidOptionMessage(
-      'webhooks.dedupe.store',
-      "must be 'memory', 'cache-manager' or an object with isHandled, claim, markHandled and release methods",
-    ),
-  badNumber: (option: string) => invalidOptionMessage(option, 'must be a positive number of milliseconds'),
-  badMaxEntries: () => invalidOptionMessage('webhooks.dedupe.maxEntries', 'must be a positive integer'),
-  badHook: () => invalidOptionMessage('webhooks.onUnknownEvent', 'must be a function'),
 } as const;

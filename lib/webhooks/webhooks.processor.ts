@@ -6,20 +6,14 @@ import {
   Injectable,
   InternalServerErrorException,
   Logger,
-  Optional,
-  type OnModuleInit,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { findAppCacheManager } from '../config/app-cache-manager.js';
+import { describeThrown } from '../errors/describe-thrown.js';
 import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../customers/customer-lifecycle.js';
-import { PolarConfigurationError } from '../config/polar-options.resolver.js';
-import type { PolarWebhooksOptions } from '../interfaces/polar-webhooks-options.interface.js';
-import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
-import { PolarCacheManagerDedupeStore, type PolarCacheLike } from './cache-manager-dedupe.store.js';
-import { PolarMemoryDedupeStore } from './memory-dedupe.store.js';
-import type { PolarWebhookDedupeStore } from './webhook-dedupe-store.interface.js';
-import { DEFAULT_WEBHOOK_CLAIM_TTL_MS, DEFAULT_WEBHOOK_DEDUPE_TTL_MS } from './webhooks.constants.js';
+import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
+import type { PolarWebhookDedupeStore } from '../interfaces/polar-webhook-dedupe-store.interface.js';
+import type { PolarWebhooksConfig } from '../interfaces/polar-webhooks-options.interface.js';
+import { POLAR_RESOLVED_OPTIONS, POLAR_WEBHOOK_DEDUPE_STORE } from '../polar.constants.js';
 import { PolarWebhooksExplorer } from './webhooks.explorer.js';
 import { webhookMessages } from './webhooks.messages.js';
 import type { PolarWebhookDelivery } from './webhooks.types.js';
@@ -31,64 +25,29 @@ export interface PolarWebhookAnswer {
   body: { received: true; duplicate?: true; handled?: false; reason?: 'unknown_event_type' | 'no_handler' };
 }
 
-/** The slice of the resolved module options this room reads. */
-interface ResolvedOptionsWithWebhooks {
-  webhooks?: PolarWebhooksOptions | false;
-}
-
 /** Verifies, deduplicates and dispatches one delivery; the controller only moves bytes in and out. */
 @Injectable()
-export class PolarWebhooksProcessor implements OnModuleInit {
+export class PolarWebhooksProcessor {
   private readonly logger = new Logger('PolarWebhooks');
+  private readonly options: PolarWebhooksConfig;
   private readonly secrets: string[];
+  private readonly store: PolarWebhookDedupeStore | null;
   private readonly ttlMs: number;
   private readonly claimTtlMs: number;
-  private store: PolarWebhookDedupeStore | null = null;
 
   constructor(
-    @Inject(POLAR_RESOLVED_OPTIONS) private readonly resolved: ResolvedOptionsWithWebhooks,
+    @Inject(POLAR_RESOLVED_OPTIONS) resolved: PolarResolvedOptions,
+    @Inject(POLAR_WEBHOOK_DEDUPE_STORE) store: PolarWebhookDedupeStore | null,
     private readonly explorer: PolarWebhooksExplorer,
-    private readonly moduleRef: ModuleRef,
-    // Optional: the route parts can be mounted without PolarModule (its own tests do).
-    @Optional() private readonly lifecycle?: CustomerLifecycle,
+    private readonly lifecycle: CustomerLifecycle,
   ) {
-    const options = this.options;
-    const secrets = options ? (Array.isArray(options.secrets) ? options.secrets : [options.secrets]) : [];
-    this.secrets = secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length > 0);
-    if (this.secrets.length === 0) throw new PolarConfigurationError(webhookMessages.noSecrets());
-    // A newline carried over from an env file would otherwise fail every signature, silently.
-    if (this.secrets.some((secret) => /\s/.test(secret))) {
-      throw new PolarConfigurationError(webhookMessages.secretWhitespace());
-    }
-    if (options?.onUnknownEvent !== undefined && typeof options.onUnknownEvent !== 'function') {
-      throw new PolarConfigurationError(webhookMessages.badHook());
-    }
-    const dedupe = options?.dedupe === false ? undefined : options?.dedupe;
-    this.ttlMs = positive(dedupe?.ttlMs ?? DEFAULT_WEBHOOK_DEDUPE_TTL_MS, 'webhooks.dedupe.ttlMs');
-    this.claimTtlMs = positive(dedupe?.claimTtlMs ?? DEFAULT_WEBHOOK_CLAIM_TTL_MS, 'webhooks.dedupe.claimTtlMs');
-    const store = dedupe?.store;
-    if (store !== undefined && store !== 'memory' && store !== 'cache-manager' && !isDedupeStore(store)) {
-      throw new PolarConfigurationError(webhookMessages.badStore());
-    }
-  }
-
-  private get options(): PolarWebhooksOptions | undefined {
-    return this.resolved.webhooks || undefined;
-  }
-
-  onModuleInit(): void {
-    const dedupe = this.options?.dedupe;
-    if (dedupe === false) return;
-    const store = dedupe?.store ?? 'memory';
-    if (store === 'memory') {
-      this.store = new PolarMemoryDedupeStore({ maxEntries: dedupe?.maxEntries });
-    } else if (store === 'cache-manager') {
-      const cache = findAppCacheManager<PolarCacheLike>(this.moduleRef);
-      if (!cache) throw new PolarConfigurationError(webhookMessages.noCacheManager());
-      this.store = new PolarCacheManagerDedupeStore(cache);
-    } else {
-      this.store = store;
-    }
+    // Registered only with the webhook route, whose options are then resolved (never false).
+    this.options = resolved.webhooks as PolarWebhooksConfig;
+    const { secrets, dedupe } = this.options;
+    this.secrets = secrets;
+    this.store = dedupe ? store : null;
+    this.ttlMs = dedupe ? dedupe.ttlMs : 0;
+    this.claimTtlMs = dedupe ? dedupe.claimTtlMs : 0;
   }
 
   /** Handles one delivery given its exact raw bytes and Standard-Webhooks headers. */
@@ -99,6 +58,8 @@ export class PolarWebhooksProcessor implements OnModuleInit {
       case 'invalid-signature':
         throw new ForbiddenException(webhookMessages.badSignature(verification.reason));
       case 'invalid-payload':
+        // Logged: a well-signed payload this module cannot read is Polar's or a proxy's bug, worth seeing.
+        this.logger.error(webhookMessages.badPayloadLog(id, verification.reason));
         throw new BadRequestException(webhookMessages.badPayload(verification.reason));
       case 'unknown-type':
         await this.onUnknown(id, verification.type, verification.payload);
@@ -109,7 +70,7 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     const { event } = verification;
     // A customer deleted outside this app (the dashboard, another service) must lose what the
     // module caches for it, e.g. reused portal sessions, as one deleted through CustomersService does.
-    if (event.type === 'customer.deleted') this.lifecycle?.notifyDeleted(deletedCustomerOf(event.data));
+    if (event.type === 'customer.deleted') this.lifecycle.notifyDeleted(deletedCustomerOf(event.data));
     const handlers = this.explorer.handlersFor(event.type);
     if (handlers.length === 0) {
       return { status: 202, body: { received: true, handled: false, reason: 'no_handler' } };
@@ -140,17 +101,11 @@ export class PolarWebhooksProcessor implements OnModuleInit {
       try {
         await handler.run(event, delivery);
       } catch (error) {
-        this.logger.error(
-          webhookMessages.handlerFailedLog(handler.name, event.type, id),
-          error instanceof Error ? error.stack : String(error),
-        );
+        this.logger.error(webhookMessages.handlerFailedLog(handler.name, event.type, id), describeThrown(error));
         if (store) {
           // Still a 500 for the handler; but until the claim expires, Polar's retries will be answered 409.
           await store.release(id).catch((releaseError: unknown) => {
-            this.logger.error(
-              webhookMessages.releaseFailedLog(id),
-              releaseError instanceof Error ? releaseError.stack : String(releaseError),
-            );
+            this.logger.error(webhookMessages.releaseFailedLog(id), describeThrown(releaseError));
           });
         }
         throw new InternalServerErrorException(webhookMessages.handlerFailed());
@@ -159,7 +114,7 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     // The handlers ran: a failure to record that only risks a second run on a retry, so it is logged, not answered.
     if (store) {
       await store.markHandled(id, this.ttlMs).catch((error: unknown) => {
-        this.logger.error(webhookMessages.markFailedLog(id), error instanceof Error ? error.stack : String(error));
+        this.logger.error(webhookMessages.markFailedLog(id), describeThrown(error));
       });
     }
     return { status: 200, body: { received: true } };
@@ -169,13 +124,13 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     try {
       return await work();
     } catch (error) {
-      this.logger.error(webhookMessages.storeFailedLog(id), error instanceof Error ? error.stack : String(error));
+      this.logger.error(webhookMessages.storeFailedLog(id), describeThrown(error));
       throw new ServiceUnavailableException(webhookMessages.storeFailed());
     }
   }
 
   private async onUnknown(id: string, type: string | null, payload: unknown): Promise<void> {
-    const hook = this.options?.onUnknownEvent;
+    const hook = this.options.onUnknownEvent;
     if (!hook) {
       this.logger.debug(webhookMessages.unknownEvent(type, id));
       return;
@@ -183,22 +138,9 @@ export class PolarWebhooksProcessor implements OnModuleInit {
     try {
       await hook({ id, type, payload });
     } catch (error) {
-      this.logger.error(webhookMessages.unknownHookFailed(id), error instanceof Error ? error.stack : String(error));
+      this.logger.error(webhookMessages.unknownHookFailed(id), describeThrown(error));
     }
   }
-}
-
-function positive(value: number, option: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new PolarConfigurationError(webhookMessages.badNumber(option));
-  }
-  return value;
-}
-
-function isDedupeStore(value: unknown): value is PolarWebhookDedupeStore {
-  if (typeof value !== 'object' || value === null) return false;
-  const store = value as Record<string, unknown>;
-  return ['isHandled', 'claim', 'markHandled', 'release'].every((method) => typeof store[method] === 'function');
 }
 
 /** The ids of a deleted customer; Polar moves a soft-deleted customer's external id into metadata. */

@@ -1,29 +1,36 @@
-import type { Provider, Type } from '@nestjs/common';
+import { SetMetadata } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { PolarRouteDefinition } from '../common/route-definition.js';
+import type { PolarWebhooksOptions } from '../interfaces/polar-webhooks-options.interface.js';
 import { DEFAULT_WEBHOOKS_PATH } from '../polar.constants.js';
-import { createPolarWebhooksController } from './webhooks.controller.js';
+import { resolveWebhooksConfig } from './webhooks.config.js';
+import { POLAR_WEBHOOK_ROUTE_METADATA } from './webhooks.constants.js';
+import { webhooksDedupeStoreProvider } from './webhooks-dedupe.provider.js';
 import { PolarWebhooksExplorer } from './webhooks.explorer.js';
+import { PolarWebhooksHandler } from './webhooks.handler.js';
 import { PolarWebhooksProcessor } from './webhooks.processor.js';
 
-/** Static (module-definition time) settings of the webhook route. */
-export interface PolarWebhooksRouteExtras {
-  /** Decorators applied to the route handler, e.g. your `@Public()` or `@SkipThrottle()`. @default [] */
-  routeDecorators?: MethodDecorator[];
-}
-
-/**
- * Controllers and providers the webhook route adds to PolarModule; nothing when `path` is `false`.
- * The providers read `webhooks` from the resolved options (POLAR_RESOLVED_OPTIONS).
- */
-export function webhooksRouteParts(
-  path: string | false,
-  extras: PolarWebhooksRouteExtras = {},
-): { controllers: Type[]; providers: Provider[] } {
-  if (path === false) return { controllers: [], providers: [] };
-  return {
-    controllers: [createPolarWebhooksController(path || DEFAULT_WEBHOOKS_PATH, extras.routeDecorators)],
-    // DiscoveryService and MetadataScanner are what DiscoveryModule provides; listed here so the
-    // module helper needs no extra import for this room.
-    providers: [DiscoveryService, MetadataScanner, PolarWebhooksExplorer, PolarWebhooksProcessor],
-  };
-}
+/** `POST /billing/webhooks`: verified, deduplicated Polar events to `@OnPolarEvent()` handlers. Off unless given. */
+export const webhooksRoute: PolarRouteDefinition<'webhooks'> = {
+  key: 'webhooks',
+  controllerName: 'PolarWebhooksController',
+  defaultPath: DEFAULT_WEBHOOKS_PATH,
+  registeredByDefault: false,
+  method: 'POST',
+  // The URL registered in Polar must not move when the app turns on API versioning.
+  versionNeutral: true,
+  handler: PolarWebhooksHandler,
+  // On the class and the handler, so an app's global auth guard can let Polar through (isPolarWebhookRoute).
+  decorators: [SetMetadata(POLAR_WEBHOOK_ROUTE_METADATA, true)],
+  // DiscoveryService and MetadataScanner are what DiscoveryModule provides; listed here so the
+  // module needs no extra import for this route.
+  providers: [
+    DiscoveryService,
+    MetadataScanner,
+    webhooksDedupeStoreProvider,
+    PolarWebhooksExplorer,
+    PolarWebhooksProcessor,
+    PolarWebhooksHandler,
+  ],
+  resolveOptions: (options, path) => resolveWebhooksConfig(options as PolarWebhooksOptions | undefined, path),
+};

@@ -24,15 +24,7 @@ export interface PolarWebhookDelivery {
   type: PolarWebhookEventType;
 }
 
-/** A well-signed event whose type this SDK version does not know (given to `onUnknownEvent`). */
-export interface PolarUnknownWebhookEvent {
-  /** The `webhook-id` header. */
-  id: string;
-  /** The `type` field of the payload, or `null` when it had none. */
-  type: string | null;
-  /** The parsed, verified JSON payload. */
-  payload: unknown;
-}
+export type { PolarUnknownWebhookEvent } from '../interfaces/polar-webhooks-options.interface.js';
 
 /** A method that handles a Polar event: receives the typed payload and the delivery facts. */
 export type PolarWebhookHandlerFn<T extends PolarWebhookEventSelector> = (

@@ -4,7 +4,7 @@ import {
   NEXT_WEBHOOK_SECRET,
   signWebhook,
   TEST_WEBHOOK_SECRET,
-} from '../../test/webhooks/sign-webhook.js';
+} from './webhooks.fixtures.js';
 import { signatureHeaders, verifyPolarWebhook } from './webhooks.verifier.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

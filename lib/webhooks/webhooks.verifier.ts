@@ -10,6 +10,20 @@ export type PolarWebhookVerification =
 
 const SIGNATURE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
 
+/**
+ * Most signatures one delivery may carry. Polar sends one (Standard Webhooks allows several during
+ * a key rotation); each candidate costs an HMAC over the whole body per key, so an unsigned request
+ * may not buy more than this many.
+ */
+export const MAX_SIGNATURE_CANDIDATES = 5;
+/** Longest `webhook-signature` header read: room for the candidates above, and a little more. */
+export const MAX_SIGNATURE_HEADER_LENGTH = 512;
+/** Longest `webhook-id` accepted (Polar's are ~30 characters); it is also the dedupe key. */
+export const MAX_WEBHOOK_ID_LENGTH = 256;
+// `v1,` and the base64 of a 32-byte HMAC-SHA256: anything else can never match, so costs no HMAC.
+const V1_SIGNATURE = /^v1,[A-Za-z0-9+/]{43}=$/;
+const UNIX_SECONDS = /^\d{1,12}$/;
+
 /** Picks the Standard-Webhooks headers as single strings (Node gives arrays for repeated headers). */
 export function signatureHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const picked: Record<string, string> = {};
@@ -32,10 +46,14 @@ export async function verifyPolarWebhook(
   headers: Record<string, string>,
   secrets: readonly string[],
 ): Promise<PolarWebhookVerification> {
+  const screened = screenSignatureHeaders(headers);
+  if (!screened.ok) return { kind: 'invalid-signature', reason: screened.reason };
   let reason = 'No signing secret configured';
   for (const secret of secrets) {
     try {
-      return { kind: 'event', event: await webhooks.validateEvent(rawBody, headers, secret) };
+      const event = await webhooks.validateEvent(rawBody, screened.headers, secret);
+      const problem = envelopeProblem(event);
+      return problem ? { kind: 'invalid-payload', reason: problem } : { kind: 'event', event };
     } catch (error) {
       if (error instanceof webhooks.PolarWebhookVerificationError) {
         reason = error.message;
@@ -51,6 +69,47 @@ export async function verifyPolarWebhook(
     }
   }
   return { kind: 'invalid-signature', reason };
+}
+
+/**
+ * The cheap checks, before any HMAC: bounded header sizes, a plain timestamp, and only candidates
+ * shaped like a v1 signature, at most `MAX_SIGNATURE_CANDIDATES` of them. What passes is handed to
+ * the SDK unchanged apart from dropping candidates that could never match.
+ */
+export function screenSignatureHeaders(
+  headers: Record<string, string>,
+): { ok: true; headers: Record<string, string> } | { ok: false; reason: string } {
+  const id = headers['webhook-id'];
+  const timestamp = headers['webhook-timestamp'];
+  const signature = headers['webhook-signature'];
+  if (!id || !timestamp || !signature) return { ok: false, reason: 'Missing required headers' };
+  if (id.length > MAX_WEBHOOK_ID_LENGTH) return { ok: false, reason: 'webhook-id header too long' };
+  if (!UNIX_SECONDS.test(timestamp)) return { ok: false, reason: 'Invalid signature headers' };
+  if (signature.length > MAX_SIGNATURE_HEADER_LENGTH) {
+    return { ok: false, reason: 'webhook-signature header too long' };
+  }
+  const candidates = signature.split(' ').filter((candidate) => candidate !== '');
+  if (candidates.length > MAX_SIGNATURE_CANDIDATES) {
+    return { ok: false, reason: `More than ${MAX_SIGNATURE_CANDIDATES} signatures` };
+  }
+  const wellFormed = candidates.filter((candidate) => V1_SIGNATURE.test(candidate));
+  if (wellFormed.length === 0) return { ok: false, reason: 'No matching signature found' };
+  return { ok: true, headers: { ...headers, 'webhook-signature': wellFormed.join(' ') } };
+}
+
+/**
+ * Why a well-signed event of a known type is not one this module can hand to a handler, or
+ * `undefined`: Polar's envelope is `{ type, timestamp, data }` with `data` an object, and every
+ * `customer.*` event's `data` is a customer with a string `id` (read for `customer.deleted`).
+ */
+export function envelopeProblem(event: PolarWebhookEvent): string | undefined {
+  const data: unknown = (event as { data?: unknown }).data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return `${event.type} event without a data object`;
+  if (event.type.startsWith('customer.') && typeof (data as { id?: unknown }).id !== 'string') {
+    return `${event.type} event whose data has no string id`;
+  }
+  return undefined;
 }
 
 function parseVerified(rawBody: Uint8Array): unknown {

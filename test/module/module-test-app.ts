@@ -4,19 +4,13 @@ import {
   Delete,
   Get,
   HttpCode,
-  Inject,
-  Injectable,
   type INestApplication,
-  Module,
   Param,
   Patch,
   Post,
   Query,
   UseFilters,
 } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
-import { Test } from '@nestjs/testing';
-import { polarConfig } from '../../lib/config/index.js';
 import {
   CustomerLifecycle,
   CustomersService,
@@ -24,16 +18,17 @@ import {
   type ListCustomersDto,
   type PolarCustomerDeletedEvent,
   PolarExceptionFilter,
-  PolarModule,
-  type PolarModuleOptions,
-  type PolarOptionsFactory,
   SessionsService,
 } from '../../lib/index.js';
 import type { PolarEmulator } from '../../lib/testing/index.js';
-import { createAppOn, initApp } from '../support/nest-app.js';
+import { type ModuleForm, polarTestApp } from '../support/polar-app.js';
 
 /** The three ways of configuring the module that every module suite runs through. */
-export const SETUPS = ['forRoot', 'forRootAsync(useFactory + ConfigService)', 'forRootAsync(useClass)'] as const;
+export const SETUPS = [
+  'forRoot',
+  'forRootAsync(useFactory + ConfigService)',
+  'forRootAsync(useClass)',
+] as const satisfies readonly ModuleForm[];
 export type Setup = (typeof SETUPS)[number];
 
 /** What a test may change from the defaults. */
@@ -147,61 +142,23 @@ function listQuery(query: Record<string, string | string[]>): ListCustomersDto {
   return result as ListCustomersDto;
 }
 
-const SETTINGS = Symbol('TEST_POLAR_SETTINGS');
-
-@Injectable()
-class OptionsFromSettings implements PolarOptionsFactory {
-  constructor(@Inject(SETTINGS) private readonly settings: PolarModuleOptions) {}
-  createPolarOptions(): PolarModuleOptions {
-    return this.settings;
-  }
-}
-
-function polarImport(setup: Setup, options: PolarModuleOptions) {
-  switch (setup) {
-    case 'forRoot':
-      return PolarModule.forRoot({ ...options, portal: false });
-    case 'forRootAsync(useFactory + ConfigService)': {
-      const { accessToken, baseUrl, ...rest } = options;
-      // polarConfig reads the environment when ConfigModule loads it, i.e. during this app's start-up.
-      process.env.POLAR_ACCESS_TOKEN = accessToken;
-      process.env.POLAR_BASE_URL = baseUrl;
-      return PolarModule.forRootAsync({
-        portal: false,
-        imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [polarConfig] })],
-        inject: [ConfigService],
-        useFactory: (config: ConfigService): PolarModuleOptions => ({
-          ...config.getOrThrow<PolarModuleOptions>('polar'),
-          ...rest,
-        }),
-      });
-    }
-    case 'forRootAsync(useClass)': {
-      @Module({ providers: [{ provide: SETTINGS, useValue: options }], exports: [SETTINGS] })
-      class SettingsModule {}
-      return PolarModule.forRootAsync({ portal: false, imports: [SettingsModule], useClass: OptionsFromSettings });
-    }
-  }
-}
-
-/** Builds and starts (on 127.0.0.1:0) a Nest app wired to the emulator through `setup`. */
+/** Builds and starts a Nest app wired to the emulator through `setup`, its services behind BillingTestController. */
 export async function createModuleTestApp(
   setup: Setup,
   polar: PolarEmulator,
   overrides: AppOverrides = {},
 ): Promise<INestApplication> {
-  const options: PolarModuleOptions = {
-    accessToken: overrides.accessToken ?? polar.accessToken,
-    baseUrl: polar.url,
-    timeoutMs: overrides.timeoutMs ?? 2_000,
-    readRetries: overrides.readRetries ?? 2,
-  };
-  const moduleRef = await Test.createTestingModule({
-    imports: [polarImport(setup, options)],
-    controllers: [BillingTestController],
-  }).compile();
-  const adapter = overrides.fastify ? 'fastify' : 'express';
-  const app = createAppOn(moduleRef, adapter, { logger: false });
-  await initApp(app, adapter);
+  const { app } = await polarTestApp()
+    .on(overrides.fastify ? 'fastify' : 'express')
+    .form(setup)
+    .api(polar)
+    .options({
+      ...(overrides.accessToken !== undefined ? { accessToken: overrides.accessToken } : {}),
+      timeoutMs: overrides.timeoutMs ?? 2_000,
+      readRetries: overrides.readRetries ?? 2,
+    })
+    .portal(false)
+    .controllers(BillingTestController)
+    .start();
   return app;
 }

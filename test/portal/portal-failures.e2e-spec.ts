@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import request from 'supertest';
-import type { PolarPortalCustomer } from '../../lib/interfaces/polar-portal-options.interface.js';
+import type { PolarPortalCustomer } from '../../lib/interfaces/polar-customer-resolver.interface.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS, as, createPortalApp, type PortalApp } from './portal-test-app.js';
 
@@ -46,7 +46,7 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
         portal: { customer: () => ({ customerId: '7a1c2f0e-5b0e-4c8e-9d5a-2b1f3c4d5e6f' }) },
       });
       const response = await request(current.server).get('/billing/portal').set(as('alice')).expect(404);
-      expect(response.body.message).toMatch(/by customerId/);
+      expect(response.body.message).toMatch(/by customer_id/);
     });
   });
 
@@ -141,7 +141,7 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
       const response = await request(current.server).get('/billing/portal').set(as('alice')).expect(422);
       expect(response.body).toMatchObject({ code: 'polar_portal_member_required' });
       expect(response.body.message).toMatch(/team customer/);
-      expect(response.body.message).toMatch(/memberId or externalMemberId/);
+      expect(response.body.message).toMatch(/member_id or external_member_id/);
     });
 
     it('an unknown member is 404', async () => {
@@ -241,7 +241,7 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
       expect(failed.body).toMatchObject({ statusCode: 500, code: 'polar_portal_resolver_failed' });
       expect(failed.body.message).toMatch(/customer resolver failed/);
       expect(failed.body.message).not.toMatch(/user store is down/);
-      expect(current.logger.lines.join('\n')).toMatch(/user store is down/);
+      expect(current.logger.text()).toMatch(/user store is down/);
       expect(polar.requests).toEqual([]);
 
       await request(current.server).get('/billing/portal').set(as('alice')).expect(303);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { PolarEmulator } from '../../lib/testing/index.js';
-import { OPEN_REDIRECT_CASES } from './open-redirect-cases.js';
+import { OPEN_REDIRECT_CASES } from '../../lib/portal/open-redirect.fixtures.js';
 import { ADAPTERS, as, createPortalApp, type PortalApp } from './portal-test-app.js';
 
 let polar: PolarEmulator;

@@ -1,19 +1,11 @@
-import {
-  type CanActivate,
-  ConsoleLogger,
-  type ExecutionContext,
-  type INestApplication,
-  Injectable,
-  type ModuleMetadata,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, type ModuleMetadata } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
+import type { PolarCustomerResolverOption } from '../../lib/interfaces/polar-customer-resolver.interface.js';
 import type { PolarPortalOptions } from '../../lib/interfaces/polar-portal-options.interface.js';
-import { PolarModule } from '../../lib/polar.module.js';
 import type { PolarEmulator } from '../../lib/testing/index.js';
-import { ADAPTERS, type AdapterName, createAppOn, initApp } from '../support/nest-app.js';
+import { ADAPTERS, type AdapterName, CapturingLogger, type PolarTestApp, polarTestApp } from '../support/polar-app.js';
 
-export { ADAPTERS, type AdapterName };
+export { ADAPTERS, type AdapterName, CapturingLogger };
 
 /** The app's users; the test "session" is `Authorization: Session <key>`. */
 export const USERS = {
@@ -42,18 +34,6 @@ export class TestSessionGuard implements CanActivate {
   }
 }
 
-/** Keeps what the app logged, so tests can assert failures are logged without secrets. */
-export class CapturingLogger extends ConsoleLogger {
-  readonly lines: string[] = [];
-  override error(message: unknown, ...rest: unknown[]): void {
-    this.lines.push([message, ...rest].map(String).join(' '));
-  }
-  override warn(message: unknown, ...rest: unknown[]): void {
-    this.lines.push([message, ...rest].map(String).join(' '));
-  }
-  override log(): void {}
-}
-
 export interface PortalAppOptions {
   adapter: AdapterName;
   polar: PolarEmulator;
@@ -65,38 +45,21 @@ export interface PortalAppOptions {
   providers?: ModuleMetadata['providers'];
   /** Use forRootAsync(useFactory) instead of forRoot. @default false */
   async?: boolean;
+  /** The module-level customer resolver. */
+  customer?: PolarCustomerResolverOption;
 }
 
-export interface PortalApp {
-  app: INestApplication;
-  logger: CapturingLogger;
-  server: ReturnType<INestApplication['getHttpServer']>;
-}
+export type PortalApp = PolarTestApp;
 
 /** A Nest app importing PolarModule against the emulator, on the chosen adapter. */
 export async function createPortalApp(options: PortalAppOptions): Promise<PortalApp> {
   const { polar, portal, timeoutMs = 2000, session = true } = options;
-  const moduleOptions = {
-    accessToken: polar.accessToken,
-    baseUrl: polar.url,
-    timeoutMs,
-    readRetries: 0,
-    portal,
-  };
-  const polarModule = options.async
-    ? PolarModule.forRootAsync({
-        portal: portal === false ? false : { path: portal?.path },
-        useFactory: async () => ({ ...moduleOptions }),
-      })
-    : PolarModule.forRoot(moduleOptions);
-
-  const moduleRef = await Test.createTestingModule({
-    imports: [polarModule],
-    providers: [...(session ? [{ provide: APP_GUARD, useClass: TestSessionGuard }] : []), ...(options.providers ?? [])],
-  }).compile();
-
-  const logger = new CapturingLogger();
-  const app = createAppOn(moduleRef, options.adapter, { logger });
-  await initApp(app, options.adapter);
-  return { app, logger, server: app.getHttpServer() };
+  return polarTestApp()
+    .on(options.adapter)
+    .form(options.async ? 'forRootAsync(useFactory)' : 'forRoot')
+    .api(polar)
+    .options({ timeoutMs, readRetries: 0, ...(options.customer ? { customer: options.customer } : {}) })
+    .portal(portal)
+    .providers(...(session ? [{ provide: APP_GUARD, useClass: TestSessionGuard }] : []), ...(options.providers ?? []))
+    .start();
 }

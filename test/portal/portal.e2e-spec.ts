@@ -9,7 +9,7 @@ import request from 'supertest';
 import type {
   PolarCustomerResolver,
   PolarPortalCustomer,
-} from '../../lib/interfaces/polar-portal-options.interface.js';
+} from '../../lib/interfaces/polar-customer-resolver.interface.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS, as, createPortalApp, type PortalApp, USERS } from './portal-test-app.js';
 
@@ -216,6 +216,26 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
       expect(sessionRequests()[0]!.body).toEqual({ external_customer_id: 'ext-from-async' });
     });
 
+    it('the module-level customer resolver answers for the portal, in Polar field names', async () => {
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
+      current = await createPortalApp({
+        adapter,
+        polar,
+        portal: {},
+        customer: (req: { user?: { id: string } }) => (req.user ? { external_customer_id: req.user.id } : null),
+      });
+      await request(current.server).get('/billing/portal').expect(401);
+      await request(current.server).get('/billing/portal').set(as('alice')).expect(303);
+      expect(sessionRequests()[0]!.body).toEqual({ external_customer_id: 'user-alice' });
+    });
+
+    it('the module-level customer option and the deprecated portal.customer together stop start-up', async () => {
+      const resolver = () => null;
+      await expect(
+        createPortalApp({ adapter, polar, portal: { customer: resolver }, customer: resolver }),
+      ).rejects.toThrow(/"portal.customer" must not be given together with the module-level customer option/);
+    });
+
     it('passes only the known fields of what the resolver returns', async () => {
       polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({
@@ -226,7 +246,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
             ({
               externalCustomerId: 'user-alice',
               passwordHash: 'secret-hash',
-              customer_id: 'x',
+              organization_id: 'x',
             }) as unknown as PolarPortalCustomer,
         },
       });

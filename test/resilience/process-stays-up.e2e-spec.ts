@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { PORTAL_MESSAGES } from '../../lib/portal/portal.messages.js';
+import { CUSTOMER_IDENTITY_MESSAGES } from '../../lib/customer-identity/customer-identity.messages.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { webhookMessages } from '../../lib/webhooks/webhooks.messages.js';
-import { customerData, eventBody, signWebhook, TEST_WEBHOOK_SECRET } from '../webhooks/sign-webhook.js';
+import { customerData, eventBody, signWebhook, TEST_WEBHOOK_SECRET } from '../../lib/webhooks/webhooks.fixtures.js';
 import {
   EVENT_MARK,
   FIXTURE_ERROR_TEXT,
@@ -193,7 +193,7 @@ describe.each(['express', 'fastify'])(
             statusCode: 500,
             error: 'Internal Server Error',
             code: 'polar_portal_resolver_failed',
-            message: PORTAL_MESSAGES.resolverFailed,
+            message: CUSTOMER_IDENTITY_MESSAGES.resolverFailed,
           });
           expect(text).not.toContain(FIXTURE_ERROR_TEXT);
           expectNoSecrets(text + JSON.stringify([...failed.headers]));

@@ -1,11 +1,9 @@
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import type { PolarPortalCustomer, PolarPortalOptions } from '../../lib/interfaces/polar-portal-options.interface.js';
+import type { ModuleMetadata } from '@nestjs/common';
+import type { PolarPortalCustomer } from '../../lib/interfaces/polar-customer-resolver.interface.js';
+import type { PolarPortalOptions } from '../../lib/interfaces/polar-portal-options.interface.js';
 import type { PolarWebhooksOptions } from '../../lib/interfaces/polar-webhooks-options.interface.js';
-import { PolarModule } from '../../lib/polar.module.js';
 import type { PolarEmulator } from '../../lib/testing/index.js';
-import { CapturingLogger } from '../portal/portal-test-app.js';
-import { ADAPTERS, type AdapterName, createAppOn, initApp } from '../support/nest-app.js';
+import { ADAPTERS, type AdapterName, type PolarTestApp, polarTestApp } from '../support/polar-app.js';
 
 export { ADAPTERS, type AdapterName };
 
@@ -45,39 +43,23 @@ export interface ReuseAppOptions {
   webhooks?: PolarWebhooksOptions;
 }
 
-export interface ReuseApp {
-  app: INestApplication;
-  logger: CapturingLogger;
-  server: ReturnType<INestApplication['getHttpServer']>;
-}
+export type ReuseApp = PolarTestApp;
 
 /** A Nest app with PolarModule against the emulator, the portal resolving the test user. */
 export async function createReuseApp(options: ReuseAppOptions): Promise<ReuseApp> {
-  const { polar, adapter } = options;
-  const moduleOptions = {
-    accessToken: polar.accessToken,
-    baseUrl: polar.url,
-    timeoutMs: 3000,
-    readRetries: 0,
-    portal: {
-      respondWith: 'json' as const,
+  return polarTestApp()
+    .on(options.adapter)
+    .form(options.async ? 'forRootAsync(useFactory)' : 'forRoot')
+    .api(options.polar)
+    .options({ timeoutMs: 3000, readRetries: 0 })
+    .portal({
+      respondWith: 'json',
       ...options.portal,
       customer: testResolver,
       ...(options.sessionReuse !== undefined ? { sessionReuse: options.sessionReuse } : {}),
-    },
-    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
-  };
-  const polarModule = options.async
-    ? PolarModule.forRootAsync({
-        useFactory: async () => moduleOptions,
-        ...(options.webhooks ? { webhooks: { path: options.webhooks.path } } : {}),
-      })
-    : PolarModule.forRoot(moduleOptions);
-  const moduleRef = await Test.createTestingModule({
-    imports: [...(options.imports ?? []), polarModule],
-  }).compile();
-  const logger = new CapturingLogger();
-  const app = createAppOn(moduleRef, adapter, { logger, rawBody: true });
-  await initApp(app, adapter);
-  return { app, logger, server: app.getHttpServer() };
+    })
+    .webhooks(options.webhooks)
+    .imports(...(options.imports ?? []))
+    .app({ rawBody: true })
+    .start();
 }

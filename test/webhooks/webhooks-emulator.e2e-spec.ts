@@ -3,7 +3,7 @@ import type { webhooks } from '@polar-sh/sdk/2026-10';
 // The public entries, as a user imports them.
 import { OnPolarEvent, POLAR_CLIENT, type PolarClient, type PolarWebhookDelivery } from '../../lib/index.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
-import { TEST_WEBHOOK_SECRET } from './sign-webhook.js';
+import { TEST_WEBHOOK_SECRET } from '../../lib/webhooks/webhooks.fixtures.js';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from './webhooks-test-app.js';
 
 /** What a real app does with customer events: keep its own copy in step with Polar. */

@@ -6,7 +6,7 @@ import { createCache } from 'cache-manager';
 import request from 'supertest';
 import { OnPolarEvent, type PolarAtomicClaims, PolarCacheManagerDedupeStore } from '../../lib/index.js';
 import { redisServerAvailability, type RunningRedis, startRedisServer } from './redis-server.js';
-import { customerData, eventBody, signWebhook, TEST_WEBHOOK_SECRET } from './sign-webhook.js';
+import { customerData, eventBody, signWebhook, TEST_WEBHOOK_SECRET } from '../../lib/webhooks/webhooks.fixtures.js';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from './webhooks-test-app.js';
 
 const PATH = '/billing/webhooks';

@@ -1,24 +1,18 @@
-import { ConsoleLogger, type INestApplication, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import type { PolarModuleOptions, PolarOptionsFactory } from '../../lib/interfaces/polar-module-options.interface.js';
+import type { INestApplication, ModuleMetadata, Provider } from '@nestjs/common';
 import type { PolarWebhooksOptions } from '../../lib/interfaces/polar-webhooks-options.interface.js';
-import { POLAR_RESOLVED_OPTIONS } from '../../lib/polar.constants.js';
-import { PolarModule } from '../../lib/polar.module.js';
-import { webhooksRouteParts } from '../../lib/webhooks/webhooks.route.js';
-import { ADAPTERS, type AdapterName, createAppOn, initApp } from '../support/nest-app.js';
+import {
+  ADAPTER_FORMS,
+  ADAPTERS,
+  type AdapterName,
+  CapturingLogger,
+  FORMS,
+  type ModuleForm,
+  type PolarTestApp,
+  polarTestApp,
+} from '../support/polar-app.js';
 
-export { ADAPTERS, type AdapterName };
-
-/**
- * How the webhook room is mounted: through PolarModule in each of its forms, or bare ('room': the
- * route parts alone, for checks of the room's own start-up messages).
- */
-export type MountForm = 'forRoot' | 'forRootAsync(useFactory)' | 'forRootAsync(useClass)' | 'room';
-export const MODULE_FORMS: MountForm[] = ['forRoot', 'forRootAsync(useFactory)', 'forRootAsync(useClass)'];
-/** Every adapter with every PolarModule form, for describe.each. */
-export const ADAPTER_FORMS: [AdapterName, MountForm][] = ADAPTERS.flatMap((adapter) =>
-  MODULE_FORMS.map((form): [AdapterName, MountForm] => [adapter, form]),
-);
+export { ADAPTER_FORMS, ADAPTERS, type AdapterName, CapturingLogger, FORMS as MODULE_FORMS };
+export type MountForm = ModuleForm;
 
 /** Polar API access for the module; nothing in the webhook suites calls it unless they say so. */
 export interface PolarAccess {
@@ -29,30 +23,6 @@ const UNUSED_API: PolarAccess = {
   accessToken: 'polar_oat_webhooks_suite_never_calls_the_api',
   baseUrl: 'http://127.0.0.1:9',
 };
-
-/** Keeps what the app logged, so tests can assert that failures are logged (and secrets are not). */
-export class CapturingLogger extends ConsoleLogger {
-  readonly lines: { level: string; message: string }[] = [];
-  constructor() {
-    super();
-    this.setLogLevels(['error', 'warn', 'log', 'debug']);
-  }
-  override error(message: unknown, ...rest: unknown[]): void {
-    this.lines.push({ level: 'error', message: [message, ...rest].map(String).join(' ') });
-  }
-  override warn(message: unknown, ...rest: unknown[]): void {
-    this.lines.push({ level: 'warn', message: [message, ...rest].map(String).join(' ') });
-  }
-  override log(message: unknown, ...rest: unknown[]): void {
-    this.lines.push({ level: 'log', message: [message, ...rest].map(String).join(' ') });
-  }
-  override debug(message: unknown, ...rest: unknown[]): void {
-    this.lines.push({ level: 'debug', message: [message, ...rest].map(String).join(' ') });
-  }
-  errors(): string[] {
-    return this.lines.filter((line) => line.level === 'error').map((line) => line.message);
-  }
-}
 
 export interface WebhookAppOptions {
   adapter: AdapterName;
@@ -71,65 +41,21 @@ export interface WebhookAppOptions {
   configure?: (app: INestApplication) => void;
 }
 
-export interface WebhookApp {
-  app: INestApplication;
-  logger: CapturingLogger;
-  /** The route's full URL once listening (for the emulator), else undefined. */
-  url?: string;
-}
+export type WebhookApp = PolarTestApp;
 
-function mount(options: WebhookAppOptions, path: string) {
-  const form = options.form ?? 'forRoot';
-  const moduleOptions: PolarModuleOptions = {
-    ...(options.api ?? UNUSED_API),
-    portal: false,
-    webhooks: options.webhooks,
-  };
-  // Decorators are part of the route, fixed when the module is defined: in forRoot's webhooks, or
-  // at the top level of forRootAsync.
-  const routeShape = { path: options.webhooks.path, routeDecorators: options.routeDecorators };
-  if (form === 'forRoot') {
-    return PolarModule.forRoot({
-      ...moduleOptions,
-      webhooks: { ...options.webhooks, routeDecorators: options.routeDecorators },
-    });
-  }
-  if (form === 'forRootAsync(useFactory)') {
-    return PolarModule.forRootAsync({ portal: false, webhooks: routeShape, useFactory: async () => moduleOptions });
-  }
-  if (form === 'forRootAsync(useClass)') {
-    class WebhookOptionsFactory implements PolarOptionsFactory {
-      createPolarOptions(): PolarModuleOptions {
-        return moduleOptions;
-      }
-    }
-    return PolarModule.forRootAsync({ portal: false, webhooks: routeShape, useClass: WebhookOptionsFactory });
-  }
-  const parts = webhooksRouteParts(path, { routeDecorators: options.routeDecorators });
-  @Module({
-    controllers: parts.controllers,
-    providers: [...parts.providers, { provide: POLAR_RESOLVED_OPTIONS, useValue: { webhooks: options.webhooks } }],
-  })
-  class WebhooksRoomModule {}
-  return WebhooksRoomModule;
-}
-
-/** A Nest app with the webhook route mounted (by default through PolarModule.forRoot). */
+/** A Nest app with the webhook route mounted (by default through PolarModule.forRoot), the portal off. */
 export async function createWebhookApp(options: WebhookAppOptions, listen = false): Promise<WebhookApp> {
-  const path = options.webhooks.path ?? 'billing/webhooks';
-  const moduleRef = await Test.createTestingModule({
-    imports: [...(options.imports ?? []), mount(options, path)],
-    providers: options.providers ?? [],
-  }).compile();
-  const rawBody = options.rawBody ?? true;
-  const logger = new CapturingLogger();
-  const app = createAppOn(moduleRef, options.adapter, { rawBody, logger });
-  options.configure?.(app);
-  if (listen) {
-    await app.listen(0, '127.0.0.1');
-  } else {
-    await initApp(app, options.adapter);
-  }
-  const address = listen ? (app.getHttpServer().address() as { port: number }) : undefined;
-  return { app, logger, url: address ? `http://127.0.0.1:${address.port}/${path}` : undefined };
+  const builder = polarTestApp()
+    .on(options.adapter)
+    .form(options.form ?? 'forRoot')
+    .api(options.api ?? UNUSED_API)
+    .portal(false)
+    .webhooks(options.webhooks, options.routeDecorators)
+    .imports(...(options.imports ?? []))
+    .providers(...(options.providers ?? []))
+    .app({ rawBody: options.rawBody ?? true });
+  if (options.configure) builder.configure(options.configure);
+  if (!listen) return builder.start();
+  const started = await builder.listen();
+  return { ...started, url: `${started.url}/${options.webhooks.path ?? 'billing/webhooks'}` };
 }

@@ -1,4 +1,3 @@
-import { Type } from 'class-transformer';
 import {
   IsDefined,
   IsEmail,
@@ -9,6 +8,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { NestedPolarInput } from '../../errors/polar-input.nested.js';
 import { PolarAddressDto } from './address.dto.js';
 import { IsPolarBillingAddress, IsPolarCustomerName, IsPolarCustomerType } from './customer-field.decorator.js';
 import { PolarCustomerOwnerDto } from './customer-owner.dto.js';
@@ -42,6 +42,6 @@ export class CreateCustomerDto {
   @IsDefined({ message: 'owner is required for a team customer without an email' })
   @IsObject({ message: 'owner must be an object' })
   @ValidateNested()
-  @Type(() => PolarCustomerOwnerDto)
+  @NestedPolarInput(() => PolarCustomerOwnerDto)
   owner?: PolarCustomerOwnerDto | null;
 }

@@ -1,4 +1,3 @@
-import { Type } from 'class-transformer';
 import {
   IsDefined,
   IsIn,
@@ -9,6 +8,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { NestedPolarInput } from '../../errors/polar-input.nested.js';
 import { PolarAddressDto } from './address.dto.js';
 
 /**
@@ -41,7 +41,7 @@ export function IsPolarBillingAddress(): PropertyDecorator {
     IsDefined({ message: 'billing_address is required when tax_id is set' }),
     IsObject({ message: 'billing_address must be an object' }),
     ValidateNested(),
-    Type(() => PolarAddressDto),
+    NestedPolarInput(() => PolarAddressDto),
   );
 }
 

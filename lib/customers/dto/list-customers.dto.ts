@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { IsPolarMetadataFilter } from './polar-metadata.validator.js';
 
 /** Sort keys Polar accepts for customers (`-` for descending). */
 export const CUSTOMER_SORT_KEYS = ['created_at', '-created_at', 'email', '-email', 'name', '-name'] as const;
@@ -31,7 +32,10 @@ export class ListCustomersDto {
   @IsOptional() @IsBoolean() active?: boolean;
 
   /** Filter by metadata: `{ plan: 'pro' }` → `metadata[plan]=pro`. */
-  @IsOptional() @IsObject() metadata?: Record<string, string | number | boolean | string[] | number[] | boolean[]>;
+  @IsOptional() @IsPolarMetadataFilter() metadata?: Record<
+    string,
+    string | number | boolean | string[] | number[] | boolean[]
+  >;
 
   @IsOptional() @IsUUID('4', { message: 'organization_id must be a version-4 UUID' }) organization_id?: string;
 }

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { findAppCacheManager } from '../../config/app-cache-manager.js';
-import { PolarConfigurationError } from '../../config/polar-options.resolver.js';
 import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../../customers/customer-lifecycle.js';
-import type { PolarPortalOptions } from '../../interfaces/polar-portal-options.interface.js';
-import type { PolarSessionReuseStore } from '../../interfaces/polar-session-reuse-options.interface.js';
-import { POLAR_RESOLVED_OPTIONS } from '../../polar.constants.js';
-import type { PolarCustomerSession } from '../sessions.service.js';
-import { PolarMemorySessionStore } from './memory-session.store.js';
-import { type PolarSessionReuseConfig, resolveSessionReuseConfig } from './session-reuse.config.js';
+import type { PolarResolvedOptions } from '../../interfaces/polar-module-options.interface.js';
+import type {
+  PolarSessionReuseConfig,
+  PolarSessionReuseStore,
+} from '../../interfaces/polar-session-reuse-options.interface.js';
+import { POLAR_RESOLVED_OPTIONS, POLAR_SESSION_REUSE_STORE } from '../../polar.constants.js';
+import type { PolarCustomerSession } from '../../sessions/sessions.service.js';
+import { CustomerSessionBudget, type SessionBudgetRecord } from './customer-session-budget.js';
 import { SESSION_REUSE_MESSAGES } from './session-reuse.messages.js';
 
 const KEY_PREFIX = 'polar:portal-session:';
@@ -74,14 +73,14 @@ class ReuseKeys {
   constructor(private readonly namespace: string) {}
 
   session(identity: Identity, request: PolarPortalSessionRequest): string {
-    const member =
-      request.member_id !== undefined
-        ? ['m', request.member_id.toLowerCase()]
-        : request.external_member_id !== undefined
-          ? ['xm', request.external_member_id]
-          : [];
-    const parts = [identity.form, identity.value, ...member, request.return_url ?? null];
+    const parts = [identity.form, identity.value, ...memberOf(request), request.return_url ?? null];
     return `${KEY_PREFIX}${this.namespace}:s:${hash(JSON.stringify(parts))}`;
+  }
+
+  /** The customer's (and member's) new-session budget: everything of the key but the return URL. */
+  budget(identity: Identity, request: PolarPortalSessionRequest): string {
+    const parts = [identity.form, identity.value, ...memberOf(request)];
+    return `${KEY_PREFIX}${this.namespace}:budget:${hash(JSON.stringify(parts))}`;
   }
 
   tombstone(identity: Identity): string {
@@ -91,6 +90,11 @@ class ReuseKeys {
   alias(identity: Identity): string {
     return `${KEY_PREFIX}${this.namespace}:alias:${identity.form}:${hash(identity.value)}`;
   }
+}
+function memberOf(request: PolarPortalSessionRequest): string[] {
+  if (request.member_id !== undefined) return ['m', request.member_id.toLowerCase()];
+  if (request.external_member_id !== undefined) return ['xm', request.external_member_id];
+  return [];
 }
 const localName = (identity: Identity) => `${identity.form}:${identity.value}`;
 
@@ -127,7 +131,9 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('PolarSessionReuse');
   private readonly config: PolarSessionReuseConfig;
   private readonly keys: ReuseKeys;
-  private store: PolarSessionReuseStore | undefined;
+  private readonly store: PolarSessionReuseStore | undefined;
+  /** New sessions per customer per window (`maxSessionsPerCustomer`); undefined with reuse off. */
+  private readonly budget: CustomerSessionBudget | undefined;
   private readonly flights = new Map<string, Promise<PolarReusablePortalSession>>();
   /** Deletions seen by this instance, effective at once (the store's copy may still be in flight). */
   private readonly localTombstones = new Map<string, number>();
@@ -135,12 +141,20 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
   private lastWarning = 0;
 
   constructor(
-    @Inject(POLAR_RESOLVED_OPTIONS)
-    resolved: { portal?: PolarPortalOptions | false; accessToken: string; baseUrl: string; organizationId?: string },
-    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(POLAR_RESOLVED_OPTIONS) resolved: PolarResolvedOptions,
+    @Inject(POLAR_SESSION_REUSE_STORE) store: PolarSessionReuseStore | null,
     @Inject(CustomerLifecycle) private readonly lifecycle: CustomerLifecycle,
   ) {
-    this.config = resolveSessionReuseConfig(resolved.portal ? resolved.portal.sessionReuse : undefined);
+    this.config = resolved.portal ? resolved.portal.sessionReuse : false;
+    this.store = this.config === false ? undefined : (store ?? undefined);
+    this.budget =
+      this.config === false
+        ? undefined
+        : new CustomerSessionBudget(
+            this.config.maxSessionsPerCustomer,
+            SESSION_LIFETIME_MS - this.config.safetyMarginMs,
+            this.config.maxEntries,
+          );
     // The token stands for the organization and deployment; only its hash is ever part of a key.
     this.keys = new ReuseKeys(
       hash(JSON.stringify([resolved.baseUrl, resolved.organizationId ?? null, resolved.accessToken])).slice(0, 16),
@@ -148,16 +162,7 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    const config = this.config;
-    if (config === false) return;
-    if (config.store === 'memory') {
-      this.store = new PolarMemorySessionStore(config.maxEntries);
-    } else if (config.store === 'cache-manager') {
-      this.store = findAppCacheManager<PolarSessionReuseStore>(this.moduleRef);
-      if (!this.store) throw new PolarConfigurationError(SESSION_REUSE_MESSAGES.noCacheManager);
-    } else {
-      this.store = config.store;
-    }
+    if (this.store === undefined) return;
     this.unsubscribe = this.lifecycle.onDeleted((event) => this.forget(event));
   }
 
@@ -174,7 +179,7 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     request: PolarPortalSessionRequest,
     create: () => Promise<PolarCustomerSession>,
   ): Promise<PolarReusablePortalSession> {
-    // The store is set at init only when reuse is on.
+    // The store is set only when reuse is on.
     const identity = this.store === undefined ? undefined : identityOf(request);
     if (identity === undefined) {
       return linkOf(await create());
@@ -182,11 +187,34 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     const key = this.keys.session(identity, request);
     const inFlight = this.flights.get(key);
     if (inFlight) return inFlight;
-    const hit = await this.lookup(key, identity);
+    const budgetKey = this.keys.budget(identity, request);
+    const { hit, budget } = await this.lookup(key, identity, budgetKey);
     if (hit) return hit;
     // Another request may have started the same call while this one read the store.
     const started = this.flights.get(key);
     if (started) return started;
+    const decision = (this.budget as CustomerSessionBudget).decide(budgetKey, budget, Date.now());
+    if (!decision.spend) {
+      // Out of budget: the customer's latest session, whatever its return URL, instead of a call.
+      const latest = await this.latestSession(decision.latest, identity);
+      if (latest) return latest;
+      // Gone (the customer was deleted, the store evicted or lost it): nothing the client chose.
+      const meanwhile = this.flights.get(key);
+      if (meanwhile) return meanwhile;
+    }
+    return this.startFlight(key, budgetKey, identity, create);
+  }
+
+  /** Counts the new session and starts the call, synchronously, so concurrent requests see both. */
+  private startFlight(
+    key: string,
+    budgetKey: string,
+    identity: Identity,
+    create: () => Promise<PolarCustomerSession>,
+  ): Promise<PolarReusablePortalSession> {
+    const now = Date.now();
+    const record = (this.budget as CustomerSessionBudget).spend(budgetKey, key, now);
+    void this.shareBudget(budgetKey, record, now);
     const flight: Promise<PolarReusablePortalSession> = this.createAndKeep(key, identity, create).finally(() => {
       // A deletion may have cleared the map and a newer flight taken the key: leave that one alone.
       if (this.flights.get(key) === flight) this.flights.delete(key);
@@ -195,23 +223,46 @@ export class PolarSessionReuse implements OnModuleInit, OnModuleDestroy {
     return flight;
   }
 
-  private async lookup(key: string, identity: Identity): Promise<PolarReusablePortalSession | undefined> {
+  /** The session stored (or being asked for) under `key`, if it is still this customer's and live. */
+  private async latestSession(key: string, identity: Identity): Promise<PolarReusablePortalSession | undefined> {
+    const flight = this.flights.get(key);
+    if (flight) return flight;
+    return (await this.lookup(key, identity)).hit;
+  }
+
+  /** Writes the budget for instances sharing the store; a failure only loses the sharing. */
+  private async shareBudget(budgetKey: string, record: SessionBudgetRecord, now: number): Promise<void> {
+    try {
+      await (this.store as PolarSessionReuseStore).set(budgetKey, record, record.window_ends_at - now);
+    } catch (error) {
+      this.warn('write', error);
+    }
+  }
+
+  private async lookup(
+    key: string,
+    identity: Identity,
+    budgetKey?: string,
+  ): Promise<{ hit?: PolarReusablePortalSession; budget?: unknown }> {
     const store = this.store as PolarSessionReuseStore;
     let found: unknown;
     let tombstone: unknown;
+    let budget: unknown;
     try {
-      const keys = [key, this.keys.tombstone(identity)];
-      [found, tombstone] = store.mget ? await store.mget(keys) : await Promise.all(keys.map((k) => store.get(k)));
+      const keys = [key, this.keys.tombstone(identity), ...(budgetKey === undefined ? [] : [budgetKey])];
+      [found, tombstone, budget] = store.mget
+        ? await store.mget(keys)
+        : await Promise.all(keys.map((k) => store.get(k)));
     } catch (error) {
       this.warn('read', error);
-      return undefined;
+      return {};
     }
-    if (!isStoredSession(found) || !belongsTo(found, identity)) return undefined;
-    if (found.expires_at_ms - this.marginMs <= Date.now()) return undefined;
+    if (!isStoredSession(found) || !belongsTo(found, identity)) return { budget };
+    if (found.expires_at_ms - this.marginMs <= Date.now()) return { budget };
     const deletedAt = (tombstone as Tombstone | null | undefined)?.at;
-    if (typeof deletedAt === 'number' && deletedAt >= found.started_at) return undefined;
-    if (this.deletedLocallyAfter(found)) return undefined;
-    return { customer_portal_url: found.url, expires_at: found.expires_at };
+    if (typeof deletedAt === 'number' && deletedAt >= found.started_at) return { budget };
+    if (this.deletedLocallyAfter(found)) return { budget };
+    return { hit: { customer_portal_url: found.url, expires_at: found.expires_at }, budget };
   }
 
   private async createAndKeep(

@@ -79,4 +79,15 @@ export const OPEN_REDIRECT_CASES: ReadonlyArray<[string, ReturnUrlRejectionRule]
   ['#//evil.example', 'not-a-path'],
   ['', 'empty'],
   ['/' + 'a'.repeat(2083), 'too-long'],
+  // Dot segments (also %2e-encoded) that the URL parser removes, leaving a path that starts with '//'.
+  ['/.//evil.example', 'double-slash-path'],
+  ['/././/evil.example', 'double-slash-path'],
+  ['/..//evil.example', 'double-slash-path'],
+  ['/a/..//evil.example', 'double-slash-path'],
+  ['/%2e//evil.example', 'double-slash-path'],
+  ['/x/%2E%2E//evil.example', 'double-slash-path'],
+  ['/.%2e//evil.example', 'double-slash-path'],
+  ['https://allowed.example//evil.example', 'double-slash-path'],
+  ['https://allowed.example/.//evil.example', 'double-slash-path'],
+  ['https://app.example/a/..//evil.example', 'double-slash-path'],
 ];

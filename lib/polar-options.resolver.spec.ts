@@ -1,9 +1,15 @@
-import { PolarConfigurationError, resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
-import type { PolarModuleOptions } from '../interfaces/polar-module-options.interface.js';
+import { PolarConfigurationError } from './errors/polar-configuration.error.js';
+import { resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
+import { POLAR_ROUTES } from './polar.module.js';
+import type { PolarModuleOptions } from './interfaces/polar-module-options.interface.js';
 
 const TOKEN = 'polar_oat_abcdefghijklmnop';
 const syncShape = (options: PolarModuleOptions) =>
-  routeShapeOf({ portal: options.portal, webhooks: options.webhooks && { path: options.webhooks.path } }, false);
+  routeShapeOf(
+    POLAR_ROUTES,
+    { portal: options.portal, webhooks: options.webhooks && { path: options.webhooks.path } },
+    false,
+  );
 const resolve = (options: PolarModuleOptions) => resolvePolarOptions(options, syncShape(options));
 
 describe('resolvePolarOptions', () => {
@@ -15,7 +21,16 @@ describe('resolvePolarOptions', () => {
       timeoutMs: 10_000,
       organizationId: undefined,
       readRetries: 2,
-      portal: { path: 'billing/portal' },
+      portal: {
+        path: 'billing/portal',
+        customer: undefined,
+        guards: [],
+        defaultReturnUrl: undefined,
+        returnUrlPolicy: { appOrigin: undefined, allowedOrigins: new Set() },
+        createCustomerIfMissing: false,
+        respondWith: 'negotiate',
+        sessionReuse: false,
+      },
       webhooks: false,
     });
   });
@@ -33,8 +48,8 @@ describe('resolvePolarOptions', () => {
       portal: { path: '/me/billing/' },
       webhooks: { secrets: 'whsec_x' },
     });
-    expect(resolved.portal).toEqual({ path: 'me/billing' });
-    expect(resolved.webhooks).toEqual({ secrets: 'whsec_x', path: 'billing/webhooks' });
+    expect(resolved.portal).toMatchObject({ path: 'me/billing' });
+    expect(resolved.webhooks).toMatchObject({ secrets: ['whsec_x'], path: 'billing/webhooks' });
     expect(resolve({ accessToken: TOKEN, portal: false }).portal).toBe(false);
   });
 
@@ -50,6 +65,8 @@ describe('resolvePolarOptions', () => {
     ['negative retries', { readRetries: -1 }, /"readRetries"/],
     ['webhooks without secrets', { webhooks: {} as never }, /"webhooks.secrets" is required/],
     ['blank portal path', { portal: { path: '/' } }, /"portal.path"/],
+    ['bad portal option', { portal: { respondWith: 'xml' as never } }, /"portal.respondWith"/],
+    ['bad webhook option', { webhooks: { secrets: 'whsec_x', dedupe: { ttlMs: 0 } } }, /"webhooks.dedupe.ttlMs"/],
   ])('%s → start-up error naming the option', (_name, patch, message) => {
     const options = { accessToken: TOKEN, ...patch } as PolarModuleOptions;
     expect(() => resolve(options)).toThrow(PolarConfigurationError);
@@ -67,15 +84,15 @@ describe('resolvePolarOptions', () => {
   });
 
   describe('forRootAsync route shape', () => {
-    const asyncShape = routeShapeOf({ portal: { path: 'pay' }, webhooks: { path: 'hooks' } }, true);
+    const asyncShape = routeShapeOf(POLAR_ROUTES, { portal: { path: 'pay' }, webhooks: { path: 'hooks' } }, true);
 
     it('takes paths from the top level and the rest from the factory', () => {
       const resolved = resolvePolarOptions(
         { accessToken: TOKEN, webhooks: { secrets: ['whsec_a', 'whsec_b'] } },
         asyncShape,
       );
-      expect(resolved.portal).toEqual({ path: 'pay' });
-      expect(resolved.webhooks).toEqual({ secrets: ['whsec_a', 'whsec_b'], path: 'hooks' });
+      expect(resolved.portal).toMatchObject({ path: 'pay' });
+      expect(resolved.webhooks).toMatchObject({ secrets: ['whsec_a', 'whsec_b'], path: 'hooks' });
     });
 
     it('refuses route changes coming from the factory', () => {
@@ -83,7 +100,7 @@ describe('resolvePolarOptions', () => {
         resolvePolarOptions({ accessToken: TOKEN, portal: false, webhooks: { secrets: 'w' } }, asyncShape),
       ).toThrow(/top level of forRootAsync/);
       expect(() =>
-        resolvePolarOptions({ accessToken: TOKEN, webhooks: { secrets: 'w' } }, routeShapeOf({}, true)),
+        resolvePolarOptions({ accessToken: TOKEN, webhooks: { secrets: 'w' } }, routeShapeOf(POLAR_ROUTES, {}, true)),
       ).toThrow(/"webhooks" must also be given at the top level/);
       expect(() =>
         resolvePolarOptions(

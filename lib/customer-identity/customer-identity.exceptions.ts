@@ -1,0 +1,34 @@
+import { HttpStatus, InternalServerErrorException, UnauthorizedException } from '@nestjs/common';
+import { CUSTOMER_IDENTITY_MESSAGES } from './customer-identity.messages.js';
+
+/** Nobody is signed in (the resolver returned null): 401, and nothing was sent to Polar. */
+export class PolarPortalUnauthorizedException extends UnauthorizedException {
+  constructor() {
+    super({
+      statusCode: HttpStatus.UNAUTHORIZED,
+      error: 'Unauthorized',
+      code: 'polar_portal_unauthenticated',
+      message: CUSTOMER_IDENTITY_MESSAGES.unauthenticated,
+    });
+    this.name = 'PolarPortalUnauthorizedException';
+  }
+}
+
+/**
+ * The app's customer resolver or one of its route guards threw (not an HttpException) or returned
+ * something unusable: a 500 that says so, with the original error as `cause` and in the server log.
+ */
+export class PolarPortalResolverException extends InternalServerErrorException {
+  constructor(message: string = CUSTOMER_IDENTITY_MESSAGES.resolverFailed, options: { cause?: unknown } = {}) {
+    super(
+      {
+        statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+        error: 'Internal Server Error',
+        code: 'polar_portal_resolver_failed',
+        message,
+      },
+      { cause: options.cause },
+    );
+    this.name = 'PolarPortalResolverException';
+  }
+}

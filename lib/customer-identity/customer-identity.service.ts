@@ -1,0 +1,131 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type {
+  PolarCustomerIdentity,
+  PolarCustomerResolverFn,
+} from '../interfaces/polar-customer-resolver.interface.js';
+import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
+import { describeThrown } from '../errors/describe-thrown.js';
+import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
+import { isResolverClass } from './customer-identity.config.js';
+import { PolarPortalResolverException, PolarPortalUnauthorizedException } from './customer-identity.exceptions.js';
+import { CUSTOMER_IDENTITY_MESSAGES } from './customer-identity.messages.js';
+import { requestUserCustomerResolver, toCustomerIdentity } from './customer-identity.js';
+
+/**
+ * Who the signed-in customer is, for every route and guard that needs one: runs a route's app
+ * guards, then the module's `customer` resolver, checks its answer, and hands it to the handler.
+ */
+@Injectable()
+export class PolarCustomerIdentityService implements OnModuleInit {
+  private readonly logger = new Logger('PolarPortal');
+  private resolve: PolarCustomerResolverFn = requestUserCustomerResolver;
+  // Keyed by the request object, so nothing is written onto the app's request.
+  private readonly identified = new WeakMap<object, PolarCustomerIdentity>();
+
+  constructor(
+    @Inject(POLAR_RESOLVED_OPTIONS) private readonly options: PolarResolvedOptions,
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** Finds the resolver instance once, so a missing dependency fails start-up. */
+  async onModuleInit(): Promise<void> {
+    const { customer } = this.options;
+    if (customer === undefined) return;
+    if (isResolverClass(customer)) {
+      const instance = await this.instanceOf(customer);
+      this.resolve = (request, context) => instance.resolve(request, context);
+    } else {
+      this.resolve = customer;
+    }
+  }
+
+  /** A route's app guards as instances: the app's provider when it registered the class, else made here. */
+  guardsOf(guards: Array<Type<CanActivate> | CanActivate>): Promise<CanActivate[]> {
+    return Promise.all(
+      guards.map((guard) => (typeof guard === 'function' ? this.instanceOf(guard) : Promise.resolve(guard))),
+    );
+  }
+
+  private async instanceOf<T>(type: Type<T>): Promise<T> {
+    try {
+      return this.moduleRef.get(type, { strict: false });
+    } catch {
+      return this.moduleRef.create(type);
+    }
+  }
+
+  /**
+   * A route guard's work: the app's guards in order, then the resolver. Remembers the customer for
+   * the handler; throws 401 when nobody is signed in, so no request reaches Polar.
+   */
+  async authorize(context: ExecutionContext, appGuards: readonly CanActivate[]): Promise<PolarCustomerIdentity> {
+    for (const guard of appGuards) {
+      const name = guard.constructor.name;
+      const allowed = await this.contained(
+        CUSTOMER_IDENTITY_MESSAGES.guardThrewLog(name),
+        () => {
+          const result = guard.canActivate(context);
+          return isObservable(result) ? lastValueFrom(result, { defaultValue: false }) : result;
+        },
+        CUSTOMER_IDENTITY_MESSAGES.appGuardFailed(name),
+      );
+      if (!allowed) {
+        throw new ForbiddenException(CUSTOMER_IDENTITY_MESSAGES.forbidden);
+      }
+    }
+    const request = context.switchToHttp().getRequest<object>();
+    // The answer is read inside the containment too: a throwing getter on it is the resolver's failure.
+    const customer = await this.contained(
+      CUSTOMER_IDENTITY_MESSAGES.resolverThrewLog,
+      async () => toCustomerIdentity(await this.resolve(request, context)),
+      CUSTOMER_IDENTITY_MESSAGES.resolverFailed,
+    );
+    if (customer === null) {
+      throw new PolarPortalUnauthorizedException();
+    }
+    this.identified.set(request, customer);
+    return customer;
+  }
+
+  /** The customer the route's guard identified for this request. */
+  customerOf(request: object): PolarCustomerIdentity {
+    const customer = this.identified.get(request);
+    if (customer === undefined) {
+      // Only reachable if the handler runs without its guard: refuse rather than guess.
+      throw new PolarPortalUnauthorizedException();
+    }
+    return customer;
+  }
+
+  /** App code failing must not become a bare 500 or an unhandled rejection: log it, answer clearly. */
+  private async contained<T>(log: string, run: () => T | Promise<T>, answer: string): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isHttpException(error)) throw error;
+      this.logger.error(log, describeThrown(error));
+      throw new PolarPortalResolverException(answer, { cause: error });
+    }
+  }
+}
+
+/** `instanceof` that cannot throw (a thrown Proxy's getPrototypeOf trap may). */
+function isHttpException(error: unknown): error is HttpException {
+  try {
+    return error instanceof HttpException;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,40 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { PolarRouteHandler } from '../common/route-definition.js';
+import { POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
+import { PolarPortalService } from './portal.service.js';
+import { prefersJson } from './prefers-json.js';
+
+/**
+ * 303 See Other: the answer to this GET is "your portal session is at this other URL, fetch it
+ * with GET". Unlike 301/308 it is never cached as a permanent move, unlike 307 it never replays
+ * a method, and it stays correct if the route is ever reached by a form POST.
+ */
+export const PORTAL_REDIRECT_STATUS = HttpStatus.SEE_OTHER;
+
+/** Answers `GET /billing/portal` once `PolarPortalGuard` has identified the customer. */
+@Injectable()
+export class PolarPortalHandler implements PolarRouteHandler {
+  constructor(
+    @Inject(PolarPortalService) private readonly portal: PolarPortalService,
+    @Inject(POLAR_PORTAL_CONFIG) private readonly config: PolarPortalConfig,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  /** Opens the signed-in user's Polar customer portal: a 303 redirect, or `{ url, expires_at }`. */
+  async handle(request: { query?: unknown; headers: Record<string, unknown> }, response: unknown): Promise<void> {
+    // Cache-Control: no-store and Referrer-Policy are set by the route's first guard, Vary by
+    // PolarPortalGuard, before anything of this route can fail.
+    const adapter = this.adapterHost.httpAdapter;
+    const customer = this.portal.customerOf(request);
+    const returnUrl = this.portal.returnUrlFor(request);
+    const link = await this.portal.open(customer, returnUrl);
+
+    const mode = this.config.respondWith;
+    if (mode === 'json' || (mode === 'negotiate' && prefersJson(request.headers.accept))) {
+      adapter.reply(response, link, HttpStatus.OK);
+    } else {
+      adapter.redirect(response, PORTAL_REDIRECT_STATUS, link.url);
+    }
+  }
+}

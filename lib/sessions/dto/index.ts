@@ -1,1 +1,0 @@
-export { CreateCustomerSessionDto, IsReturnUrl, RETURN_URL_MAX_LENGTH } from './create-customer-session.dto.js';
