@@ -55,7 +55,7 @@ export function IsPolarBillingAddressUpdate(): PropertyDecorator {
     IsDefined({ message: 'billing_address cannot be null: Polar refuses to reset a billing address' }),
     IsObject({ message: 'billing_address must be an object' }),
     ValidateNested(),
-    Type(() => PolarAddressDto),
+    NestedPolarInput(() => PolarAddressDto),
   );
 }
 
