@@ -71,7 +71,8 @@ describe('emulator: rate-limit defaults', () => {
     } finally {
       await Promise.all([sandbox.stop(), production.stop(), unlimited.stop()]);
     }
-  });
+    // 1220 sequential requests: a harness deadline for a loaded machine, not a speed assertion.
+  }, 30_000);
 
   it('rejects a nonsensical limit at start-up', async () => {
     await expect(PolarEmulator.start({ rateLimit: { limit: 0, windowSeconds: 60 } })).rejects.toThrow(/rateLimit/);
