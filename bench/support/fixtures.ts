@@ -29,6 +29,6 @@ export function benchCustomers(count = 100): BenchCustomer[] {
   return Array.from({ length: count }, (_, i) => ({
     id: uuid4From(`bench-customer-${i}`),
     externalId: `bench-user-${i}`,
-    email: `bench-user-${i}@example.com`,
+    email: `bench-user-${i}@mailinator.com`,
   }));
 }

@@ -9,9 +9,9 @@ describe('requestUserCustomerResolver', () => {
   });
 
   it('reads id, email and name', () => {
-    expect(resolveUser({ id: 'u1', email: 'a@example.com', name: 'A', password: 'x' })).toEqual({
+    expect(resolveUser({ id: 'u1', email: 'a@mailinator.com', name: 'A', password: 'x' })).toEqual({
       external_customer_id: 'u1',
-      email: 'a@example.com',
+      email: 'a@mailinator.com',
       name: 'A',
     });
   });
@@ -41,10 +41,10 @@ describe('toCustomerIdentity', () => {
       toCustomerIdentity({
         external_customer_id: 'u1',
         external_member_id: 'm1',
-        email: 'a@example.com',
+        email: 'a@mailinator.com',
         role: 'admin',
       }),
-    ).toEqual({ external_customer_id: 'u1', external_member_id: 'm1', email: 'a@example.com' });
+    ).toEqual({ external_customer_id: 'u1', external_member_id: 'm1', email: 'a@mailinator.com' });
   });
 
   it('reads the camelCase names of nestjs-polar 0.1 as their snake_case fields', () => {

@@ -84,7 +84,10 @@ export function assertUuid4(field: string, value: unknown): void {
   );
 }
 
-/** External ids: any non-empty string. */
+/**
+ * External ids in a lookup path: a non-empty string that Polar's server can route. It decodes `%2F` before routing,
+ * so an id with `/` (or one that is only `.` or `..`, which URLs collapse) can never be found by its path.
+ */
 export function assertExternalId(field: string, value: unknown): void {
   assertPolarParam(
     field,
@@ -92,6 +95,13 @@ export function assertExternalId(field: string, value: unknown): void {
     'isNotEmptyString',
     `${field} must be a non-empty string`,
     typeof value === 'string' && value.trim() !== '',
+  );
+  assertPolarParam(
+    field,
+    value,
+    'isRoutableExternalId',
+    `${field} must not contain "/" or be "." or "..": Polar cannot look such an external id up by path`,
+    typeof value === 'string' && !value.includes('/') && value !== '.' && value !== '..',
   );
 }
 

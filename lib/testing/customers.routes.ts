@@ -5,15 +5,16 @@ import {
   Issues,
   checkAddress,
   checkEmail,
+  checkLocale,
   checkMetadata,
   checkOptionalText,
   checkString,
   checkUuid4,
   isObject,
-  taxIdFor,
   type Loc,
 } from './emulator.validation.js';
 import type { Route } from './emulator.router.js';
+import { validateTaxId } from './emulator.tax-id.js';
 
 const READ = ['customers:read', 'customers:write'];
 const WRITE = ['customers:write'];
@@ -68,7 +69,7 @@ function parseCreate(raw: unknown): CustomerCreateInput {
         ? null
         : (checkAddress(body.billing_address, ['body', 'billing_address'], issues) ?? null),
     tax_id: null,
-    locale: body.locale === undefined ? null : (checkOptionalText(body.locale, ['body', 'locale'], issues) ?? null),
+    locale: body.locale === undefined ? null : (checkLocale(body.locale, ['body', 'locale'], issues) ?? null),
     owner: null,
   };
   let taxId: string | null = null;
@@ -94,10 +95,12 @@ function parseCreate(raw: unknown): CustomerCreateInput {
   return input;
 }
 
+/** Polar's tax ID check against the billing country (on update, the stored address when none is sent). */
 function resolveTaxId(taxId: string, address: PolarEmulatorCustomer['billing_address']): [string, string] {
-  if (!address) throw ValidationFailure.polar('tax_id', 'Country is required to validate tax ID.', taxId);
-  const pair = taxIdFor(taxId, address.country);
-  if (!pair) throw ValidationFailure.polar('tax_id', 'Invalid tax ID.', taxId);
+  if (!address)
+    throw ValidationFailure.polar('billing_address', 'Country is required to validate tax ID.', null, 'missing');
+  const pair = validateTaxId(taxId, address.country);
+  if (!pair) throw ValidationFailure.polar('tax_id', 'Invalid tax ID.', taxId, 'invalid');
   return pair;
 }
 
@@ -127,7 +130,7 @@ function parseUpdate(
   raw: unknown,
   customer: PolarEmulatorCustomer,
   byExternalId: boolean,
-): Partial<PolarEmulatorCustomer> {
+): { patch: Partial<PolarEmulatorCustomer>; billingAddressReset: boolean; taxId: string | null | undefined } {
   const body = bodyObject(raw);
   const issues = new Issues();
   const patch: Partial<PolarEmulatorCustomer> = {};
@@ -140,13 +143,13 @@ function parseUpdate(
     const name = checkOptionalText(body.name, ['body', 'name'], issues, { max: 256 });
     if (name !== undefined) patch.name = name;
   }
-  if (body.metadata !== undefined && body.metadata !== null) {
+  // `metadata` is a non-null dict: an explicit null is pydantic's dict_type error.
+  if (body.metadata !== undefined) {
     const metadata = checkMetadata(body.metadata, ['body', 'metadata'], issues);
     if (metadata !== undefined) patch.metadata = metadata;
   }
-  let billingAddressCleared = false;
-  if (body.billing_address === null) billingAddressCleared = true;
-  else if (body.billing_address !== undefined) {
+  const billingAddressReset = body.billing_address === null;
+  if (body.billing_address !== undefined && body.billing_address !== null) {
     const address = checkAddress(body.billing_address, ['body', 'billing_address'], issues);
     if (address !== undefined) patch.billing_address = address;
   }
@@ -154,7 +157,7 @@ function parseUpdate(
   if (body.tax_id === null) taxId = null;
   else if (body.tax_id !== undefined) taxId = checkString(body.tax_id, ['body', 'tax_id'], issues);
   if (body.locale !== undefined) {
-    const locale = checkOptionalText(body.locale, ['body', 'locale'], issues);
+    const locale = checkLocale(body.locale, ['body', 'locale'], issues);
     if (locale !== undefined) patch.locale = locale;
   }
   // The by-external-id form (CustomerUpdateExternalID) has no external_id or type fields.
@@ -162,6 +165,8 @@ function parseUpdate(
     const externalId = checkOptionalText(body.external_id, ['body', 'external_id'], issues, { trim: true });
     if (externalId !== undefined) patch.external_id = externalId;
   }
+  // `type: null` is "set", and so a downgrade for a team customer.
+  if (!byExternalId && body.type === null && customer.type === 'team') patch.type = null as never;
   if (!byExternalId && body.type !== undefined && body.type !== null) {
     if (body.type === 'individual' || body.type === 'team') patch.type = body.type;
     else
@@ -171,16 +176,27 @@ function parseUpdate(
   }
   if (!issues.empty) throw new ValidationFailure(issues.items);
 
-  if (billingAddressCleared && customer.billing_address !== null) {
-    throw ValidationFailure.polar('billing_address', 'Billing address cannot be removed.', null);
-  }
   if (patch.external_id === null && customer.external_id === null) delete patch.external_id;
-  if (taxId === null) patch.tax_id = null;
-  else if (taxId) patch.tax_id = resolveTaxId(taxId, patch.billing_address ?? customer.billing_address);
-  return patch;
+  return { patch, billingAddressReset, taxId };
 }
 
-function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
+/** Polar's tax ID rules on update: a new one is checked against the new or stored address, a stored one against a new address. */
+function resolveUpdatedTaxId(
+  customer: PolarEmulatorCustomer,
+  patch: Partial<PolarEmulatorCustomer>,
+  taxId: string | null | undefined,
+): void {
+  if (taxId === null) patch.tax_id = null;
+  else if (taxId) patch.tax_id = resolveTaxId(taxId, patch.billing_address ?? customer.billing_address);
+  else if (patch.billing_address && customer.tax_id) {
+    const pair = validateTaxId(customer.tax_id[0], patch.billing_address.country);
+    if (!pair) throw ValidationFailure.polar('tax_id', 'Invalid tax ID.', customer.tax_id[0], 'invalid');
+    patch.tax_id = pair;
+  }
+}
+
+/** A `page`/`limit` query parameter: an integer above 0 (pydantic's errors otherwise). */
+export function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
   if (raw === null) return fallback;
   if (!/^[+-]?\d+$/.test(raw.trim())) {
     issues.add(
@@ -221,13 +237,18 @@ function parseList(query: URLSearchParams): CustomerListQuery {
   const organizationIds = query.getAll('organization_id');
   organizationIds.forEach((value, index) => checkUuid4(value, ['query', 'organization_id', index], issues));
   const active = query.get('active');
-  if (active !== null && !['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(active.toLowerCase())) {
-    issues.add(
-      'bool_parsing',
-      ['query', 'active'],
-      'Input should be a valid boolean, unable to interpret input',
-      active,
-    );
+  let activeFilter: boolean | undefined;
+  if (active !== null) {
+    const value = active.toLowerCase();
+    if (['true', '1', 'yes', 'on', 't', 'y'].includes(value)) activeFilter = true;
+    else if (['false', '0', 'no', 'off', 'f', 'n'].includes(value)) activeFilter = false;
+    else
+      issues.add(
+        'bool_parsing',
+        ['query', 'active'],
+        'Input should be a valid boolean, unable to interpret input',
+        active,
+      );
   }
   if (!issues.empty) throw new ValidationFailure(issues.items);
   const metadata = new Map<string, string[]>();
@@ -243,6 +264,7 @@ function parseList(query: URLSearchParams): CustomerListQuery {
     query: query.get('query') ?? undefined,
     organizationIds: organizationIds.length > 0 ? organizationIds : undefined,
     metadata,
+    active: activeFilter,
   };
 }
 
@@ -326,7 +348,10 @@ export function customerRoutes(store: EmulatorStore): Route[] {
         scopes: WRITE,
         handle: (ctx) => {
           const customer = lookupCustomer(store, ctx);
-          const updated = store.update(customer, parseUpdate(ctx.body, customer, external));
+          const { patch, billingAddressReset, taxId } = parseUpdate(ctx.body, customer, external);
+          store.checkUpdate(customer, patch, billingAddressReset);
+          resolveUpdatedTaxId(customer, patch, taxId);
+          const updated = store.update(customer, patch);
           sendJson(ctx, 200, structuredClone(updated));
         },
       },

@@ -21,9 +21,12 @@ function segments(path: string): string[] {
   return trimmed.split('/');
 }
 
-/** Decodes like Polar's server (Python's `unquote`): a bad `%` escape stays as written, bad UTF-8 becomes U+FFFD. */
-function decodeSegment(segment: string): string {
-  return segment.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'));
+/**
+ * Decodes the whole path before routing, as uvicorn does for Polar's server (Python's `unquote`): a bad `%` escape
+ * stays as written, bad UTF-8 becomes U+FFFD, and `%2F` becomes a `/` that separates segments.
+ */
+function decodePath(path: string): string {
+  return path.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'));
 }
 
 function matchPattern(pattern: string, path: string): Record<string, string> | undefined {
@@ -34,7 +37,7 @@ function matchPattern(pattern: string, path: string): Record<string, string> | u
   for (let i = 0; i < want.length; i++) {
     if (want[i].startsWith(':')) {
       if (got[i] === '') return undefined;
-      params[want[i].slice(1)] = decodeSegment(got[i]);
+      params[want[i].slice(1)] = got[i];
     } else if (want[i] !== got[i]) {
       return undefined;
     }
@@ -45,8 +48,9 @@ function matchPattern(pattern: string, path: string): Record<string, string> | u
 /** Finds the route for a request; literal routes are listed before parameterised ones. */
 export function matchRoute(routes: Route[], method: string, path: string): RouteMatch {
   let pathKnown = false;
+  const decoded = decodePath(path);
   for (const route of routes) {
-    const params = matchPattern(route.pattern, path);
+    const params = matchPattern(route.pattern, decoded);
     if (!params) continue;
     if (route.method === method) return { kind: 'found', route, params };
     pathKnown = true;

@@ -67,6 +67,8 @@ export interface CustomerListQuery {
   query?: string;
   organizationIds?: string[];
   metadata: Map<string, string[]>;
+  /** `true`: only customers with a trialing, active or past_due subscription; `false`: only the others. */
+  active?: boolean;
 }
 
 interface Entry {
@@ -78,10 +80,18 @@ interface Entry {
 export class EmulatorStore {
   readonly organizationId = randomUUID();
   private readonly entries = new Map<string, Entry>();
+  // Polar's `_billing_name` column: the response's billing_name falls back to the name when it is null.
+  private readonly billingNames = new WeakMap<PolarEmulatorCustomer, string | null>();
   private readonly members = new Map<string, PolarEmulatorMember[]>();
   private readonly sessions = new Map<string, StoredSession>();
   private seq = 0;
   private readonly listeners = new Set<(event: StoreEvent) => void>();
+
+  /**
+   * Whether a customer has a billable (trialing, active or past_due) subscription: what the list's `active` filter
+   * reads. The customer store has no subscriptions, so none has one unless a billing store says otherwise.
+   */
+  hasBillableSubscription: (customerId: string) => boolean = () => false;
 
   constructor(
     private readonly clock: () => Date,
@@ -104,6 +114,11 @@ export class EmulatorStore {
   private emit(type: StoreEvent['type'], customer: PolarEmulatorCustomer): void {
     if (this.listeners.size === 0) return;
     const data = type === 'customer.state_changed' ? this.state(customer) : structuredClone(customer);
+    // Polar serialises `saved_external_id`: a deleted customer's payload still names its external id.
+    const saved = customer.metadata.__external_id;
+    if (customer.deleted_at !== null && customer.external_id === null && typeof saved === 'string') {
+      (data as PolarEmulatorCustomer).external_id = saved;
+    }
     for (const listener of this.listeners) listener({ type, data });
   }
 
@@ -208,8 +223,10 @@ export class EmulatorStore {
       locale: input.locale,
       avatar_url: avatarFor(input.email),
     });
+    this.setBillingName(customer, null);
     this.insert(customer);
-    this.addOwner(customer, input.owner);
+    // Polar creates the owner member (and sends member.created) inside the request, before customer.created.
+    if (this.memberModel) this.addOwner(customer, input.owner, true);
     this.emit('customer.created', customer);
     this.emit('customer.state_changed', customer);
     return customer;
@@ -219,21 +236,53 @@ export class EmulatorStore {
   private addOwner(
     customer: PolarEmulatorCustomer,
     owner: { email: string; name?: string | null; external_id?: string | null } | null | undefined,
+    announce = false,
   ): void {
     const email = owner?.email ?? customer.email;
     if (!email) return;
     if (customer.type === 'individual' && !this.memberModel && !owner) return;
-    this.addMember(customer.id, {
-      email,
-      name: owner?.name ?? (owner ? null : customer.name),
-      external_id: owner?.external_id ?? (owner ? null : customer.external_id),
-      role: 'owner',
-    });
+    // `owner_name or customer.name`: a given owner without a name or external id takes the customer's.
+    this.addMember(
+      customer.id,
+      {
+        email: email.trim(),
+        name: owner?.name || customer.name,
+        external_id: owner?.external_id || customer.external_id,
+        role: 'owner',
+        created_at: customer.created_at,
+      },
+      announce,
+    );
   }
 
-  /** Applies a validated patch; 422 on duplicates or forbidden changes. */
-  update(customer: PolarEmulatorCustomer, patch: Partial<PolarEmulatorCustomer>): PolarEmulatorCustomer {
-    const issues: ValidationIssue[] = [];
+  /** Stores Polar's own billing name and derives the returned `billing_name` (the name when none is set). */
+  private setBillingName(customer: PolarEmulatorCustomer, billingName: string | null): void {
+    this.billingNames.set(customer, billingName);
+    customer.billing_name = billingName ?? customer.name;
+  }
+
+  /**
+   * Polar's update checks, in its order and all in one 422: duplicate email, a billing address reset to null (refused
+   * even when none was set), a changed or duplicate external id, a team downgraded to individual.
+   */
+  checkUpdate(
+    customer: PolarEmulatorCustomer,
+    patch: Partial<PolarEmulatorCustomer>,
+    billingAddressReset = false,
+  ): void {
+    // Polar compares emails case-insensitively and then leaves the stored one as it was.
+    if (patch.email !== undefined && patch.email?.toLowerCase() === customer.email?.toLowerCase()) delete patch.email;
+    const newExternalId =
+      patch.external_id !== undefined && patch.external_id !== customer.external_id ? patch.external_id : null;
+    const issues: ValidationIssue[] = this.duplicates(patch.email ?? null, null, customer.id);
+    if (billingAddressReset) {
+      issues.push({
+        type: 'value_error',
+        loc: ['body', 'billing_address'],
+        msg: 'Customer billing address cannot be reset to null once set.',
+        input: null,
+      });
+    }
     if ('external_id' in patch && customer.external_id !== null && patch.external_id !== customer.external_id) {
       issues.push({
         type: 'value_error',
@@ -241,49 +290,63 @@ export class EmulatorStore {
         msg: 'Customer external ID cannot be updated.',
         input: patch.external_id,
       });
-    }
-    if (patch.type === 'individual' && customer.type === 'team') {
+    } else issues.push(...this.duplicates(null, newExternalId, customer.id));
+    if ('type' in patch && patch.type !== 'team' && customer.type === 'team') {
       issues.push({
         type: 'value_error',
         loc: ['body', 'type'],
-        msg: 'Customer type cannot be changed from team to individual.',
+        msg: "Customer type cannot be downgraded from 'team' to 'individual'.",
         input: patch.type,
       });
     }
-    issues.push(
-      ...this.duplicates(
-        patch.email !== undefined && patch.email !== customer.email ? patch.email : null,
-        patch.external_id !== undefined && patch.external_id !== customer.external_id ? patch.external_id : null,
-        customer.id,
-      ),
-    );
     if (issues.length > 0) throw new ValidationFailure(issues, 'PolarRequestValidationError');
+  }
+
+  /** Applies a patch that passed `checkUpdate`. */
+  update(customer: PolarEmulatorCustomer, patch: Partial<PolarEmulatorCustomer>): PolarEmulatorCustomer {
+    this.checkUpdate(customer, patch);
     if (patch.email !== undefined && patch.email !== customer.email) {
       customer.email_verified = false;
       customer.avatar_url = avatarFor(patch.email);
     }
     Object.assign(customer, patch);
+    this.setBillingName(customer, this.billingNames.get(customer) ?? null);
     customer.modified_at = this.now();
+    if (patch.email) this.syncOwnerEmail(customer);
     this.emit('customer.updated', customer);
     this.emit('customer.state_changed', customer);
     return customer;
   }
 
-  /** Soft delete: frees the external id (kept in metadata `__external_id`). */
+  /** An individual customer's owner member follows the customer's email, as Polar's `sync_owner_email` does. */
+  private syncOwnerEmail(customer: PolarEmulatorCustomer): void {
+    if (customer.type !== 'individual' || customer.email === null) return;
+    const owner = this.membersOf(customer.id).find((member) => member.role === 'owner');
+    if (owner && owner.email.toLowerCase() !== customer.email.toLowerCase()) owner.email = customer.email;
+  }
+
+  /**
+   * Soft delete: every member goes first (member.deleted each), the external id is freed (kept in metadata
+   * `__external_id`), and with `anonymize` the personal data is hashed or cleared as Polar's `anonymize` does.
+   */
   delete(customer: PolarEmulatorCustomer, anonymize: boolean): void {
     const now = this.now();
+    for (const member of [...this.membersOf(customer.id)]) this.removeMember(member);
     if (customer.external_id !== null) {
       customer.metadata = { ...customer.metadata, __external_id: customer.external_id };
       customer.external_id = null;
     }
-    if (anonymize) {
-      const digest = createHash('sha256').update(customer.id).digest('hex').slice(0, 16);
-      customer.email = `${digest}@anonymized.invalid`;
-      customer.name = null;
-      customer.billing_name = null;
+    if (anonymize && customer.metadata.__anonymized_at === undefined) {
+      const hash = (value: string): string =>
+        createHash('sha256').update(pythonIsoFormat(customer.created_at)).update(value).digest('hex');
+      if (customer.email !== null) customer.email = `${hash(customer.email)}@anonymized.polar.sh`;
+      customer.email_verified = false;
+      // Businesses (with a tax id) keep their name; tax_id and external_id are kept for legal reasons.
+      if (customer.tax_id === null && customer.name) customer.name = hash(customer.name);
+      const billingName = this.billingNames.get(customer) ?? null;
+      this.setBillingName(customer, billingName ? hash(billingName) : null);
       customer.billing_address = null;
-      customer.tax_id = null;
-      customer.avatar_url = null;
+      customer.metadata = { ...customer.metadata, __anonymized_at: pythonIsoFormat(now) };
     }
     customer.deleted_at = now;
     customer.modified_at = now;
@@ -304,9 +367,16 @@ export class EmulatorStore {
     }
     if (query.query !== undefined && query.query !== '') {
       const needle = query.query.toLowerCase();
-      matches = matches.filter(({ customer }) =>
-        [customer.email, customer.name, customer.external_id].some((field) => field?.toLowerCase().includes(needle)),
+      // email, name and Polar's own billing name contain it; the external id starts with it.
+      matches = matches.filter(
+        ({ customer }) =>
+          [customer.email, customer.name, this.billingNames.get(customer) ?? null].some((field) =>
+            field?.toLowerCase().includes(needle),
+          ) || customer.external_id?.toLowerCase().startsWith(needle),
       );
+    }
+    if (query.active !== undefined) {
+      matches = matches.filter(({ customer }) => this.hasBillableSubscription(customer.id) === query.active);
     }
     for (const [key, values] of query.metadata) {
       matches = matches.filter(({ customer }) => {
@@ -327,6 +397,11 @@ export class EmulatorStore {
     return { ...structuredClone(customer), active_subscriptions: [], granted_benefits: [], active_meters: [] };
   }
 
+  /** Every member of every live customer, oldest first. */
+  allMembers(): PolarEmulatorMember[] {
+    return [...this.members.values()].flat();
+  }
+
   /** Members of a customer, oldest first. */
   membersOf(customerId: string): PolarEmulatorMember[] {
     return this.members.get(customerId) ?? [];
@@ -339,7 +414,7 @@ export class EmulatorStore {
       created_at: seed.created_at ?? this.now(),
       modified_at: seed.modified_at ?? null,
       customer_id: customerId,
-      email: seed.email ?? `member-${randomAlphanumeric(8).toLowerCase()}@example.com`,
+      email: seed.email ?? `member-${randomAlphanumeric(8).toLowerCase()}@mailinator.com`,
       name: seed.name ?? null,
       external_id: seed.external_id ?? null,
       role: seed.role ?? 'member',
@@ -362,6 +437,13 @@ export class EmulatorStore {
     return member;
   }
 
+  /** Polar's ownership transfer: the current owner becomes billing_manager, then `next` the owner (no webhook of its own). */
+  transferOwnership(current: PolarEmulatorMember, next: PolarEmulatorMember): void {
+    current.role = 'billing_manager';
+    current.modified_at = this.now();
+    next.role = 'owner';
+  }
+
   /** Removes a member; its sessions stop working. */
   removeMember(member: PolarEmulatorMember): void {
     const list = this.members.get(member.customer_id) ?? [];
@@ -378,9 +460,10 @@ export class EmulatorStore {
     const { owner, ...fields } = seed;
     const type = fields.type ?? 'individual';
     const customer = this.blank(type);
-    if (type === 'individual') customer.email = `customer-${randomAlphanumeric(8).toLowerCase()}@example.com`;
+    if (type === 'individual') customer.email = `customer-${randomAlphanumeric(8).toLowerCase()}@mailinator.com`;
     Object.assign(customer, fields, { organization_id: fields.organization_id ?? this.organizationId });
     if (fields.avatar_url === undefined) customer.avatar_url = avatarFor(customer.email);
+    this.setBillingName(customer, fields.billing_name ?? null);
     this.insert(customer);
     this.addOwner(customer, owner ?? null);
     return structuredClone(customer);
@@ -431,6 +514,14 @@ function avatarFor(email: string | null | undefined): string | null {
   if (!email) return null;
   const digest = createHash('md5').update(email.trim().toLowerCase()).digest('hex');
   return `https://www.gravatar.com/avatar/${digest}?d=404`;
+}
+
+/** A UTC ISO timestamp as Python's `datetime.isoformat()` writes it (microseconds, `+00:00`), which Polar hashes. */
+function pythonIsoFormat(iso: string): string {
+  const match = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(iso);
+  if (!match) return iso;
+  const micros = (match[2] ?? '').padEnd(6, '0').slice(0, 6);
+  return `${match[1]}${/^0+$/.test(micros) ? '' : `.${micros}`}+00:00`;
 }
 
 function metadataText(value: string | number | boolean): string {

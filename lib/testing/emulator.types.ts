@@ -146,20 +146,32 @@ export interface PolarEmulatorFaults {
   clear(): void;
 }
 
+/**
+ * How Polar signs an endpoint's deliveries: `standard` (Standard Webhooks, keyed by the base64 after `whsec_`: Polar's
+ * endpoints created since 2026-09-08) or `legacy` (keyed by the UTF-8 bytes of the whole secret: older endpoints).
+ */
+export type PolarEmulatorWebhookScheme = 'standard' | 'legacy';
+
 /** Where `sendWebhooks` delivers events. */
 export interface PolarEmulatorWebhookTarget {
   /** Endpoint URL, e.g. `http://127.0.0.1:3000/polar/webhooks`. */
   url: string;
-  /** Standard Webhooks secret, `whsec_<base64>` (a plain string is used as raw key bytes). */
+  /** The endpoint's secret, `whsec_<base64>` (with `standard`, a secret in another form is used as raw key bytes). */
   secret: string;
   /**
-   * Extra attempts after a delivery that got no 2xx, as Polar retries.
-   * @default 2
+   * Signing scheme of the emulated endpoint.
+   * @default 'standard'
+   */
+  scheme?: PolarEmulatorWebhookScheme;
+  /**
+   * Extra attempts after a delivery that got no 2xx (a 3xx included: redirects are not followed).
+   * @default 9 (Polar's 10 attempts per event)
    */
   retries?: number;
   /**
-   * Pause before each retry, in milliseconds.
-   * @default 100
+   * A fixed real-time pause before each retry, in milliseconds. Unset: Polar's backoff (4 s, 8 s, … up to 20 min)
+   * on the emulator clock, so a test moves its `clock` on and calls `waitForWebhooks()` instead of waiting.
+   * @default Polar's backoff
    */
   retryDelayMs?: number;
 }

@@ -1,3 +1,4 @@
+import { polarState, polarStateError } from '../customers/dto/polar-address.rules.js';
 import { ISO_COUNTRIES } from './iso-countries.js';
 import type { ValidationIssue } from './emulator.http.js';
 import type { PolarEmulatorAddress, PolarEmulatorMetadata } from './emulator.types.js';
@@ -19,9 +20,15 @@ export class Issues {
 }
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-// Syntax only: the real server also checks the domain is deliverable, which cannot be done offline.
 const EMAIL_RE =
   /^[^\s@"<>()[\],;:\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,63}$/i;
+// pydantic's EmailStr accepts `Name <address>` and keeps only the address.
+const PRETTY_EMAIL_RE =
+  /^\s*(?:(?:[\w!#$%&'*+\-/=?^`{|}~]+\s+)*[\w!#$%&'*+\-/=?^`{|}~]+|"(?:[^"]|\\")+")?\s*<(.+)>\s*$/u;
+// email-validator's special-use names (IANA), refused with every subdomain before any DNS lookup.
+const SPECIAL_USE_DOMAINS = ['arpa', 'invalid', 'local', 'localhost', 'onion', 'test'];
+// The domains whose DNS answer is known without a lookup: IANA publishes a null MX for these three.
+const NULL_MX_DOMAINS = ['example.com', 'example.net', 'example.org'];
 
 /** True for a plain JSON object. */
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -102,23 +109,39 @@ export function checkOptionalText(
   return cleaned === '' ? null : cleaned;
 }
 
-/** Checks an e-mail address (syntax only). */
+/**
+ * Checks an e-mail address as Polar's `EmailStrDNS` does: pydantic's syntax check and normalisation (surrounding
+ * spaces and a `Name <…>` wrapper dropped, the domain lower-cased), email-validator's special-use names, then the
+ * deliverability check, which offline knows only the null-MX example domains (every other domain is assumed to
+ * accept mail). Returns the normalised address.
+ */
 export function checkEmail(value: unknown, loc: Loc, issues: Issues): string | undefined {
-  const text = checkString(value, loc, issues);
-  if (text === undefined) return undefined;
-  if (!text.includes('@')) {
-    issues.add('value_error', loc, 'value is not a valid email address: An email address must have an @-sign.', text, {
-      reason: 'An email address must have an @-sign.',
-    });
+  const raw = checkString(value, loc, issues);
+  if (raw === undefined) return undefined;
+  const text = (PRETTY_EMAIL_RE.exec(raw)?.[1] ?? raw).trim();
+  const syntaxError = (reason: string): undefined => {
+    issues.add('value_error', loc, `value is not a valid email address: ${reason}`, raw, { reason });
+    return undefined;
+  };
+  if (!text.includes('@')) return syntaxError('An email address must have an @-sign.');
+  if (!EMAIL_RE.test(text)) return syntaxError('The email address is not valid.');
+  const at = text.lastIndexOf('@');
+  const domain = text.slice(at + 1).toLowerCase();
+  const email = `${text.slice(0, at)}@${domain}`;
+  if (SPECIAL_USE_DOMAINS.some((name) => domain === name || domain.endsWith(`.${name}`))) {
+    return syntaxError('The part after the @-sign is a special-use or reserved name that cannot be used with email.');
+  }
+  const nullMx = NULL_MX_DOMAINS.find((name) => domain === name || domain.endsWith(`.${name}`));
+  if (nullMx !== undefined) {
+    // The bare domains publish a null MX; their subdomains have no DNS records at all.
+    const reason =
+      domain === nullMx
+        ? `The domain name ${domain} does not accept email.`
+        : `The domain name ${domain} does not exist.`;
+    issues.add('value_error', loc, `${email} is not a valid email address: ${reason}`, raw, { email, reason });
     return undefined;
   }
-  if (!EMAIL_RE.test(text)) {
-    issues.add('value_error', loc, 'value is not a valid email address: The email address is not valid.', text, {
-      reason: 'The email address is not valid.',
-    });
-    return undefined;
-  }
-  return text;
+  return email;
 }
 
 /** Checks Polar's metadata rules: ≤ 50 keys of 1–40 chars; values string(1–500)/int/float/bool. */
@@ -183,17 +206,33 @@ export function checkAddress(value: unknown, loc: Loc, issues: Issues): PolarEmu
   for (const field of ['line1', 'line2', 'postal_code', 'city', 'state'] as const) {
     const raw = value[field];
     if (raw === undefined || raw === null) continue;
-    const text = checkString(raw, [...loc, field], issues);
+    // EmptyStrToNone: stripped, and "" becomes null.
+    const text = checkString(raw, [...loc, field], issues)?.trim();
     if (text !== undefined) address[field] = text === '' ? null : text;
   }
-  if (value.country === undefined) {
+  // AddressInput upper-cases the country before the enum check.
+  const country = typeof value.country === 'string' ? value.country.toUpperCase() : value.country;
+  if (country === undefined) {
     issues.add('missing', [...loc, 'country'], 'Field required', value);
-  } else if (typeof value.country !== 'string' || !ISO_COUNTRIES.has(value.country)) {
+  } else if (typeof country !== 'string' || !ISO_COUNTRIES.has(country)) {
     issues.add('enum', [...loc, 'country'], 'Input should be a valid ISO 3166-1 alpha-2 country code', value.country);
   } else {
-    address.country = value.country;
+    address.country = country;
   }
-  return issues.items.length === before ? address : undefined;
+  if (issues.items.length !== before) return undefined;
+  const stateError = checkState(address);
+  if (stateError) {
+    issues.add('value_error', loc, `Value error, ${stateError}`, value, { error: stateError });
+    return undefined;
+  }
+  return address;
+}
+
+/** Polar's `Address.validate_state`: a US or CA state gets its `US-`/`CA-` prefix and must be a known one. */
+function checkState(address: PolarEmulatorAddress): string | undefined {
+  if (address.state === null) return undefined;
+  address.state = polarState(address.country, address.state);
+  return polarStateError(address.country, address.state);
 }
 
 /** Checks an http(s) URL of 1–2083 chars; returns it normalised the way pydantic's HttpUrl does. */
@@ -218,67 +257,32 @@ export function checkHttpUrl(value: unknown, loc: Loc, issues: Issues): string |
   return url.href;
 }
 
-// Polar derives the tax ID format from the billing country; these are the common ones.
-const EU = new Set([
-  'AT',
-  'BE',
-  'BG',
-  'CY',
-  'CZ',
-  'DE',
-  'DK',
-  'EE',
-  'ES',
-  'FI',
-  'FR',
-  'GR',
-  'HR',
-  'HU',
-  'IE',
-  'IT',
-  'LT',
-  'LU',
-  'LV',
-  'MT',
-  'NL',
-  'PL',
-  'PT',
-  'RO',
-  'SE',
-  'SI',
-  'SK',
-]);
-const TAX_FORMATS: Record<string, string> = {
-  US: 'us_ein',
-  GB: 'gb_vat',
-  CA: 'ca_gst_hst',
-  AU: 'au_abn',
-  CH: 'ch_vat',
-  NO: 'no_vat',
-  NZ: 'nz_gst',
-  IN: 'in_gst',
-  JP: 'jp_cn',
-  BR: 'br_cnpj',
-  MX: 'mx_rfc',
-  SG: 'sg_uen',
-  ZA: 'za_vat',
-  KR: 'kr_brn',
-  IS: 'is_vat',
-  IL: 'il_vat',
-  TR: 'tr_tin',
-  AE: 'ae_trn',
-  SA: 'sa_vat',
-  HK: 'hk_br',
-  TW: 'tw_vat',
-};
+// BCP 47 (RFC 5646) language tags: language, extlang, script, region, variants, extensions, private use.
+const BCP47_RE =
+  /^([a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})(?:-([a-z]{4}))?(?:-([a-z]{2}|\d{3}))?((?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*)((?:-[a-wyz\d](?:-[a-z\d]{2,8})+)*)((?:-x(?:-[a-z\d]{1,8})+)?)$/i;
 
-/** The `[value, format]` pair Polar stores for a tax ID, or null when the country is not supported. */
-export function taxIdFor(value: string, country: string): [string, string] | null {
-  const normalised = value.replace(/[\s.-]/g, '').toUpperCase();
-  if (EU.has(country)) {
-    const prefix = country === 'GR' ? 'EL' : country;
-    return [normalised.startsWith(prefix) ? normalised : `${prefix}${normalised}`, 'eu_vat'];
+/**
+ * Polar's `Locale`: a valid BCP 47 tag with a real language subtag (not `und`, not private use), stored in its
+ * standard casing (`en-US`, `zh-Hant-TW`). Polar's langcodes also maps deprecated subtags, which the emulator does not.
+ */
+export function checkLocale(value: unknown, loc: Loc, issues: Issues): string | null | undefined {
+  if (value === null) return null;
+  const text = checkString(value, loc, issues);
+  if (text === undefined) return undefined;
+  const match = BCP47_RE.exec(text);
+  if (!match || match[1].toLowerCase() === 'und' || match[1].length > 3) {
+    issues.add('value_error', loc, 'Value error, Invalid IETF BCP 47 language tag', text, {
+      error: 'Invalid IETF BCP 47 language tag',
+    });
+    return undefined;
   }
-  const format = TAX_FORMATS[country];
-  return format ? [normalised, format] : null;
+  const [, language, script, region, variants, extensions, privateUse] = match;
+  return [
+    language.toLowerCase(),
+    script ? script[0].toUpperCase() + script.slice(1).toLowerCase() : '',
+    region ? region.toUpperCase() : '',
+  ]
+    .filter(Boolean)
+    .join('-')
+    .concat((variants + extensions + privateUse).toLowerCase());
 }

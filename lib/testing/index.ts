@@ -11,6 +11,7 @@ export type {
   PolarEmulatorOptions,
   PolarEmulatorRateLimit,
   PolarEmulatorWebhookDelivery,
+  PolarEmulatorWebhookScheme,
   PolarEmulatorWebhookTarget,
   RecordedRequest,
 } from './emulator.types.js';

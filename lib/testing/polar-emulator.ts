@@ -168,7 +168,10 @@ export class PolarEmulator {
     this.webhooks.send(type, data);
   }
 
-  /** Resolves when every webhook delivery in flight (retries included) has finished. */
+  /**
+   * Resolves when every webhook delivery in flight has finished, retries included once they are due on the emulator
+   * clock (Polar's backoff: move a test clock on and call again to send the next attempts).
+   */
   waitForWebhooks(): Promise<void> {
     return this.webhooks.idle();
   }

@@ -43,7 +43,7 @@ export function customerData(overrides: Record<string, unknown> = {}): Record<st
     modified_at: null,
     metadata: {},
     external_id: 'user_1',
-    email: 'ada@example.com',
+    email: 'ada@mailinator.com',
     email_verified: false,
     name: 'Ada Lovelace',
     billing_address: null,

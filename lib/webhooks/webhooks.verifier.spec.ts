@@ -11,7 +11,7 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('verifyPolarWebhook', () => {
   it('returns the typed event when the first secret matches', async () => {
-    const body = eventBody('customer.created', customerData({ email: 'a@example.com' }));
+    const body = eventBody('customer.created', customerData({ email: 'a@mailinator.com' }));
     const result = await verifyPolarWebhook(bytes(body), signWebhook(body, TEST_WEBHOOK_SECRET), [TEST_WEBHOOK_SECRET]);
 
     expect(result.kind).toBe('event');

@@ -36,7 +36,7 @@ export class AuthController {
     const email = typeof form.email === 'string' ? form.email.trim() : '';
     const name = typeof form.name === 'string' ? form.name.trim() : '';
     if (!EMAIL.test(email) || email.length > 254) {
-      return this.rejected(res, 400, { email, name, error: 'Enter a valid email address, like ada@example.com.' });
+      return this.rejected(res, 400, { email, name, error: 'Enter a valid email address, like ada@mailinator.com.' });
     }
     if (name.length > 256) {
       return this.rejected(res, 400, { email, name, error: 'The name can be at most 256 characters long.' });

@@ -59,7 +59,7 @@ if (!executablePath) {
   };
 
   it('signs in, opens the portal for that user with "Manage billing", and comes back', async () => {
-    const email = 'grace.hopper@example.com';
+    const email = 'grace.hopper@mailinator.com';
     await signIn(email, 'Grace Hopper');
     await expect(page.textContent('[data-testid=user-email]')).resolves.toBe(email);
     // The customer was ensured at sign-in, before any billing click.
@@ -82,7 +82,7 @@ if (!executablePath) {
   });
 
   it('sends a signed-out "Manage billing" click to the sign-in page, never to the portal', async () => {
-    await signIn('ada@example.com', 'Ada');
+    await signIn('ada@mailinator.com', 'Ada');
     const before = sessionRequests(sample).length;
     // The session ends (cookie expired, signed out in another tab) while the home page is open.
     await page.context().clearCookies();
@@ -94,7 +94,7 @@ if (!executablePath) {
   });
 
   it('signs out with the button, after which the portal route also leads to sign-in', async () => {
-    await signIn('linus@example.com', 'Linus');
+    await signIn('linus@mailinator.com', 'Linus');
     await Promise.all([page.waitForURL(`${sample.url}/sign-in`), page.click('text=Sign out')]);
 
     await page.goto(`${sample.url}/billing/portal`);

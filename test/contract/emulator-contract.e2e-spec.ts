@@ -246,7 +246,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
   describe('customers.create', () => {
     contractCase('an individual customer with every optional field → 201 Customer', async () => {
       const customer = await polar.customers.create({
-        email: 'ada@example.com',
+        email: 'ada@mailinator.com',
         name: 'Ada Lovelace',
         external_id: 'usr_ada',
         metadata: { plan: 'pro', seats: 3, ratio: 0.5, beta: true },
@@ -255,7 +255,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       });
       expect(customer).toMatchObject({
         type: 'individual',
-        email: 'ada@example.com',
+        email: 'ada@mailinator.com',
         email_verified: false,
         name: 'Ada Lovelace',
         external_id: 'usr_ada',
@@ -272,13 +272,13 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       const team = await polar.customers.create({
         type: 'team',
         name: 'Analytical Engines Ltd',
-        owner: { email: 'owner@engines.example.com', name: 'Charles Babbage' },
+        owner: { email: 'owner@mailinator.com', name: 'Charles Babbage' },
       });
       expect(team).toMatchObject({ type: 'team', name: 'Analytical Engines Ltd' });
     });
 
     contractCase('the same email in another case → 422 body.email', async () => {
-      const body = await validationErrorOf(polar.customers.create({ email: 'ADA@Example.com' }));
+      const body = await validationErrorOf(polar.customers.create({ email: 'ADA@Mailinator.com' }));
       expect(body.detail).toEqual([
         expect.objectContaining({ loc: ['body', 'email'], msg: 'A customer with this email address already exists.' }),
       ]);
@@ -286,7 +286,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
 
     contractCase('a taken external_id → 422 body.external_id', async () => {
       const body = await validationErrorOf(
-        polar.customers.create({ email: 'someone-else@example.com', external_id: 'usr_ada' }),
+        polar.customers.create({ email: 'someone-else@mailinator.com', external_id: 'usr_ada' }),
       );
       expect(body.detail).toEqual([
         expect.objectContaining({
@@ -298,7 +298,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
 
     contractCase('both taken → 422 with one item per field', async () => {
       const body = await validationErrorOf(
-        polar.customers.create({ email: 'ada@example.com', external_id: 'usr_ada' }),
+        polar.customers.create({ email: 'ada@mailinator.com', external_id: 'usr_ada' }),
       );
       expect(body.detail.map((item) => item.loc)).toEqual(
         expect.arrayContaining([
@@ -309,22 +309,51 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       expect(body.detail).toHaveLength(2);
     });
 
+    contractCase('an @example.com email (null MX) → 422 naming the domain (audit C1)', async () => {
+      const body = await validationErrorOf(polar.customers.create({ email: 'ada@example.com' }));
+      expect(body.detail).toEqual([
+        expect.objectContaining({
+          loc: ['body', 'email'],
+          msg: 'ada@example.com is not a valid email address: The domain name example.com does not accept email.',
+        }),
+      ]);
+    });
+
+    contractCase('an invalid tax ID → 422 invalid (audit C7)', async () => {
+      const body = await validationErrorOf(
+        polar.customers.create({ email: 'vat@mailinator.com', billing_address: { country: 'DE' }, tax_id: 'DE1' }),
+      );
+      expect(body.detail).toEqual([expect.objectContaining({ type: 'invalid', loc: ['body', 'tax_id'] })]);
+    });
+
+    contractCase('a US state → 201 stored with its prefix, an unknown one → 422 (audit C9)', async () => {
+      const created = await polar.customers.create({
+        email: 'state@mailinator.com',
+        billing_address: { country: 'US', state: 'NY' },
+      });
+      expect(created.billing_address?.state).toBe('US-NY');
+      const body = await validationErrorOf(
+        polar.customers.create({ email: 'nostate@mailinator.com', billing_address: { country: 'US', state: 'XX' } }),
+      );
+      expect(body.detail[0].loc).toEqual(['body', 'billing_address']);
+    });
+
     contractCase('a tax_id without a billing address → 422', async () => {
       const body = await validationErrorOf(
-        polar.customers.create({ email: 'tax@example.com', tax_id: 'FR61954506077' }),
+        polar.customers.create({ email: 'tax@mailinator.com', tax_id: 'FR61954506077' }),
       );
       expect(body.detail.map((item) => item.msg)).toContain('Country is required to validate tax ID.');
     });
 
     contractCase('organization_id with an organization token → 422', async () => {
       const body = await validationErrorOf(
-        polar.customers.create({ email: 'org@example.com', organization_id: randomUUID() }),
+        polar.customers.create({ email: 'org@mailinator.com', organization_id: randomUUID() }),
       );
       expect(body.detail.some((item) => item.loc.includes('organization_id'))).toBe(true);
     });
 
     contractCase('a NUL character in a string → 422 "invalid characters"', async () => {
-      const body = await validationErrorOf(polar.customers.create({ email: 'nul@example.com', name: 'Ada\u0000' }));
+      const body = await validationErrorOf(polar.customers.create({ email: 'nul@mailinator.com', name: 'Ada\u0000' }));
       expect(body.detail).toEqual([
         // pydantic prefixes a validator's ValueError with "Value error, ", as Polar's answers show.
         expect.objectContaining({
@@ -350,7 +379,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       const base = Date.parse('2026-01-01T00:00:00Z');
       for (let i = 1; i <= TOTAL; i += 1) {
         main.seedCustomer({
-          email: `c${pad(i)}@list.example.com`,
+          email: `c${pad(i)}@mailinator.com`,
           name: `Customer ${pad(TOTAL + 1 - i)}`,
           external_id: `list_${pad(i)}`,
           created_at: new Date(base + i * 60_000).toISOString(),
@@ -363,7 +392,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       const page = await polar.customers.list();
       expect(page.pagination).toEqual({ total_count: TOTAL, max_page: Math.ceil(TOTAL / 10) });
       expect(page.items.map((c) => c.email)).toEqual(
-        Array.from({ length: 10 }, (_, k) => `c${pad(TOTAL - k)}@list.example.com`),
+        Array.from({ length: 10 }, (_, k) => `c${pad(TOTAL - k)}@mailinator.com`),
       );
     });
 
@@ -375,6 +404,13 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       );
     });
 
+    contractCase('active=true → no customer has a billable subscription; active=false → all (audit C30)', async () => {
+      const active = await polar.customers.list({ active: true });
+      expect(active.pagination).toEqual({ total_count: 0, max_page: 0 });
+      const inactive = await polar.customers.list({ active: false });
+      expect(inactive.pagination.total_count).toBe(TOTAL);
+    });
+
     contractCase('a limit above 100 is capped at 100', async () => {
       const page = await polar.customers.list({ limit: 500 });
       expect(page.items).toHaveLength(100);
@@ -384,19 +420,19 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     contractCase('sorting by email, name and -created_at', async () => {
       const byEmail = await polar.customers.list({ sorting: ['email'], limit: 3 });
       expect(byEmail.items.map((c) => c.email)).toEqual([
-        'c001@list.example.com',
-        'c002@list.example.com',
-        'c003@list.example.com',
+        'c001@mailinator.com',
+        'c002@mailinator.com',
+        'c003@mailinator.com',
       ]);
       const byName = await polar.customers.list({ sorting: ['name'], limit: 1 });
       expect(byName.items[0].name).toBe('Customer 001');
       const oldest = await polar.customers.list({ sorting: ['created_at'], limit: 1 });
-      expect(oldest.items[0].email).toBe('c001@list.example.com');
+      expect(oldest.items[0].email).toBe('c001@mailinator.com');
     });
 
     contractCase('filter by email: exact and case-insensitive', async () => {
-      const page = await polar.customers.list({ email: 'C042@LIST.example.com' });
-      expect(page.items.map((c) => c.email)).toEqual(['c042@list.example.com']);
+      const page = await polar.customers.list({ email: 'C042@MAILINATOR.com' });
+      expect(page.items.map((c) => c.email)).toEqual(['c042@mailinator.com']);
       expect(page.pagination.total_count).toBe(1);
     });
 
@@ -429,18 +465,18 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     beforeAll(async () => {
       main.reset();
       const seeded = main.seedCustomer({
-        email: 'grace@example.com',
+        email: 'grace@mailinator.com',
         name: 'Grace Hopper',
         external_id: 'usr_grace',
         billing_address: { country: 'US', line1: null, line2: null, postal_code: null, city: null, state: null },
       });
-      main.seedCustomer({ email: 'taken@example.com', external_id: 'usr_taken' });
+      main.seedCustomer({ email: 'taken@mailinator.com', external_id: 'usr_taken' });
       grace = { id: seeded.id, external_id: 'usr_grace' };
     });
 
     contractCase('get by id → 200 Customer', async () => {
       const customer = await polar.customers.get(grace.id);
-      expect(customer).toMatchObject({ id: grace.id, email: 'grace@example.com', external_id: 'usr_grace' });
+      expect(customer).toMatchObject({ id: grace.id, email: 'grace@mailinator.com', external_id: 'usr_grace' });
     });
 
     contractCase('get an unknown id → 404 ResourceNotFound', async () => {
@@ -460,13 +496,13 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
 
     contractCase('update by id: a new email resets email_verified, sets modified_at', async () => {
       const updated = await polar.customers.update(grace.id, {
-        email: 'rear.admiral@example.com',
+        email: 'rear.admiral@mailinator.com',
         name: 'Rear Admiral Hopper',
         metadata: { navy: true },
       });
       expect(updated).toMatchObject({
         id: grace.id,
-        email: 'rear.admiral@example.com',
+        email: 'rear.admiral@mailinator.com',
         email_verified: false,
         name: 'Rear Admiral Hopper',
         metadata: { navy: true },
@@ -475,7 +511,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     });
 
     contractCase('update to a taken email → 422 body.email', async () => {
-      const body = await validationErrorOf(polar.customers.update(grace.id, { email: 'TAKEN@example.com' }));
+      const body = await validationErrorOf(polar.customers.update(grace.id, { email: 'TAKEN@mailinator.com' }));
       expect(body.detail).toEqual([expect.objectContaining({ loc: ['body', 'email'] })]);
     });
 
@@ -487,6 +523,17 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     contractCase('billing_address back to null → 422', async () => {
       const body = await validationErrorOf(polar.customers.update(grace.id, { billing_address: null }));
       expect(body.detail.some((item) => item.loc.includes('billing_address'))).toBe(true);
+    });
+
+    contractCase('billing_address: null on a customer that never had one → 422 (audit C11)', async () => {
+      const bare = await polar.customers.create({ email: 'bare@mailinator.com' });
+      const body = await validationErrorOf(polar.customers.update(bare.id, { billing_address: null }));
+      expect(body.detail).toEqual([
+        expect.objectContaining({
+          loc: ['body', 'billing_address'],
+          msg: 'Customer billing address cannot be reset to null once set.',
+        }),
+      ]);
     });
 
     contractCase('update an unknown id → 404', async () => {
@@ -512,21 +559,21 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     });
 
     contractCase('delete by id → 204; the customer is gone and its external id is free', async () => {
-      const doomed = await polar.customers.create({ email: 'doomed@example.com', external_id: 'usr_doomed' });
+      const doomed = await polar.customers.create({ email: 'doomed@mailinator.com', external_id: 'usr_doomed' });
       await expect(polar.customers.delete(doomed.id)).resolves.toBeUndefined();
       await expectNotFound(polar.customers.get(doomed.id));
-      const again = await polar.customers.create({ email: 'doomed@example.com', external_id: 'usr_doomed' });
+      const again = await polar.customers.create({ email: 'doomed@mailinator.com', external_id: 'usr_doomed' });
       expect(again.id).not.toBe(doomed.id);
     });
 
     contractCase('deleteExternal → 204, then getExternal → 404', async () => {
-      await polar.customers.create({ email: 'ext-doomed@example.com', external_id: 'usr_ext_doomed' });
+      await polar.customers.create({ email: 'ext-doomed@mailinator.com', external_id: 'usr_ext_doomed' });
       await expect(polar.customers.deleteExternal('usr_ext_doomed')).resolves.toBeUndefined();
       await expectNotFound(polar.customers.getExternal('usr_ext_doomed'));
     });
 
     contractCase('delete with anonymize=true → 204', async () => {
-      const doomed = await polar.customers.create({ email: 'anon@example.com' });
+      const doomed = await polar.customers.create({ email: 'anon@mailinator.com' });
       await expect(polar.customers.delete(doomed.id, { anonymize: true })).resolves.toBeUndefined();
     });
 
@@ -541,8 +588,8 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
 
     beforeAll(() => {
       main.reset();
-      const seeded = main.seedCustomer({ email: 'ada+portal@example.com', external_id: 'usr_ada' });
-      ada = { id: seeded.id, email: 'ada+portal@example.com' };
+      const seeded = main.seedCustomer({ email: 'ada+portal@mailinator.com', external_id: 'usr_ada' });
+      ada = { id: seeded.id, email: 'ada+portal@mailinator.com' };
     });
 
     contractCase('by customer_id with return_url → 201, one-hour token, portal URL on the emulator', async () => {
@@ -594,7 +641,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     });
 
     contractCase('a deleted customer → 422 "Customer does not exist."', async () => {
-      const doomed = await polar.customers.create({ email: 'gone@example.com' });
+      const doomed = await polar.customers.create({ email: 'gone@mailinator.com' });
       await polar.customers.delete(doomed.id);
       const body = await validationErrorOf(polar.customerSessions.create({ customer_id: doomed.id }));
       expect(body.detail.map((item) => item.msg)).toEqual(['Customer does not exist.']);
@@ -607,17 +654,17 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     let member: { id: string; external_id: string | null };
 
     beforeAll(() => {
-      individual = members.seedCustomer({ email: 'solo@example.com', external_id: 'usr_solo' });
+      individual = members.seedCustomer({ email: 'solo@mailinator.com', external_id: 'usr_solo' });
       const seededTeam = members.seedCustomer({
         type: 'team',
         email: null,
         name: 'Team Rocket',
         external_id: 'team_rocket',
-        owner: { email: 'jessie@rocket.example.com', name: 'Jessie' },
+        owner: { email: 'jessie@mailinator.com', name: 'Jessie' },
       });
       team = { id: seededTeam.id, external_id: 'team_rocket' };
       member = members.seedMember(team.id, {
-        email: 'james@rocket.example.com',
+        email: 'james@mailinator.com',
         external_id: 'mem_james',
         role: 'member',
       });
@@ -678,7 +725,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       const token = `polar_oat_noscope${randomUUID().replace(/-/g, '')}`;
       main.addToken(token, []);
       const scopeless = sdkFor(token);
-      expect(await rawClientErrorOf(scopeless.customers.create({ email: 'x@example.com' }), 403)).toEqual(
+      expect(await rawClientErrorOf(scopeless.customers.create({ email: 'x@mailinator.com' }), 403)).toEqual(
         insufficientScope,
       );
       expect(await rawClientErrorOf(scopeless.customers.list(), 403)).toEqual(insufficientScope);
@@ -692,7 +739,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       main.addToken(token, ['customers:read']);
       const readOnly = sdkFor(token);
       await expect(readOnly.customers.list()).resolves.toHaveProperty('pagination');
-      expect(await rawClientErrorOf(readOnly.customers.create({ email: 'ro@example.com' }), 403)).toEqual(
+      expect(await rawClientErrorOf(readOnly.customers.create({ email: 'ro@mailinator.com' }), 403)).toEqual(
         insufficientScope,
       );
     });
@@ -722,7 +769,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
 
     // Last on purpose: it makes Prism log a violation, which the log check above must not see.
     it('the checker can fail: a Customer that breaks the spec is reported', async () => {
-      const broken = main.seedCustomer({ email: 'broken@example.com', created_at: 'yesterday' });
+      const broken = main.seedCustomer({ email: 'broken@mailinator.com', created_at: 'yesterday' });
       observer.take();
       expect(await rejectionOf(polar.customers.get(broken.id))).toBeInstanceOf(PolarServerError);
       const reported = violationsOf(observer.take());

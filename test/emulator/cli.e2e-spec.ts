@@ -31,8 +31,8 @@ describe('emulator: npm run emulator (CLI)', () => {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(output()).toContain('POLAR_ACCESS_TOKEN=polar_oat_cli_token');
       const sdk = createPolar({ accessToken: 'polar_oat_cli_token', baseUrl: url });
-      const customer = await sdk.customers.create({ email: 'cli@example.com' });
-      expect((await sdk.customers.get(customer.id)).email).toBe('cli@example.com');
+      const customer = await sdk.customers.create({ email: 'cli@mailinator.com' });
+      expect((await sdk.customers.get(customer.id)).email).toBe('cli@mailinator.com');
     } finally {
       child.kill('SIGINT');
     }

@@ -56,7 +56,7 @@ describe('emulator: fault injection', () => {
 
   it('a forced failure does not run the operation', async () => {
     f.polar.faults.failNext(1, 500);
-    await rejectionOf(f.sdk.customers.create({ email: 'never@example.com' }));
+    await rejectionOf(f.sdk.customers.create({ email: 'never@mailinator.com' }));
     expect(f.polar.customers).toHaveLength(0);
   });
 
@@ -89,7 +89,7 @@ describe('emulator: fault injection', () => {
 
   it('malformedJson cuts the body short: the SDK throws a SyntaxError', async () => {
     f.polar.faults.malformedJson({ times: 1 });
-    const error = await rejectionOf(f.sdk.customers.create({ email: 'm@example.com' }));
+    const error = await rejectionOf(f.sdk.customers.create({ email: 'm@mailinator.com' }));
     // fetch's JSON parser lives outside jest's VM realm, so compare by name.
     expect(error.name).toBe('SyntaxError');
     // The operation itself ran; only the answer was damaged.
@@ -99,7 +99,7 @@ describe('emulator: fault injection', () => {
   it('scopes faults by path prefix or RegExp', async () => {
     f.polar.faults.forceStatus(503, { path: '/v1/customer-sessions/' });
     f.polar.faults.forceStatus(500, { path: /\/state$/ });
-    const customer = await f.sdk.customers.create({ email: 'scoped@example.com' });
+    const customer = await f.sdk.customers.create({ email: 'scoped@mailinator.com' });
     expect(await rejectionOf(f.sdk.customerSessions.create({ customer_id: customer.id }))).toBeInstanceOf(
       PolarServerError,
     );

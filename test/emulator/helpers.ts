@@ -1,4 +1,5 @@
-import { connect } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { createPolar, errors } from '@polar-sh/sdk/2026-10';
 import { PolarEmulator, type PolarEmulatorOptions } from '../../lib/testing/index.js';
 
@@ -76,4 +77,37 @@ export function rawRequest(polar: PolarEmulator, head: string[], body = ''): Pro
     socket.on('end', () => resolve(answer));
     socket.end(`${[...head, 'connection: close'].join('\r\n')}\r\n\r\n${body}`);
   });
+}
+
+/** One delivery an endpoint received. */
+export interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A webhook endpoint that records raw deliveries and answers the statuses it is told to (a 3xx redirects to itself). */
+export async function startReceiver(): Promise<{
+  url: string;
+  received: Received[];
+  statuses: number[];
+  close(): Promise<void>;
+}> {
+  const received: Received[] = [];
+  const statuses: number[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const status = statuses.shift() ?? 202;
+      res.writeHead(status, status >= 300 && status < 400 ? { location: req.url ?? '/' } : {}).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/polar/webhooks`,
+    received,
+    statuses,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -10,7 +10,7 @@ describe('emulator: customer portal page', () => {
   beforeEach(() => f.polar.reset());
 
   it('shows the customer email and a link back to return_url, HTML-escaped', async () => {
-    const customer = f.polar.seedCustomer({ email: "o'brien<b>@example.com" });
+    const customer = f.polar.seedCustomer({ email: "o'brien<b>@mailinator.com" });
     const session = await f.sdk.customerSessions.create({
       customer_id: customer.id,
       return_url: 'https://app.example.com/back?a=1&b="2"',
@@ -20,7 +20,7 @@ describe('emulator: customer portal page', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     expect(response.headers.get('cache-control')).toBe('private, no-store');
     const html = await response.text();
-    expect(html).toContain('o&#39;brien&lt;b&gt;@example.com');
+    expect(html).toContain('o&#39;brien&lt;b&gt;@mailinator.com');
     expect(html).not.toContain('<b>@');
     expect(html).toContain('<a class="return" href="https://app.example.com/back?a=1&amp;b=%222%22">');
 
@@ -31,15 +31,15 @@ describe('emulator: customer portal page', () => {
   });
 
   it('has no return link when the session has no return_url', async () => {
-    const customer = f.polar.seedCustomer({ email: 'plain@example.com' });
+    const customer = f.polar.seedCustomer({ email: 'plain@mailinator.com' });
     const session = await f.sdk.customerSessions.create({ customer_id: customer.id });
     const html = await (await fetch(session.customer_portal_url)).text();
-    expect(html).toContain('plain@example.com');
+    expect(html).toContain('plain@mailinator.com');
     expect(html).not.toContain('<a ');
   });
 
   it('answers an unknown or missing token with an HTML error page', async () => {
-    for (const query of ['?customer_session_token=polar_cst_doesnotexist&email=x%40example.com', '']) {
+    for (const query of ['?customer_session_token=polar_cst_doesnotexist&email=x%40mailinator.com', '']) {
       const response = await fetch(`${f.polar.url}/my-shop/portal${query}`);
       expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -50,7 +50,7 @@ describe('emulator: customer portal page', () => {
   });
 
   it('needs no API token, Polar-Version or rate-limit budget', async () => {
-    const customer = f.polar.seedCustomer({ email: 'free@example.com' });
+    const customer = f.polar.seedCustomer({ email: 'free@mailinator.com' });
     const session = await f.sdk.customerSessions.create({ customer_id: customer.id });
     for (let i = 0; i < 3; i++) expect((await fetch(session.customer_portal_url)).status).toBe(200);
   });

@@ -11,7 +11,7 @@ describe('emulator: customer sessions', () => {
   beforeEach(() => f.polar.reset());
 
   it('creates a session by customer_id with the real token, expiry and portal-URL formats', async () => {
-    const customer = f.polar.seedCustomer({ email: 'ada+billing@example.com' });
+    const customer = f.polar.seedCustomer({ email: 'ada+billing@mailinator.com' });
     const session = await f.sdk.customerSessions.create({ customer_id: customer.id });
     expect(Object.keys(session).sort()).toEqual(
       [
@@ -34,12 +34,12 @@ describe('emulator: customer sessions', () => {
     expect(session.customer_id).toBe(customer.id);
     expect(session.customer).toEqual(customer);
     expect(session.customer_portal_url).toBe(
-      `${f.polar.url}/acme-inc/portal?customer_session_token=${session.token}&email=ada%2Bbilling%40example.com`,
+      `${f.polar.url}/acme-inc/portal?customer_session_token=${session.token}&email=ada%2Bbilling%40mailinator.com`,
     );
   });
 
   it('creates a session by external_customer_id with a return_url', async () => {
-    const customer = f.polar.seedCustomer({ email: 'u@example.com', external_id: 'user-7' });
+    const customer = f.polar.seedCustomer({ email: 'u@mailinator.com', external_id: 'user-7' });
     const session = await f.sdk.customerSessions.create({
       external_customer_id: 'user-7',
       return_url: 'https://app.example.com/account?tab=billing',
@@ -95,7 +95,7 @@ describe('emulator: customer sessions', () => {
   });
 
   it('ignores member fields when the member model is off', async () => {
-    const team = f.polar.seedCustomer({ type: 'team', email: null, owner: { email: 'owner@team.test' } });
+    const team = f.polar.seedCustomer({ type: 'team', email: null, owner: { email: 'owner@mailinator.com' } });
     const session = await f.sdk.customerSessions.create({
       customer_id: team.id,
       member_id: '1dbfc517-0bbf-4301-9ba8-555ca42b9737',
@@ -123,36 +123,36 @@ describe('emulator: member sessions (member model on)', () => {
   beforeEach(() => f.polar.reset());
 
   it('gives an individual customer a member session for its owner member', async () => {
-    const created = await f.sdk.customers.create({ email: 'solo@example.com' });
+    const created = await f.sdk.customers.create({ email: 'solo@mailinator.com' });
     const session = await f.sdk.customerSessions.create({ customer_id: created.id });
     expect(session.token).toMatch(/^polar_mst_[A-Za-z0-9]{43}$/);
-    expect(session.customer_portal_url).toContain('email=solo%40example.com');
+    expect(session.customer_portal_url).toContain('email=solo%40mailinator.com');
   });
 
   it('chooses the member by member_id, then external_member_id', async () => {
     const team = await f.sdk.customers.create({
       type: 'team',
       name: 'Acme',
-      owner: { email: 'owner@acme.test' },
+      owner: { email: 'owner@mailinator.com' },
       external_id: 'acme',
     });
-    const alice = f.polar.seedMember(team.id, { email: 'alice@acme.test', external_id: 'alice' });
-    const bob = f.polar.seedMember(team.id, { email: 'bob@acme.test', role: 'billing_manager' });
+    const alice = f.polar.seedMember(team.id, { email: 'alice@mailinator.com', external_id: 'alice' });
+    const bob = f.polar.seedMember(team.id, { email: 'bob@mailinator.com', role: 'billing_manager' });
     expect(bob.role).toBe('billing_manager');
     const byId = await f.sdk.customerSessions.create({
       external_customer_id: 'acme',
       member_id: alice.id,
       external_member_id: 'ignored',
     });
-    expect(byId.customer_portal_url).toContain('email=alice%40acme.test');
+    expect(byId.customer_portal_url).toContain('email=alice%40mailinator.com');
     const byExternal = await f.sdk.customerSessions.create({ customer_id: team.id, external_member_id: 'alice' });
-    expect(byExternal.customer_portal_url).toContain('email=alice%40acme.test');
+    expect(byExternal.customer_portal_url).toContain('email=alice%40mailinator.com');
     const page = await fetch(byExternal.customer_portal_url);
-    expect(await page.text()).toContain('alice@acme.test');
+    expect(await page.text()).toContain('alice@mailinator.com');
   });
 
   it('requires member_id for team customers and rejects unknown members', async () => {
-    const team = await f.sdk.customers.create({ type: 'team', email: 'team@acme.test' });
+    const team = await f.sdk.customers.create({ type: 'team', email: 'team@mailinator.com' });
     const missing = await detailOf(f.sdk.customerSessions.create({ customer_id: team.id }));
     expect(missing.detail[0]).toMatchObject({
       loc: ['body', 'member_id'],
@@ -178,11 +178,11 @@ describe('emulator: member sessions (member model on)', () => {
     const team = await f.sdk.customers.create({
       type: 'team',
       name: 'Owned',
-      owner: { email: 'boss@owned.test', external_id: 'boss' },
+      owner: { email: 'boss@mailinator.com', external_id: 'boss' },
     });
     const session = await f.sdk.customerSessions.create({ customer_id: team.id, external_member_id: 'boss' });
     expect(session.token).toMatch(/^polar_mst_/);
-    expect(session.customer_portal_url).toContain('email=boss%40owned.test');
+    expect(session.customer_portal_url).toContain('email=boss%40mailinator.com');
   });
 
   it('seedMember refuses an unknown customer', () => {

@@ -1,39 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { webhooks } from '@polar-sh/sdk/2026-10';
-import { startEmulator, type EmulatorFixture } from './helpers.js';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook endpoint that records raw deliveries and answers the statuses it is told to. */
-async function startReceiver(): Promise<{
-  url: string;
-  received: Received[];
-  statuses: number[];
-  close(): Promise<void>;
-}> {
-  const received: Received[] = [];
-  const statuses: number[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(statuses.shift() ?? 202).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/polar/webhooks`,
-    received,
-    statuses,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+import { startEmulator, startReceiver, type EmulatorFixture, type Received } from './helpers.js';
 
 function headersOf(delivery: Received): Record<string, string> {
   return Object.fromEntries(Object.entries(delivery.headers).map(([key, value]) => [key, String(value)]));
@@ -62,7 +29,7 @@ describe('emulator: webhook deliveries', () => {
   afterEach(() => stopSending());
 
   it('sends customer.created and customer.state_changed, verifiable with the SDK', async () => {
-    const customer = await f.sdk.customers.create({ email: 'hook@example.com', external_id: 'h-1' });
+    const customer = await f.sdk.customers.create({ email: 'hook@mailinator.com', external_id: 'h-1' });
     await f.polar.waitForWebhooks();
     expect(receiver.received).toHaveLength(2);
     const events = [];
@@ -82,7 +49,7 @@ describe('emulator: webhook deliveries', () => {
   });
 
   it('sends customer.updated and customer.deleted', async () => {
-    const customer = await f.sdk.customers.create({ email: 'life@example.com' });
+    const customer = await f.sdk.customers.create({ email: 'life@mailinator.com' });
     await f.sdk.customers.update(customer.id, { name: 'Renamed' });
     await f.sdk.customers.delete(customer.id);
     await f.polar.waitForWebhooks();
@@ -94,7 +61,7 @@ describe('emulator: webhook deliveries', () => {
   });
 
   it('signs with the base64-decoded secret: another secret fails verification', async () => {
-    await f.sdk.customers.create({ email: 'forged@example.com' });
+    await f.sdk.customers.create({ email: 'forged@mailinator.com' });
     await f.polar.waitForWebhooks();
     const [delivery] = receiver.received;
     const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
@@ -142,7 +109,7 @@ describe('emulator: webhook deliveries', () => {
 
   it('stops delivering after the returned function is called', async () => {
     stopSending();
-    await f.sdk.customers.create({ email: 'quiet@example.com' });
+    await f.sdk.customers.create({ email: 'quiet@mailinator.com' });
     await f.polar.waitForWebhooks();
     expect(receiver.received).toHaveLength(0);
   });
@@ -151,8 +118,8 @@ describe('emulator: webhook deliveries', () => {
     const teams = await startEmulator({ memberModel: true });
     const stop = teams.polar.sendWebhooks({ url: receiver.url, secret });
     try {
-      const team = await teams.sdk.customers.create({ type: 'team', email: 'team@hooks.test' });
-      const member = await teams.sdk.customers.members.create(team.id, { email: 'm@hooks.test' });
+      const team = await teams.sdk.customers.create({ type: 'team', email: 'team@mailinator.com' });
+      const member = await teams.sdk.customers.members.create(team.id, { email: 'm@mailinator.com' });
       await teams.sdk.customers.members.update(team.id, member.id, { name: 'M' });
       await teams.sdk.customers.members.delete(team.id, member.id);
       await teams.polar.waitForWebhooks();
@@ -160,8 +127,15 @@ describe('emulator: webhook deliveries', () => {
       for (const delivery of receiver.received)
         events.push(await webhooks.validateEvent(delivery.body, headersOf(delivery), secret));
       const memberEvents = events.filter((event) => event.type.startsWith('member.'));
-      expect(memberEvents.map((event) => event.type)).toEqual(['member.created', 'member.updated', 'member.deleted']);
-      expect(memberEvents[0].data).toEqual(member);
+      // The first member.created is the owner's, sent while the team customer is created.
+      expect(memberEvents.map((event) => event.type)).toEqual([
+        'member.created',
+        'member.created',
+        'member.updated',
+        'member.deleted',
+      ]);
+      expect(memberEvents[0].data).toMatchObject({ email: 'team@mailinator.com', role: 'owner' });
+      expect(memberEvents[1].data).toEqual(member);
     } finally {
       stop();
       await teams.polar.stop();
@@ -169,7 +143,7 @@ describe('emulator: webhook deliveries', () => {
   });
 
   it('seeding is silent', async () => {
-    f.polar.seedCustomer({ email: 'seeded@example.com' });
+    f.polar.seedCustomer({ email: 'seeded@mailinator.com' });
     await f.polar.waitForWebhooks();
     expect(receiver.received).toHaveLength(0);
   });

@@ -58,7 +58,7 @@ describe('emulator: auth, versions and wire details', () => {
     const reader = createPolar({ accessToken: 'polar_oat_read_only', baseUrl: f.polar.url });
     await expect(reader.customers.list()).resolves.toMatchObject({ items: [] });
     for (const call of [
-      reader.customers.create({ email: 'a@example.com' }),
+      reader.customers.create({ email: 'a@mailinator.com' }),
       reader.customerSessions.create({ external_customer_id: 'x' }),
     ]) {
       const error = await rejectionOf(call);
@@ -116,7 +116,7 @@ describe('emulator: auth, versions and wire details', () => {
 
   it('refuses a body over 1 MiB with 413 instead of handling the part that fits', async () => {
     // Valid JSON up to the limit, then padding: cut at 1 MiB it would still parse and create a customer.
-    const body = JSON.stringify({ email: 'big@example.com' }) + ' '.repeat(1024 * 1024);
+    const body = JSON.stringify({ email: 'big@mailinator.com' }) + ' '.repeat(1024 * 1024);
     const response = await api(f.polar, '/v1/customers/', { method: 'POST', body });
     expect(response.status).toBe(413);
     expect(f.polar.customers).toEqual([]);
@@ -134,7 +134,7 @@ describe('emulator: auth, versions and wire details', () => {
     const byExternalId = await api(f.polar, '/v1/customers/external/100%25%ZZ');
     expect(byExternalId.status).toBe(404);
     expect(await byExternalId.json()).toEqual({ error: 'ResourceNotFound', detail: 'Not found' });
-    f.polar.seedCustomer({ email: 'pct@example.com', external_id: '100%%ZZ' });
+    f.polar.seedCustomer({ email: 'pct@mailinator.com', external_id: '100%%ZZ' });
     expect((await api(f.polar, '/v1/customers/external/100%25%ZZ')).status).toBe(200);
   });
 
@@ -142,7 +142,7 @@ describe('emulator: auth, versions and wire details', () => {
     const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
     for (const body of [
       '['.repeat(100_000) + ']'.repeat(100_000),
-      `{"email":"deep@example.com","metadata":${nested(10_000)}}`,
+      `{"email":"deep@mailinator.com","metadata":${nested(10_000)}}`,
     ]) {
       const response = await api(f.polar, '/v1/customers/', { method: 'POST', body });
       expect(response.status).toBe(400);
@@ -151,7 +151,7 @@ describe('emulator: auth, versions and wire details', () => {
     expect(JSON.stringify(f.polar.requests)).toContain('"status":400');
     const sane = await api(f.polar, '/v1/customers/', {
       method: 'POST',
-      body: `{"email":"deep@example.com","name":"[[[{{{","metadata":${nested(998)}}`,
+      body: `{"email":"deep@mailinator.com","name":"[[[{{{","metadata":${nested(998)}}`,
     });
     expect(sane.status).toBe(422);
     expect((await sane.json()).detail[0].loc).toEqual(['body', 'metadata', 'a', 'str']);
@@ -169,19 +169,19 @@ describe('emulator: auth, versions and wire details', () => {
   });
 
   it('records method, path, query, body and status, never the Authorization header', async () => {
-    await f.sdk.customers.create({ email: 'log@example.com', metadata: { secret_plan: 'x' } });
+    await f.sdk.customers.create({ email: 'log@mailinator.com', metadata: { secret_plan: 'x' } });
     await rejectionOf(f.sdk.customers.get('not-a-uuid'));
-    await f.sdk.customers.list({ email: 'log@example.com' });
+    await f.sdk.customers.list({ email: 'log@mailinator.com' });
     const [create, get, list] = f.polar.requests;
     expect(create).toMatchObject({
       method: 'POST',
       path: '/v1/customers/',
       status: 201,
-      body: { email: 'log@example.com' },
+      body: { email: 'log@mailinator.com' },
     });
     expect(create.at).toBeInstanceOf(Date);
     expect(get).toMatchObject({ method: 'GET', path: '/v1/customers/not-a-uuid', status: 422, body: undefined });
-    expect(list.query).toMatchObject({ email: 'log@example.com', page: '1', limit: '10', sorting: '-created_at' });
+    expect(list.query).toMatchObject({ email: 'log@mailinator.com', page: '1', limit: '10', sorting: '-created_at' });
     expect(JSON.stringify(f.polar.requests)).not.toContain(f.polar.accessToken);
     f.polar.clearRequests();
     expect(f.polar.requests).toEqual([]);
@@ -199,7 +199,7 @@ describe('emulator: auth, versions and wire details', () => {
 
   it('reset() forgets customers, sessions and requests but keeps tokens', async () => {
     f.polar.addToken('polar_oat_kept', ['customers:read']);
-    const customer = f.polar.seedCustomer({ email: 'r@example.com' });
+    const customer = f.polar.seedCustomer({ email: 'r@mailinator.com' });
     const session = await f.sdk.customerSessions.create({ customer_id: customer.id });
     f.polar.reset();
     expect(f.polar.customers).toEqual([]);

@@ -42,8 +42,8 @@ describe.each(ADAPTERS)('one signed-in user cannot spend the organization rate l
   };
 
   it('70 clicks with distinct return URLs, in a row and at once, cost at most the budget; the next user is served', async () => {
-    polar.seedCustomer({ external_id: 'mallory', email: 'mallory@example.com' });
-    polar.seedCustomer({ external_id: 'ann', email: 'ann@example.com' });
+    polar.seedCustomer({ external_id: 'mallory', email: 'mallory@mailinator.com' });
+    polar.seedCustomer({ external_id: 'ann', email: 'ann@mailinator.com' });
     const app = await start(true);
 
     for (let i = 0; i < 35; i++) {
@@ -71,7 +71,7 @@ describe.each(ADAPTERS)('one signed-in user cannot spend the organization rate l
   });
 
   it('the budget is per customer, and a return URL already used is still reused exactly', async () => {
-    polar.seedCustomer({ external_id: 'ann', email: 'ann@example.com' });
+    polar.seedCustomer({ external_id: 'ann', email: 'ann@mailinator.com' });
     const app = await start({ maxSessionsPerCustomer: 2 });
     const a = await open(app, 'ann', '?return_url=%2Fa');
     const b = await open(app, 'ann', '?return_url=%2Fb');
@@ -83,7 +83,7 @@ describe.each(ADAPTERS)('one signed-in user cannot spend the organization rate l
   });
 
   it('the Host header cannot buy sessions either when the default path resolves per request', async () => {
-    polar.seedCustomer({ external_id: 'mallory', email: 'mallory@example.com' });
+    polar.seedCustomer({ external_id: 'mallory', email: 'mallory@mailinator.com' });
     current = await createReuseApp({ adapter, polar, sessionReuse: true, portal: { defaultReturnUrl: '/account' } });
     for (let i = 0; i < 10; i++) {
       const response = await request(current.server).get(PORTAL).set(signedIn('mallory')).set('host', `h${i}.example`);
@@ -93,7 +93,7 @@ describe.each(ADAPTERS)('one signed-in user cannot spend the organization rate l
   });
 
   it('with reuse off, every click is one call, whatever the return URL (the README bound)', async () => {
-    polar.seedCustomer({ external_id: 'ann', email: 'ann@example.com' });
+    polar.seedCustomer({ external_id: 'ann', email: 'ann@mailinator.com' });
     const app = await start(false);
     for (let i = 0; i < 5; i++) expect((await open(app, 'ann', `?return_url=%2Fp${i}`)).status).toBe(200);
     expect(sessionCalls()).toHaveLength(5);

@@ -73,7 +73,7 @@ describe.each(ADAPTERS)('what was validated is what is sent, over %s', (adapter:
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
     'a body with a key named %s is a 400 and reaches Polar not at all',
     async (key) => {
-      const raw = `{"email":"ann@example.com",${JSON.stringify(key)}:{"admin":true}}`;
+      const raw = `{"email":"ann@mailinator.com",${JSON.stringify(key)}:{"admin":true}}`;
       const response = await request(server)
         .post('/app/customers/plain')
         .set('content-type', 'application/json')
@@ -90,7 +90,7 @@ describe.each(ADAPTERS)('what was validated is what is sent, over %s', (adapter:
   );
 
   it('metadata hidden behind __proto__ is checked: a 400 and nothing sent', async () => {
-    const raw = '{"email":"ann@example.com","metadata":{"plan":"pro","__proto__":{"nested":{"x":1}}}}';
+    const raw = '{"email":"ann@mailinator.com","metadata":{"plan":"pro","__proto__":{"nested":{"x":1}}}}';
     const response = await request(server)
       .post('/app/customers/plain')
       .set('content-type', 'application/json')
@@ -101,7 +101,7 @@ describe.each(ADAPTERS)('what was validated is what is sent, over %s', (adapter:
 
   it('metadata keys named constructor / toString are sent to Polar as given (no TypeError, no loss)', async () => {
     const metadata = { constructor: 'c', toString: 't', plan: 'pro' };
-    const response = await request(server).post('/app/customers/plain').send({ email: 'ann@example.com', metadata });
+    const response = await request(server).post('/app/customers/plain').send({ email: 'ann@mailinator.com', metadata });
     if (adapter === 'fastify' && response.status === 400 && response.body.code !== 'polar_invalid_input') {
       // Fastify's JSON parser refuses a "constructor" key before the app sees it: nothing is sent either.
       expect(customerWrites()).toEqual([]);
@@ -109,15 +109,15 @@ describe.each(ADAPTERS)('what was validated is what is sent, over %s', (adapter:
     }
     expect(response.status).toBe(201);
     expect(response.body.metadata).toEqual(metadata);
-    expect(customerWrites().map((r) => r.body)).toEqual([{ email: 'ann@example.com', metadata }]);
+    expect(customerWrites().map((r) => r.body)).toEqual([{ email: 'ann@mailinator.com', metadata }]);
   });
 
   it.each(['to-json', 'proxy'])('a %s body sends exactly the fields that were validated', async (shape) => {
     const response = await request(server)
       .post(`/app/customers/${shape}`)
-      .send({ email: 'ann@example.com', name: 'Ann' });
+      .send({ email: 'ann@mailinator.com', name: 'Ann' });
     expect(response.status).toBe(201);
-    expect(customerWrites().map((r) => r.body)).toEqual([{ email: 'ann@example.com', name: 'Ann' }]);
+    expect(customerWrites().map((r) => r.body)).toEqual([{ email: 'ann@mailinator.com', name: 'Ann' }]);
   });
 
   it('an external id with a lone surrogate is a 400 naming the field, and nothing is sent', async () => {

@@ -46,7 +46,7 @@ describe('@nestjs/config: the polar namespace', () => {
     process.env.POLAR_ACCESS_TOKEN = polar.accessToken;
     process.env.POLAR_BASE_URL = polar.url;
     const moduleRef = await moduleFromEnv();
-    const seeded = polar.seedCustomer({ email: 'env@example.com' });
+    const seeded = polar.seedCustomer({ email: 'env@mailinator.com' });
     await expect(moduleRef.get(CustomersService).get(seeded.id)).resolves.toMatchObject({ id: seeded.id });
     await moduleRef.close();
   });
@@ -85,11 +85,11 @@ describe('PolarExceptionFilter on Fastify', () => {
     const app = await createModuleTestApp('forRoot', polar, { fastify: true });
     try {
       polar.faults.failNext(1, 429);
-      const res = await request(app.getHttpServer()).post('/customers').send({ email: 'f@example.com' }).expect(503);
+      const res = await request(app.getHttpServer()).post('/customers').send({ email: 'f@mailinator.com' }).expect(503);
       expect(res.headers['retry-after']).toBe('60');
       expect(res.body).toMatchObject({ statusCode: 503, code: 'polar_rate_limited' });
       await request(app.getHttpServer()).get('/customers/not-a-uuid').expect(400);
-      await request(app.getHttpServer()).post('/customers').send({ email: 'f@example.com' }).expect(201);
+      await request(app.getHttpServer()).post('/customers').send({ email: 'f@mailinator.com' }).expect(201);
     } finally {
       await app.close();
       await polar.stop();

@@ -53,6 +53,43 @@ const CASES: [string, 'post' | 'patch' | 'get' | 'delete', string, unknown, stri
     { external_id: 'u2' },
     'external_id',
   ],
+  [
+    'update: billing_address null (audit D1, C11)',
+    'patch',
+    `/customers/${ID}`,
+    { billing_address: null },
+    'billing_address',
+  ],
+  ['update: metadata null (audit D2, C12)', 'patch', `/customers/${ID}`, { metadata: null }, 'metadata'],
+  [
+    'update by external id: billing_address null (audit D1)',
+    'patch',
+    '/external-customers/u1',
+    { billing_address: null },
+    'billing_address',
+  ],
+  [
+    'create: unknown US state (audit D4, C9)',
+    'post',
+    '/customers',
+    { email: 'a@b.co', billing_address: { country: 'US', state: 'XX' } },
+    'billing_address.state',
+  ],
+  [
+    'update: unknown Canadian province (audit D4)',
+    'patch',
+    `/customers/${ID}`,
+    { billing_address: { country: 'CA', state: 'CA-ZZ' } },
+    'billing_address.state',
+  ],
+  [
+    'ensure: external_id with "/" (audit D7, C27)',
+    'post',
+    '/customers/ensure',
+    { external_id: 'tenant/42', email: 'a@b.co' },
+    'external_id',
+  ],
+  ['get by external id with "/" (audit D7, C27)', 'get', '/external-customers/tenant%2F42', undefined, 'externalId'],
   ['delete: id not a uuid4', 'delete', '/customers/abc', undefined, 'id'],
   ['list: limit 101', 'get', '/customers?limit=101', undefined, 'limit'],
   ['list: page 0', 'get', '/customers?page=0', undefined, 'page'],
@@ -164,25 +201,26 @@ describe('fuzz: services called directly with broken input', () => {
     const customers = app.get(CustomersService);
     const sessions = app.get(SessionsService);
     const breakers: (() => Promise<unknown>)[] = [
-      () => customers.create({ email: 'ok@example.com', name: long(257 + Math.floor(next() * 100)) }),
+      () => customers.create({ email: 'ok@mailinator.com', name: long(257 + Math.floor(next() * 100)) }),
       () => customers.create({ email: pick(['', 'a', 'a@', '@b.co', 'a b@c.co']) } as never),
-      () => customers.create({ email: 'ok@example.com', metadata: { [pick(['', long(41)])]: 'v' } }),
+      () => customers.create({ email: 'ok@mailinator.com', metadata: { [pick(['', long(41)])]: 'v' } }),
       () =>
         customers.create({
-          email: 'ok@example.com',
+          email: 'ok@mailinator.com',
           metadata: {
             k: pick<unknown>([null, '', long(501), [], {}, { deep: 1 }, Number.NaN, Number.POSITIVE_INFINITY]),
           },
         } as never),
-      () => customers.create({ email: 'ok@example.com', [pick(['emial', 'externalId', 'foo'])]: junk() } as never),
-      () => customers.create({ email: 'ok@example.com', billing_address: { country: pick(['us', 'USA', '', 'XX']) } }),
+      () => customers.create({ email: 'ok@mailinator.com', [pick(['emial', 'externalId', 'foo'])]: junk() } as never),
+      () =>
+        customers.create({ email: 'ok@mailinator.com', billing_address: { country: pick(['us', 'USA', '', 'XX']) } }),
       () => customers.get(String(junk())),
       () => customers.getState(pick(['', 'abc', '0b4b1d0e-7f5a-1c4e-9d1e-2b7a3f1c9e10'])),
       () => customers.getByExternalId(pick(['', '   ', 'a\u0000'])),
       () => customers.update(ID, { email: pick(['x', 'x@', '']) }),
       () => customers.delete(ID, { anonymize: pick(['yes', 1, null]) } as never),
       () => customers.list({ limit: pick([0, 101, 1.5, -3]) }),
-      () => customers.ensure({ external_id: pick(['', ' a', 'a ', '\u0000']), email: 'ok@example.com' }),
+      () => customers.ensure({ external_id: pick(['', ' a', 'a ', '\u0000']), email: 'ok@mailinator.com' }),
       () => sessions.create({ customer_id: pick(['', 'nope', '123e4567-e89b-12d3-a456-426614174000']) }),
       () =>
         sessions.create({
@@ -196,5 +234,40 @@ describe('fuzz: services called directly with broken input', () => {
       await expect(breaker()).rejects.toBeInstanceOf(PolarInputException);
     }
     expect(polar.requests).toEqual([]);
+  });
+});
+
+describe('what Polar accepts reaches it (audit D3, D4)', () => {
+  let polar: PolarEmulator;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    polar = await PolarEmulator.start();
+    app = await createModuleTestApp('forRoot', polar);
+  });
+  afterEach(() => polar.reset());
+  afterAll(async () => {
+    await app.close();
+    await polar.stop();
+  });
+
+  it('D3: a tax_id update without billing_address is sent, and Polar checks it against the stored address', async () => {
+    const customers = app.get(CustomersService);
+    const customer = await customers.create({ email: 'ada@mailinator.com', billing_address: { country: 'DE' } });
+    const updated = await customers.update(customer.id, { tax_id: 'DE136695976' });
+    expect(updated.tax_id).toEqual(['DE136695976', 'eu_vat']);
+  });
+
+  it('D4: a US state with or without its prefix passes, and Polar stores it prefixed', async () => {
+    const customers = app.get(CustomersService);
+    const plain = await customers.create({
+      email: 'a@mailinator.com',
+      billing_address: { country: 'US', state: 'NY' },
+    });
+    const prefixed = await customers.create({
+      email: 'b@mailinator.com',
+      billing_address: { country: 'US', state: 'US-NY' },
+    });
+    expect([plain.billing_address?.state, prefixed.billing_address?.state]).toEqual(['US-NY', 'US-NY']);
   });
 });

@@ -42,10 +42,10 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
     it('create → 201 with the new customer', async () => {
       const res = await request(http)
         .post('/customers')
-        .send({ email: 'ada@example.com', external_id: 'user_1', name: 'Ada', metadata: { plan: 'pro', seats: 3 } })
+        .send({ email: 'ada@mailinator.com', external_id: 'user_1', name: 'Ada', metadata: { plan: 'pro', seats: 3 } })
         .expect(201);
       expect(res.body).toMatchObject({
-        email: 'ada@example.com',
+        email: 'ada@mailinator.com',
         external_id: 'user_1',
         name: 'Ada',
         metadata: { plan: 'pro', seats: 3 },
@@ -57,13 +57,13 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
     it('creates a team customer with an owner', async () => {
       const res = await request(http)
         .post('/customers')
-        .send({ type: 'team', name: 'Acme', owner: { email: 'boss@acme.test', name: 'Boss' } })
+        .send({ type: 'team', name: 'Acme', owner: { email: 'boss@mailinator.com', name: 'Boss' } })
         .expect(201);
       expect(res.body).toMatchObject({ type: 'team', name: 'Acme' });
     });
 
     it('get and getByExternalId → the customer', async () => {
-      const seeded = polar.seedCustomer({ email: 'b@example.com', external_id: 'user_2' });
+      const seeded = polar.seedCustomer({ email: 'b@mailinator.com', external_id: 'user_2' });
       await request(http)
         .get(`/customers/${seeded.id}`)
         .expect(200)
@@ -75,7 +75,7 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
     });
 
     it('update and updateByExternalId → the changed customer', async () => {
-      const seeded = polar.seedCustomer({ email: 'c@example.com', external_id: 'user_3' });
+      const seeded = polar.seedCustomer({ email: 'c@mailinator.com', external_id: 'user_3' });
       await request(http)
         .patch(`/customers/${seeded.id}`)
         .send({ name: 'Renamed' })
@@ -93,8 +93,8 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
     });
 
     it('delete and deleteByExternalId → 204, the customer is gone, listeners are told', async () => {
-      const one = polar.seedCustomer({ email: 'd1@example.com', external_id: 'user_4' });
-      polar.seedCustomer({ email: 'd2@example.com', external_id: 'user_5' });
+      const one = polar.seedCustomer({ email: 'd1@mailinator.com', external_id: 'user_4' });
+      polar.seedCustomer({ email: 'd2@mailinator.com', external_id: 'user_5' });
       await request(http).delete(`/customers/${one.id}`).expect(204);
       await request(http).get(`/customers/${one.id}`).expect(404);
       await request(http).delete('/external-customers/user_5?anonymize=true').expect(204);
@@ -111,23 +111,23 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
 
     it('list → one page with pagination, sorting and filters', async () => {
       for (const name of ['Cara', 'Abe', 'Bea'])
-        polar.seedCustomer({ email: `${name.toLowerCase()}@example.com`, name });
+        polar.seedCustomer({ email: `${name.toLowerCase()}@mailinator.com`, name });
       const page = await request(http).get('/customers?limit=2&page=1&sorting=name').expect(200);
       expect(page.body.pagination).toEqual({ total_count: 3, max_page: 2 });
       expect(page.body.items.map((c: { name: string }) => c.name)).toEqual(['Abe', 'Bea']);
-      const filtered = await request(http).get('/customers?email=BEA@example.com').expect(200);
+      const filtered = await request(http).get('/customers?email=BEA@mailinator.com').expect(200);
       expect(filtered.body.items.map((c: { name: string }) => c.name)).toEqual(['Bea']);
     });
 
     it('iterate → every customer across pages', async () => {
-      for (let i = 0; i < 5; i++) polar.seedCustomer({ email: `it${i}@example.com` });
+      for (let i = 0; i < 5; i++) polar.seedCustomer({ email: `it${i}@mailinator.com` });
       const res = await request(http).get('/all-customers?limit=2').expect(200);
       expect(res.body).toHaveLength(5);
       expect(polar.requests.filter((r) => r.path === '/v1/customers/')).toHaveLength(3);
     });
 
     it('getState and getStateByExternalId → the customer with empty state lists', async () => {
-      const seeded = polar.seedCustomer({ email: 's@example.com', external_id: 'user_6' });
+      const seeded = polar.seedCustomer({ email: 's@mailinator.com', external_id: 'user_6' });
       for (const path of [`/customers/${seeded.id}/state`, '/external-customers/user_6/state']) {
         const res = await request(http).get(path).expect(200);
         expect(res.body).toMatchObject({
@@ -142,23 +142,23 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
 
   describe('ensure()', () => {
     it('returns an existing customer with one request and changes nothing', async () => {
-      const seeded = polar.seedCustomer({ email: 'old@example.com', external_id: 'user_7', name: 'Old' });
+      const seeded = polar.seedCustomer({ email: 'old@mailinator.com', external_id: 'user_7', name: 'Old' });
       const res = await request(http)
         .post('/customers/ensure')
-        .send({ external_id: 'user_7', email: 'new@example.com', name: 'New' })
+        .send({ external_id: 'user_7', email: 'new@mailinator.com', name: 'New' })
         .expect(200);
-      expect(res.body).toMatchObject({ id: seeded.id, email: 'old@example.com', name: 'Old' });
+      expect(res.body).toMatchObject({ id: seeded.id, email: 'old@mailinator.com', name: 'Old' });
       expect(polarCalls()).toEqual(['GET /v1/customers/external/user_7 200']);
     });
 
     it('creates a missing customer', async () => {
       const res = await request(http)
         .post('/customers/ensure')
-        .send({ external_id: 'user_8', email: 'u8@example.com', metadata: { source: 'signup' } })
+        .send({ external_id: 'user_8', email: 'u8@mailinator.com', metadata: { source: 'signup' } })
         .expect(200);
       expect(res.body).toMatchObject({
         external_id: 'user_8',
-        email: 'u8@example.com',
+        email: 'u8@mailinator.com',
         metadata: { source: 'signup' },
       });
       expect(polarCalls()).toEqual(['GET /v1/customers/external/user_8 404', 'POST /v1/customers/ 201']);
@@ -167,7 +167,7 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
     it('20 parallel calls → one customer, everyone gets it', async () => {
       const results = await Promise.all(
         Array.from({ length: 20 }, () =>
-          request(http).post('/customers/ensure').send({ external_id: 'user_9', email: 'u9@example.com' }),
+          request(http).post('/customers/ensure').send({ external_id: 'user_9', email: 'u9@mailinator.com' }),
         ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
@@ -179,7 +179,7 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
       const other = await another({});
       // Hold both lookups so both instances miss, then both create: one wins, the other gets 422.
       polar.faults.latency(150, { path: '/v1/customers/external/', times: 2 });
-      const body = { external_id: 'user_10', email: 'u10@example.com' };
+      const body = { external_id: 'user_10', email: 'u10@mailinator.com' };
       const results = await Promise.all([
         request(http).post('/customers/ensure').send(body),
         request(other).post('/customers/ensure').send(body),
@@ -192,20 +192,20 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
     });
 
     it('an email owned by another external id → 422 duplicate, nothing changed', async () => {
-      polar.seedCustomer({ email: 'taken@example.com', external_id: 'someone_else' });
+      polar.seedCustomer({ email: 'taken@mailinator.com', external_id: 'someone_else' });
       const res = await request(http)
         .post('/customers/ensure')
-        .send({ external_id: 'user_11', email: 'Taken@example.com' })
+        .send({ external_id: 'user_11', email: 'Taken@mailinator.com' })
         .expect(422);
       expect(res.body).toMatchObject({ code: 'polar_duplicate_customer', details: [{ loc: ['body', 'email'] }] });
       expect(res.body.message).toMatch(/another \(or no\) external ID/);
-      expect(polar.customers.find((c) => c.email === 'taken@example.com')?.external_id).toBe('someone_else');
+      expect(polar.customers.find((c) => c.email === 'taken@mailinator.com')?.external_id).toBe('someone_else');
     });
   });
 
   describe('SessionsService', () => {
     it('create by external id → the session with its portal URL', async () => {
-      polar.seedCustomer({ email: 'p@example.com', external_id: 'user_12' });
+      polar.seedCustomer({ email: 'p@mailinator.com', external_id: 'user_12' });
       const res = await request(http)
         .post('/sessions')
         .send({ external_customer_id: 'user_12', return_url: 'https://app.example.com/account' })
@@ -216,7 +216,7 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
     });
 
     it('create by customer id → the session', async () => {
-      const seeded = polar.seedCustomer({ email: 'q@example.com' });
+      const seeded = polar.seedCustomer({ email: 'q@mailinator.com' });
       const res = await request(http).post('/sessions').send({ customer_id: seeded.id }).expect(201);
       expect(res.body.customer_id).toBe(seeded.id);
     });
@@ -240,15 +240,15 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
         // An organization token must not name an organization: only Polar knows that.
         const res = await request(http)
           .post('/customers')
-          .send({ email: 'v@example.com', organization_id: UNKNOWN_ID })
+          .send({ email: 'v@mailinator.com', organization_id: UNKNOWN_ID })
           .expect(422);
         expect(res.body.code).toBe('polar_validation_failed');
         expect(res.body.details).toEqual([expect.objectContaining({ loc: ['body', 'organization_id'] })]);
       });
 
       it('422 duplicate → 422 PolarDuplicateCustomerException', async () => {
-        polar.seedCustomer({ email: 'dup@example.com' });
-        const res = await request(http).post('/customers').send({ email: 'dup@example.com' }).expect(422);
+        polar.seedCustomer({ email: 'dup@mailinator.com' });
+        const res = await request(http).post('/customers').send({ email: 'dup@mailinator.com' }).expect(422);
         expect(res.body).toMatchObject({ code: 'polar_duplicate_customer', details: [{ loc: ['body', 'email'] }] });
       });
 
@@ -281,14 +281,14 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
         const scopeless = 'polar_oat_noscopesnoscopesnoscopes';
         polar.addToken(scopeless, []);
         const server = await another({ accessToken: scopeless });
-        const res = await request(server).post('/customers').send({ email: 'z@example.com' }).expect(502);
+        const res = await request(server).post('/customers').send({ email: 'z@mailinator.com' }).expect(502);
         expect(res.body.message).toMatch(/403 insufficient_scope/);
         expect(JSON.stringify(res.body)).not.toContain(scopeless);
       });
 
       it('429 → 503 with Retry-After; a write is not retried', async () => {
         polar.faults.failNext(1, 429);
-        const res = await request(http).post('/customers').send({ email: 'r@example.com' }).expect(503);
+        const res = await request(http).post('/customers').send({ email: 'r@mailinator.com' }).expect(503);
         expect(res.headers['retry-after']).toBe('60');
         expect(res.body).toMatchObject({ code: 'polar_rate_limited', retryAfter: 60 });
         expect(polarCalls()).toEqual(['POST /v1/customers/ 429']);
@@ -304,9 +304,9 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
         const limited = await PolarEmulator.start({ rateLimit: { limit: 2, windowSeconds: 30 } });
         extraEmulators.push(limited);
         const server = await another({}, limited);
-        await request(server).post('/customers').send({ email: 'l1@example.com' }).expect(201);
-        await request(server).post('/customers').send({ email: 'l2@example.com' }).expect(201);
-        const res = await request(server).post('/customers').send({ email: 'l3@example.com' }).expect(503);
+        await request(server).post('/customers').send({ email: 'l1@mailinator.com' }).expect(201);
+        await request(server).post('/customers').send({ email: 'l2@mailinator.com' }).expect(201);
+        const res = await request(server).post('/customers').send({ email: 'l3@mailinator.com' }).expect(503);
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
         expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(30);
       });
@@ -315,7 +315,7 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
         const shortWindow = await PolarEmulator.start({ rateLimit: { limit: 1000, windowSeconds: 1 } });
         extraEmulators.push(shortWindow);
         const server = await another({}, shortWindow);
-        const seeded = shortWindow.seedCustomer({ email: 'wait@example.com' });
+        const seeded = shortWindow.seedCustomer({ email: 'wait@mailinator.com' });
         shortWindow.faults.failNext(1, 429);
         const started = Date.now();
         await request(server).get(`/customers/${seeded.id}`).expect(200);
@@ -332,12 +332,12 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
 
       it('5xx on a write → 502 after one request', async () => {
         polar.faults.forceStatus(500);
-        await request(http).post('/customers').send({ email: 'w@example.com' }).expect(502);
+        await request(http).post('/customers').send({ email: 'w@mailinator.com' }).expect(502);
         expect(polar.requests).toHaveLength(1);
       });
 
       it('a transient 503 on a read is retried and succeeds', async () => {
-        const seeded = polar.seedCustomer({ email: 't@example.com' });
+        const seeded = polar.seedCustomer({ email: 't@mailinator.com' });
         polar.faults.failNext(1, 503);
         await request(http).get(`/customers/${seeded.id}`).expect(200);
         expect(polarCalls()).toEqual([`GET /v1/customers/${seeded.id} 503`, `GET /v1/customers/${seeded.id} 200`]);
@@ -360,7 +360,7 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
       });
 
       it('malformed body → 502', async () => {
-        const seeded = polar.seedCustomer({ email: 'm@example.com' });
+        const seeded = polar.seedCustomer({ email: 'm@mailinator.com' });
         polar.faults.malformedJson();
         const res = await request(http).get(`/customers/${seeded.id}`).expect(502);
         expect(res.body).toMatchObject({

@@ -54,9 +54,9 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
     it('creates a first-time user through ensure, then opens the portal', async () => {
       current = await createPortalApp({ adapter, polar, portal: { createCustomerIfMissing: true } });
       const response = await request(current.server).get('/billing/portal').set(as('alice')).expect(303);
-      expect(response.headers.location).toContain('email=alice%40example.com');
+      expect(response.headers.location).toContain('email=alice%40mailinator.com');
       expect(polar.customers).toEqual([
-        expect.objectContaining({ external_id: 'user-alice', email: 'alice@example.com', name: 'Alice' }),
+        expect.objectContaining({ external_id: 'user-alice', email: 'alice@mailinator.com', name: 'Alice' }),
       ]);
       expect(calls(polar)).toEqual([
         'POST /v1/customer-sessions/ 422',
@@ -71,11 +71,11 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
     });
 
     it('does not touch an existing customer', async () => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'old-alice@example.com', name: 'Old' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'old-alice@mailinator.com', name: 'Old' });
       current = await createPortalApp({ adapter, polar, portal: { createCustomerIfMissing: true } });
       await request(current.server).get('/billing/portal').set(as('alice')).expect(303);
       expect(calls(polar)).toEqual(['POST /v1/customer-sessions/ 201']);
-      expect(polar.customers[0]).toMatchObject({ email: 'old-alice@example.com', name: 'Old' });
+      expect(polar.customers[0]).toMatchObject({ email: 'old-alice@mailinator.com', name: 'Old' });
     });
 
     it('without an email it cannot create: 404 saying so', async () => {
@@ -86,7 +86,7 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
     });
 
     it('an email taken by another customer is a 422 duplicate, not a 500', async () => {
-      polar.seedCustomer({ external_id: 'someone-else', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'someone-else', email: 'alice@mailinator.com' });
       current = await createPortalApp({ adapter, polar, portal: { createCustomerIfMissing: true } });
       const response = await request(current.server).get('/billing/portal').set(as('alice')).expect(422);
       expect(response.body).toMatchObject({ code: 'polar_duplicate_customer' });
@@ -113,9 +113,9 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
         external_id: 'team-acme',
         email: null,
         name: 'Acme',
-        owner: { email: 'owner@acme.example' },
+        owner: { email: 'owner@mailinator.com' },
       });
-      memberId = team.seedMember(customer.id, { external_id: 'user-alice', email: 'alice@acme.example' }).id;
+      memberId = team.seedMember(customer.id, { external_id: 'user-alice', email: 'alice@mailinator.com' }).id;
     });
 
     it('the external member reaches Polar and opens a member session', async () => {
@@ -126,7 +126,7 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
       });
       const response = await request(current.server).get('/billing/portal').set(as('alice')).expect(303);
       expect(response.headers.location).toMatch(/customer_session_token=polar_mst_/);
-      expect(response.headers.location).toContain('email=alice%40acme.example');
+      expect(response.headers.location).toContain('email=alice%40mailinator.com');
       expect(team.requests[0]!.body).toEqual({ external_customer_id: 'team-acme', external_member_id: 'user-alice' });
     });
 
@@ -157,7 +157,7 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
 
   describe('Polar failing', () => {
     beforeEach(async () => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({ adapter, polar, timeoutMs: TIMEOUT_MS });
     });
 
@@ -225,7 +225,7 @@ describe.each(ADAPTERS)('portal failures on %s', (adapter) => {
   describe('a throwing resolver', () => {
     it('answers a clean 500, logs the cause, and the app keeps serving', async () => {
       let calls = 0;
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({
         adapter,
         polar,

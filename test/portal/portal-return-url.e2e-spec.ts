@@ -37,7 +37,7 @@ describe.each(ADAPTERS)('return_url of the portal route on %s', (adapter) => {
     });
     beforeEach(() => {
       polar.reset();
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
     });
 
     const open = (query: string) => request(app.server).get(`/billing/portal${query}`).set(as('alice'));
@@ -112,7 +112,7 @@ describe.each(ADAPTERS)('return_url of the portal route on %s', (adapter) => {
     });
     beforeEach(() => {
       polar.reset();
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
     });
 
     it('sends no return_url when none is given and no default is set', async () => {
@@ -163,7 +163,7 @@ describe.each(ADAPTERS)('return_url of the portal route on %s', (adapter) => {
     });
     beforeEach(() => {
       polar.reset();
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
     });
 
     it('sends the configured default as it is: the app trusts its own configuration', async () => {

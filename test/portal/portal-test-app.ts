@@ -9,10 +9,10 @@ export { ADAPTERS, type AdapterName, CapturingLogger };
 
 /** The app's users; the test "session" is `Authorization: Session <key>`. */
 export const USERS = {
-  alice: { id: 'user-alice', email: 'alice@example.com', name: 'Alice' },
-  numeric: { id: 42, email: 'answer@example.com' },
+  alice: { id: 'user-alice', email: 'alice@mailinator.com', name: 'Alice' },
+  numeric: { id: 42, email: 'answer@mailinator.com' },
   noEmail: { id: 'user-no-email' },
-  noId: { email: 'ghost@example.com' },
+  noId: { email: 'ghost@mailinator.com' },
 } as const;
 export type UserKey = keyof typeof USERS;
 

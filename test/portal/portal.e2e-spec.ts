@@ -81,7 +81,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
   describe('with the default request.user resolver', () => {
     beforeEach(async () => {
       current = await createPortalApp({ adapter, polar });
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
     });
 
     it('answers 401 without a signed-in user and sends nothing to Polar', async () => {
@@ -101,7 +101,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
       expect(response.status).toBe(303);
       expect(response.headers.location).toMatch(
         new RegExp(
-          `^${polar.url}/emulator-org/portal\\?customer_session_token=polar_cst_[A-Za-z0-9]{43}&email=alice%40example\\.com$`,
+          `^${polar.url}/emulator-org/portal\\?customer_session_token=polar_cst_[A-Za-z0-9]{43}&email=alice%40mailinator\\.com$`,
         ),
       );
       expectNotStored(response);
@@ -135,25 +135,25 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('never takes the customer from the query or headers', async () => {
-      const mallory = polar.seedCustomer({ external_id: 'user-mallory', email: 'mallory@example.com' });
+      const mallory = polar.seedCustomer({ external_id: 'user-mallory', email: 'mallory@mailinator.com' });
       const response = await request(current!.server)
         .get(`/billing/portal?customer_id=${mallory.id}&external_customer_id=user-mallory&customerId=${mallory.id}`)
         .set(as('alice'))
         .set('x-polar-customer-id', mallory.id)
         .set('x-external-customer-id', 'user-mallory')
         .expect(303);
-      expect(response.headers.location).toContain('email=alice%40example.com');
+      expect(response.headers.location).toContain('email=alice%40mailinator.com');
       expect(sessionRequests().map((r) => r.body)).toEqual([{ external_customer_id: 'user-alice' }]);
     });
 
     it('a customer_id query without a user is still 401', async () => {
-      const mallory = polar.seedCustomer({ external_id: 'user-mallory', email: 'mallory@example.com' });
+      const mallory = polar.seedCustomer({ external_id: 'user-mallory', email: 'mallory@mailinator.com' });
       await request(current!.server).get(`/billing/portal?customer_id=${mallory.id}`).expect(401);
       expect(polar.requests).toEqual([]);
     });
 
     it('uses String(user.id) for numeric ids', async () => {
-      polar.seedCustomer({ external_id: '42', email: 'answer@example.com' });
+      polar.seedCustomer({ external_id: '42', email: 'answer@mailinator.com' });
       await request(current!.server).get('/billing/portal').set(as('numeric')).expect(303);
       expect(sessionRequests()[0]!.body).toEqual({ external_customer_id: '42' });
     });
@@ -173,7 +173,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
 
   describe('resolver forms', () => {
     it('a function resolver by Polar customer id', async () => {
-      const alice = polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      const alice = polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({
         adapter,
         polar,
@@ -185,7 +185,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('an injectable class registered in the app, with its own dependencies', async () => {
-      const alice = polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      const alice = polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({
         adapter,
         polar,
@@ -197,7 +197,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('a class nobody registered is instantiated by the module', async () => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({ adapter, polar, portal: { customer: StandaloneResolver } });
       await request(current.server).get('/billing/portal').set(as('alice')).expect(303);
       await request(current.server).get('/billing/portal').expect(401);
@@ -205,7 +205,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('a resolver from the forRootAsync factory', async () => {
-      polar.seedCustomer({ external_id: 'ext-from-async', email: 'async@example.com' });
+      polar.seedCustomer({ external_id: 'ext-from-async', email: 'async@mailinator.com' });
       current = await createPortalApp({
         adapter,
         polar,
@@ -217,7 +217,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('the module-level customer resolver answers for the portal, in Polar field names', async () => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({
         adapter,
         polar,
@@ -237,7 +237,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
     });
 
     it('passes only the known fields of what the resolver returns', async () => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({
         adapter,
         polar,
@@ -256,7 +256,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
 
     it.each<[string, unknown]>([
       ['both ids', { customerId: '7a1c2f0e-5b0e-4c8e-9d5a-2b1f3c4d5e6f', externalCustomerId: 'x' }],
-      ['no id', { email: 'a@example.com' }],
+      ['no id', { email: 'a@mailinator.com' }],
       ['an empty id', { externalCustomerId: '' }],
       ['a number', 42],
       ['a customerId that is not a Polar id', { customerId: 'cus_123' }],
@@ -271,7 +271,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
 
   describe('app guards from options', () => {
     it('runs the app guard before the resolver: its own 401, then the portal', async () => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
       current = await createPortalApp({ adapter, polar, session: false, portal: { guards: [BearerAuthGuard] } });
       const denied = await request(current.server).get('/billing/portal').expect(401);
       expect(denied.body.message).toBe('BearerAuthGuard: a bearer token is required');
@@ -300,7 +300,7 @@ describe.each(ADAPTERS)('GET /billing/portal on %s', (adapter) => {
 
   describe('answers and paths', () => {
     beforeEach(() => {
-      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@example.com' });
+      polar.seedCustomer({ external_id: 'user-alice', email: 'alice@mailinator.com' });
     });
 
     it("respondWith 'json' answers JSON even to a browser", async () => {

@@ -143,7 +143,7 @@ describe.each(['express', 'fastify'])(
 
     beforeAll(async () => {
       polar = await PolarEmulator.start();
-      polar.seedCustomer({ external_id: EXTERNAL_ID, email: 'resilience@example.com' });
+      polar.seedCustomer({ external_id: EXTERNAL_ID, email: 'resilience@mailinator.com' });
       app = await AppProcess.start(adapter, {
         POLAR_URL: polar.url,
         POLAR_ACCESS_TOKEN: polar.accessToken,

@@ -62,7 +62,7 @@ describeWithRedis.each(ADAPTERS)('portal sessions shared through Redis by two ap
   };
 
   it('a session made through instance A is reused by instance B', async () => {
-    polar.seedCustomer({ external_id: `shared-${adapter}`, email: 'shared@example.com' });
+    polar.seedCustomer({ external_id: `shared-${adapter}`, email: 'shared@mailinator.com' });
     const [a, b] = instances;
     const fromA = await open(a, `shared-${adapter}`);
     const fromB = await open(b, `shared-${adapter}`);
@@ -73,7 +73,7 @@ describeWithRedis.each(ADAPTERS)('portal sessions shared through Redis by two ap
   });
 
   it("a customer deleted through instance A is no longer served from B's shared store", async () => {
-    const customer = polar.seedCustomer({ external_id: `gone-${adapter}`, email: 'gone@example.com' });
+    const customer = polar.seedCustomer({ external_id: `gone-${adapter}`, email: 'gone@mailinator.com' });
     const [a, b] = instances;
     const first = await open(b, `gone-${adapter}`);
     expect(first.status).toBe(200);
@@ -88,11 +88,11 @@ describeWithRedis.each(ADAPTERS)('portal sessions shared through Redis by two ap
     expect(again.status).toBe(404);
     expect(sessionCalls()).toHaveLength(2);
 
-    const reborn = polar.seedCustomer({ external_id: `gone-${adapter}`, email: 'gone.new@example.com' });
+    const reborn = polar.seedCustomer({ external_id: `gone-${adapter}`, email: 'gone.new@mailinator.com' });
     const fresh = await open(b, `gone-${adapter}`);
     expect(fresh.status).toBe(200);
     expect(tokenOf(fresh.body.url)).not.toBe(tokenOf(first.body.url));
-    expect(new URL(fresh.body.url).searchParams.get('email')).toBe('gone.new@example.com');
+    expect(new URL(fresh.body.url).searchParams.get('email')).toBe('gone.new@mailinator.com');
     expect(reborn.external_id).toBe(`gone-${adapter}`);
   });
 });

@@ -36,7 +36,7 @@ const tokenOf = (url: string) => new URL(url).searchParams.get('customer_session
 const emailOf = (url: string) => new URL(url).searchParams.get('email');
 
 function seedUsers(...ids: string[]): void {
-  for (const id of ids) polar.seedCustomer({ external_id: id, email: `${id}@example.com` });
+  for (const id of ids) polar.seedCustomer({ external_id: id, email: `${id}@mailinator.com` });
 }
 
 async function open(
@@ -77,7 +77,7 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
     expect(sessionCalls()).toHaveLength(2);
     expect(ann2).toEqual(ann1);
     expect(ann3).toEqual(ann1);
-    expect(emailOf(bob.url)).toBe('bob@example.com');
+    expect(emailOf(bob.url)).toBe('bob@mailinator.com');
     expect(tokenOf(bob.url)).not.toBe(tokenOf(ann1.url));
   });
 
@@ -111,9 +111,9 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
       const team = teams.seedCustomer({
         type: 'team',
         external_id: 'acme',
-        owner: { email: 'owner@acme.test', external_id: 'owner' },
+        owner: { email: 'owner@mailinator.com', external_id: 'owner' },
       });
-      teams.seedMember(team.id, { email: 'dev@acme.test', external_id: 'dev' });
+      teams.seedMember(team.id, { email: 'dev@mailinator.com', external_id: 'dev' });
       current = await createReuseApp({ adapter, polar: teams, sessionReuse: true });
 
       const owner = await open(current, signedIn('acme', 'owner'));
@@ -173,7 +173,7 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
 
     const tokensByUser = new Map<string, Set<string | null>>();
     for (const { user, link } of answers) {
-      expect(emailOf(link.url)).toBe(`${user}@example.com`);
+      expect(emailOf(link.url)).toBe(`${user}@mailinator.com`);
       tokensByUser.set(user, (tokensByUser.get(user) ?? new Set()).add(tokenOf(link.url)));
     }
     const owners = new Map<string | null, string>();
@@ -197,10 +197,10 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
     await app.app.get(CustomersService).deleteByExternalId('ann');
 
     // The external id is free again: the app signs the same user up as a new customer.
-    const reborn = polar.seedCustomer({ external_id: 'ann', email: 'ann.new@example.com' });
+    const reborn = polar.seedCustomer({ external_id: 'ann', email: 'ann.new@mailinator.com' });
     const after = await open(app, signedIn('ann'));
     expect(tokenOf(after.url)).not.toBe(tokenOf(before.url));
-    expect(emailOf(after.url)).toBe('ann.new@example.com');
+    expect(emailOf(after.url)).toBe('ann.new@mailinator.com');
     expect(sessionCalls().at(-1)?.body).toEqual({ external_customer_id: 'ann' });
     expect(polar.customers.find((c) => c.external_id === 'ann')?.id).toBe(reborn.id);
   });
@@ -272,14 +272,14 @@ describe.each(ADAPTERS)('portal session reuse over %s', (adapter) => {
     let otherApp: ReuseApp | undefined;
     try {
       seedUsers('ann');
-      other.seedCustomer({ external_id: 'ann', email: 'ann@other.example.com' });
+      other.seedCustomer({ external_id: 'ann', email: 'ann@mailinator.com' });
       const shared = createCache();
       const app = await start({ sessionReuse: { store: shared } });
       otherApp = await createReuseApp({ adapter, polar: other, sessionReuse: { store: shared } });
 
       const ours = await open(app, signedIn('ann'));
       const theirs = await open(otherApp, signedIn('ann'));
-      expect(emailOf(theirs.url)).toBe('ann@other.example.com');
+      expect(emailOf(theirs.url)).toBe('ann@mailinator.com');
       expect(new URL(theirs.url).pathname).toContain('other-org');
       expect(tokenOf(theirs.url)).not.toBe(tokenOf(ours.url));
       expect(other.requests.filter((r) => r.path === '/v1/customer-sessions/')).toHaveLength(1);

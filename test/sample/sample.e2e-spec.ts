@@ -55,23 +55,23 @@ describe('sample app (supertest against the Polar emulator)', () => {
   });
 
   it('creates the Polar customer at sign-in, once, with the user id as external id', async () => {
-    const cookie = await signIn('ada@example.com', 'Ada Lovelace');
-    await signIn('ada@example.com', 'Ada Lovelace');
+    const cookie = await signIn('ada@mailinator.com', 'Ada Lovelace');
+    await signIn('ada@mailinator.com', 'Ada Lovelace');
 
     expect(polar.customers).toEqual([
       expect.objectContaining({
-        external_id: userIdForEmail('ada@example.com'),
-        email: 'ada@example.com',
+        external_id: userIdForEmail('ada@mailinator.com'),
+        email: 'ada@mailinator.com',
         name: 'Ada Lovelace',
       }),
     ]);
     const home = await request(appUrl).get('/').set('Cookie', cookie).expect(200);
-    expect(home.text).toContain('ada@example.com');
+    expect(home.text).toContain('ada@mailinator.com');
     expect(home.text).toContain('href="/billing/portal">Manage billing</a>');
   });
 
   it('redirects "Manage billing" to the portal of the signed-in user, with the app home as return URL', async () => {
-    const cookie = await signIn('grace@example.com');
+    const cookie = await signIn('grace@mailinator.com');
     const res = await request(appUrl)
       .get('/billing/portal')
       .set('Cookie', cookie)
@@ -84,15 +84,15 @@ describe('sample app (supertest against the Polar emulator)', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const created = polar.requests.filter((r) => r.method === 'POST' && r.path === '/v1/customer-sessions/');
     expect(created.map((r) => r.body)).toEqual([
-      expect.objectContaining({ external_customer_id: userIdForEmail('grace@example.com'), return_url: `${appUrl}/` }),
+      expect.objectContaining({ external_customer_id: userIdForEmail('grace@mailinator.com'), return_url: `${appUrl}/` }),
     ]);
     const portal = await request(res.headers.location).get('').expect(200);
-    expect(portal.text).toContain('grace@example.com');
+    expect(portal.text).toContain('grace@mailinator.com');
     expect(portal.text).toContain(`href="${appUrl}/"`);
   });
 
   it('answers JSON { url, expires_at } to a client that asks for JSON', async () => {
-    const cookie = await signIn('json@example.com');
+    const cookie = await signIn('json@mailinator.com');
     const res = await request(appUrl)
       .get('/billing/portal')
       .set('Cookie', cookie)
@@ -105,7 +105,7 @@ describe('sample app (supertest against the Polar emulator)', () => {
   });
 
   it('keeps signed-out and forged sessions out of the portal: browsers go to sign-in, API clients get 401', async () => {
-    const forged = `sample_session=${Buffer.from(JSON.stringify({ id: 'user_x', email: 'x@example.com', iat: Date.now() / 1000 })).toString('base64url')}.AAAA`;
+    const forged = `sample_session=${Buffer.from(JSON.stringify({ id: 'user_x', email: 'x@mailinator.com', iat: Date.now() / 1000 })).toString('base64url')}.AAAA`;
     for (const cookie of ['', forged]) {
       await request(appUrl)
         .get('/billing/portal')
@@ -124,12 +124,12 @@ describe('sample app (supertest against the Polar emulator)', () => {
   });
 
   it('ignores a customer id a client puts in the query', async () => {
-    await signIn('victim@example.com');
+    await signIn('victim@mailinator.com');
     const victimId = polar.customers[0].id;
-    const cookie = await signIn('mallory@example.com');
+    const cookie = await signIn('mallory@mailinator.com');
     await request(appUrl).get(`/billing/portal?customer_id=${victimId}`).set('Cookie', cookie).expect(303);
     const last = polar.requests.filter((r) => r.path === '/v1/customer-sessions/').at(-1)!;
-    expect(last.body).toEqual(expect.objectContaining({ external_customer_id: userIdForEmail('mallory@example.com') }));
+    expect(last.body).toEqual(expect.objectContaining({ external_customer_id: userIdForEmail('mallory@mailinator.com') }));
   });
 
   it('rejects a malformed email on the sign-in page without calling Polar', async () => {
@@ -145,14 +145,14 @@ describe('sample app (supertest against the Polar emulator)', () => {
 
   it('shows why sign-in failed when Polar is down, and does not sign the user in', async () => {
     polar.faults.forceStatus(503);
-    const res = await request(appUrl).post('/sign-in').type('form').send({ email: 'down@example.com' }).expect(502);
+    const res = await request(appUrl).post('/sign-in').type('form').send({ email: 'down@mailinator.com' }).expect(502);
     expect(res.text).toContain('Your billing account could not be set up (502)');
     expect(res.text).not.toContain(polar.accessToken);
     expect(res.headers['set-cookie']).toBeUndefined();
   }, 20_000);
 
   it('signs out by clearing the session cookie', async () => {
-    await signIn('bye@example.com');
+    await signIn('bye@mailinator.com');
     const res = await request(appUrl).post('/sign-out').expect(303).expect('Location', '/sign-in');
     expect(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).toMatch(
       /^sample_session=;.*Expires=Thu, 01 Jan 1970/,

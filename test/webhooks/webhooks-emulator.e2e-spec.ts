@@ -65,12 +65,12 @@ describe.each(ADAPTERS)('emulator deliveries to the webhook route over %s', (ada
 
   it('create → update → delete through the SDK: each signed delivery reaches its handler once', async () => {
     const created = await client.customers.create({
-      email: 'grace@example.com',
+      email: 'grace@mailinator.com',
       name: 'Grace',
       external_id: 'user_42',
     });
     await polar.waitForWebhooks();
-    expect(mirror.byId.get(created.id)).toEqual({ email: 'grace@example.com', name: 'Grace', deleted: false });
+    expect(mirror.byId.get(created.id)).toEqual({ email: 'grace@mailinator.com', name: 'Grace', deleted: false });
 
     await client.customers.update(created.id, { name: 'Grace Hopper' });
     await polar.waitForWebhooks();
@@ -99,14 +99,14 @@ describe.each(ADAPTERS)('emulator deliveries to the webhook route over %s', (ada
     mirror.failuresLeft = 1;
     mirror.deliveries.length = 0;
 
-    const created = await client.customers.create({ email: 'retry@example.com' });
+    const created = await client.customers.create({ email: 'retry@mailinator.com' });
     await polar.waitForWebhooks();
 
     const attempts = polar.webhookDeliveries.filter((attempt) => attempt.type === 'customer.created');
     expect(attempts.map((attempt) => attempt.status)).toEqual([500, 200]);
     expect(new Set(attempts.map((attempt) => attempt.id)).size).toBe(1);
     expect(mirror.deliveries).toHaveLength(1);
-    expect(mirror.byId.get(created.id)?.email).toBe('retry@example.com');
+    expect(mirror.byId.get(created.id)?.email).toBe('retry@mailinator.com');
     expect(web.logger.errors().join('\n')).toContain('mirror database unavailable');
   });
 });

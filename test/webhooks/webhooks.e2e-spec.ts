@@ -121,11 +121,11 @@ describe.each(ADAPTER_FORMS)('webhook route over %s, PolarModule.%s', (adapter, 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ received: true });
     expect(handlers.created).toHaveLength(1);
-    expect(handlers.created[0].event.data.email).toBe('ada@example.com');
+    expect(handlers.created[0].event.data.email).toBe('ada@mailinator.com');
     expect(handlers.created[0].delivery.id).toBe('msg_handled_1');
     expect(handlers.created[0].delivery.type).toBe('customer.created');
     expect(handlers.created[0].delivery.timestamp.getTime()).toBe(Number(headers['webhook-timestamp']) * 1000);
-    expect(handlers.createdAgain).toEqual(['ada@example.com']);
+    expect(handlers.createdAgain).toEqual(['ada@mailinator.com']);
     expect(everything.types).toEqual(['customer.created']);
   });
 
@@ -195,7 +195,7 @@ describe.each(ADAPTER_FORMS)('webhook route over %s, PolarModule.%s', (adapter, 
 
   it('answers 403 when the body was changed after signing', async () => {
     const signed = eventBody('customer.created');
-    const tampered = eventBody('customer.created', customerData({ email: 'mallory@example.com' }));
+    const tampered = eventBody('customer.created', customerData({ email: 'mallory@mailinator.com' }));
 
     const response = await post(tampered, signWebhook(signed, TEST_WEBHOOK_SECRET));
 

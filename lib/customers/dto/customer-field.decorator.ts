@@ -44,3 +44,25 @@ export function IsPolarBillingAddress(): PropertyDecorator {
     NestedPolarInput(() => PolarAddressDto),
   );
 }
+
+/**
+ * `billing_address` on update: Polar refuses an explicit `null` (an address cannot be reset once set, and a null is
+ * refused even when none was), and checks a `tax_id` against the stored address, so it is not required here.
+ */
+export function IsPolarBillingAddressUpdate(): PropertyDecorator {
+  return stacked(
+    ValidateIf((dto: { billing_address?: unknown }) => dto.billing_address !== undefined),
+    IsDefined({ message: 'billing_address cannot be null: Polar refuses to reset a billing address' }),
+    IsObject({ message: 'billing_address must be an object' }),
+    ValidateNested(),
+    NestedPolarInput(() => PolarAddressDto),
+  );
+}
+
+/** A field Polar stores as a non-null value (`metadata`): omitted is fine (its other rules are skipped), `null` is refused. */
+export function IsNotNullWhenSent(message: string): PropertyDecorator {
+  return stacked(
+    ValidateIf((dto: Record<string | symbol, unknown>, value: unknown) => value !== undefined),
+    IsDefined({ message }),
+  );
+}

@@ -8,6 +8,9 @@ export class EnsureCustomerDto {
   @IsString()
   @MinLength(1)
   @Matches(/^\S(?:[\s\S]*\S)?$/, { message: 'external_id must not start or end with whitespace' })
+  @Matches(/^(?!\.{1,2}$)[^/]*$/, {
+    message: 'external_id must not contain "/" or be "." or "..": Polar cannot look such an external id up by path',
+  })
   external_id!: string;
 
   @IsEmail({}, { message: 'email must be a valid email address' })

@@ -1,6 +1,11 @@
 import { IsEmail, IsOptional, IsString } from 'class-validator';
 import { PolarAddressDto } from './address.dto.js';
-import { IsPolarBillingAddress, IsPolarCustomerName, IsPolarCustomerType } from './customer-field.decorator.js';
+import {
+  IsNotNullWhenSent,
+  IsPolarBillingAddressUpdate,
+  IsPolarCustomerName,
+  IsPolarCustomerType,
+} from './customer-field.decorator.js';
 import { IsPolarMetadata } from './polar-metadata.validator.js';
 
 /** Body of `CustomersService.updateByExternalId()` (the external id itself cannot change). */
@@ -9,9 +14,13 @@ export class UpdateCustomerByExternalIdDto {
 
   @IsPolarCustomerName() name?: string | null;
 
-  @IsOptional() @IsPolarMetadata() metadata?: Record<string, string | number | boolean>;
+  /** Replaces the whole metadata; `{}` removes every key (Polar refuses `null`). */
+  @IsNotNullWhenSent('metadata cannot be null: send {} to remove every key')
+  @IsPolarMetadata()
+  metadata?: Record<string, string | number | boolean>;
 
-  @IsPolarBillingAddress() billing_address?: PolarAddressDto | null;
+  /** Once set, a billing address can be replaced but never removed (Polar refuses `null`). */
+  @IsPolarBillingAddressUpdate() billing_address?: PolarAddressDto;
 
   @IsOptional() @IsString() tax_id?: string | null;
 

@@ -33,10 +33,10 @@ describe('billing (e2e)', () => {
   it('creates the Polar customer on sign-up with ensure()', async () => {
     await request(app.getHttpServer())
       .post('/sign-up')
-      .send({ id: 'user-1', email: 'ada@example.com' })
+      .send({ id: 'user-1', email: 'ada@mailinator.com' })
       .expect(201);
 
-    expect(polar.customers).toEqual([expect.objectContaining({ external_id: 'user-1', email: 'ada@example.com' })]);
+    expect(polar.customers).toEqual([expect.objectContaining({ external_id: 'user-1', email: 'ada@mailinator.com' })]);
     expect(polar.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
       'GET /v1/customers/external/user-1 404',
       'POST /v1/customers/ 201',
