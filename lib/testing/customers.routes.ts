@@ -180,7 +180,7 @@ function parseUpdate(
   return patch;
 }
 
-function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
+export function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
   if (raw === null) return fallback;
   if (!/^[+-]?\d+$/.test(raw.trim())) {
     issues.add(
