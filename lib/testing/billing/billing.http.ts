@@ -1,5 +1,5 @@
 import { NotFoundFailure, ValidationFailure, sendJson, type RequestContext } from '../emulator.http.js';
-import { Issues, checkUuid4, type Loc } from '../emulator.validation.js';
+import { Issues, checkUuid4, isObject, type Loc } from '../emulator.validation.js';
 import { parsePositiveInt } from '../customers.routes.js';
 import type { Route } from '../emulator.router.js';
 
@@ -111,4 +111,27 @@ export function required(body: Record<string, unknown>, field: string, loc: Loc,
 /** Throws the collected issues as a 422. */
 export function throwIfAny(issues: Issues): void {
   if (!issues.empty) throw new ValidationFailure(issues.items);
+}
+
+/** `null` when the field is absent or null, else `check`'s result (`null` when invalid: the issue is recorded). */
+export function nullable<T>(
+  value: unknown,
+  loc: Loc,
+  issues: Issues,
+  check: (value: unknown, loc: Loc, issues: Issues) => T | null | undefined,
+): T | null {
+  if (value === undefined || value === null) return null;
+  return check(value, loc, issues) ?? null;
+}
+
+/** True for a JSON object; else records pydantic's `model_attributes_type` issue. */
+export function checkObject(value: unknown, loc: Loc, issues: Issues): value is Record<string, unknown> {
+  if (isObject(value)) return true;
+  issues.add(
+    'model_attributes_type',
+    loc,
+    'Input should be a valid dictionary or object to extract fields from',
+    value,
+  );
+  return false;
 }

@@ -9,7 +9,9 @@ import {
   checkBool,
   checkEnum,
   checkInt,
+  checkObject,
   lookup,
+  nullable,
   parsePagination,
   required,
   sendPage,
@@ -45,15 +47,7 @@ function parsePrice(
   loc: Loc,
   issues: Issues,
 ): StoredPrice | undefined {
-  if (!isObject(raw)) {
-    issues.add(
-      'model_attributes_type',
-      loc,
-      'Input should be a valid dictionary or object to extract fields from',
-      raw,
-    );
-    return undefined;
-  }
+  if (!checkObject(raw, loc, issues)) return undefined;
   if (raw.amount_type === undefined) {
     issues.add('union_tag_not_found', loc, "Unable to extract tag using discriminator 'amount_type'", raw, {
       discriminator: "'amount_type'",
@@ -84,14 +78,10 @@ function parsePrice(
     case 'custom': {
       const minimum =
         raw.minimum_amount === undefined ? 50 : checkInt(raw.minimum_amount, [...at, 'minimum_amount'], issues, 0);
-      const maximum =
-        raw.maximum_amount === undefined || raw.maximum_amount === null
-          ? null
-          : checkInt(raw.maximum_amount, [...at, 'maximum_amount'], issues, 50);
-      const preset =
-        raw.preset_amount === undefined || raw.preset_amount === null
-          ? null
-          : checkInt(raw.preset_amount, [...at, 'preset_amount'], issues, 0);
+      const maximum = nullable(raw.maximum_amount, [...at, 'maximum_amount'], issues, (v, l, i) =>
+        checkInt(v, l, i, 50),
+      );
+      const preset = nullable(raw.preset_amount, [...at, 'preset_amount'], issues, (v, l, i) => checkInt(v, l, i, 0));
       if (issues.items.length !== before) return undefined;
       return { ...base, minimum_amount: minimum, maximum_amount: maximum, preset_amount: preset } as StoredPrice;
     }
@@ -110,10 +100,7 @@ function parsePrice(
         }
         return {
           min_seats: checkInt(tier.min_seats, [...tierLoc, 'min_seats'], issues, 1),
-          max_seats:
-            tier.max_seats === undefined || tier.max_seats === null
-              ? null
-              : checkInt(tier.max_seats, [...tierLoc, 'max_seats'], issues, 1),
+          max_seats: nullable(tier.max_seats, [...tierLoc, 'max_seats'], issues, (v, l, i) => checkInt(v, l, i, 1)),
           price_per_seat: checkInt(tier.price_per_seat, [...tierLoc, 'price_per_seat'], issues, 0),
         };
       });
@@ -148,10 +135,7 @@ function parsePrice(
       return {
         ...base,
         unit_amount: unit,
-        cap_amount:
-          raw.cap_amount === undefined || raw.cap_amount === null
-            ? null
-            : checkInt(raw.cap_amount, [...at, 'cap_amount'], issues, 0),
+        cap_amount: nullable(raw.cap_amount, [...at, 'cap_amount'], issues, (v, l, i) => checkInt(v, l, i, 0)),
         meter_id: meter.id,
         meter: {
           id: meter.id,
@@ -209,10 +193,7 @@ function parseProductCreate(store: BillingStore, raw: unknown): StoredProduct {
   const metadata = body.metadata === undefined ? {} : checkMetadata(body.metadata, ['body', 'metadata'], issues);
   const visibility =
     body.visibility === undefined ? 'public' : checkEnum(body.visibility, VISIBILITIES, ['body', 'visibility'], issues);
-  const description =
-    body.description === undefined || body.description === null
-      ? null
-      : checkString(body.description, ['body', 'description'], issues);
+  const description = nullable(body.description, ['body', 'description'], issues, checkString);
   if (body.organization_id !== undefined && body.organization_id !== null)
     checkUuid4(body.organization_id, ['body', 'organization_id'], issues);
   throwIfAny(issues);
@@ -328,15 +309,9 @@ function parseBenefitCreate(store: BillingStore, raw: unknown): Resource {
     description = checkString(body.description, ['body', 'custom', 'description'], issues, { min: 3, max: 42 });
   let note: string | null = null;
   if (required(body, 'properties', ['body', 'custom'], issues)) {
-    if (!isObject(body.properties))
-      issues.add(
-        'model_attributes_type',
-        ['body', 'custom', 'properties'],
-        'Input should be a valid dictionary or object to extract fields from',
-        body.properties,
-      );
-    else if (body.properties.note !== undefined && body.properties.note !== null)
-      note = checkString(body.properties.note, ['body', 'custom', 'properties', 'note'], issues) ?? null;
+    const properties = body.properties;
+    if (checkObject(properties, ['body', 'custom', 'properties'], issues))
+      note = nullable(properties.note, ['body', 'custom', 'properties', 'note'], issues, checkString);
   }
   const metadata =
     body.metadata === undefined ? {} : checkMetadata(body.metadata, ['body', 'custom', 'metadata'], issues);

@@ -7,6 +7,7 @@ import {
   type RequestContext,
 } from '../emulator.http.js';
 import type { Route } from '../emulator.router.js';
+import { page } from '../portal.page.js';
 import { bodyObject } from '../customers.routes.js';
 import {
   Issues,
@@ -28,6 +29,7 @@ import {
   billingRoute,
   checkInt,
   lookup,
+  nullable,
   parsePagination,
   required,
   sendPage,
@@ -81,51 +83,29 @@ function parseCreate(store: BillingStore, baseUrl: string, raw: unknown): Stored
       );
     else productIds = body.products.map((id, index) => checkUuid4(id, ['body', 'products', index], issues) ?? '');
   }
-  const customerId =
-    body.customer_id === undefined || body.customer_id === null
-      ? null
-      : (checkUuid4(body.customer_id, ['body', 'customer_id'], issues) ?? null);
-  const externalCustomerId =
-    body.external_customer_id === undefined
-      ? null
-      : (checkOptionalText(body.external_customer_id, ['body', 'external_customer_id'], issues) ?? null);
-  const email =
-    body.customer_email === undefined || body.customer_email === null
-      ? null
-      : (checkEmail(body.customer_email, ['body', 'customer_email'], issues) ?? null);
-  const name =
-    body.customer_name === undefined
-      ? null
-      : (checkOptionalText(body.customer_name, ['body', 'customer_name'], issues) ?? null);
-  const successUrl =
-    body.success_url === undefined || body.success_url === null
-      ? null
-      : (checkHttpUrl(body.success_url, ['body', 'success_url'], issues) ?? null);
-  const returnUrl =
-    body.return_url === undefined || body.return_url === null
-      ? null
-      : (checkHttpUrl(body.return_url, ['body', 'return_url'], issues) ?? null);
-  const embedOrigin =
-    body.embed_origin === undefined || body.embed_origin === null
-      ? null
-      : (checkString(body.embed_origin, ['body', 'embed_origin'], issues) ?? null);
+  const customerId = nullable(body.customer_id, ['body', 'customer_id'], issues, checkUuid4);
+  const externalCustomerId = nullable(
+    body.external_customer_id,
+    ['body', 'external_customer_id'],
+    issues,
+    checkOptionalText,
+  );
+  const email = nullable(body.customer_email, ['body', 'customer_email'], issues, checkEmail);
+  const name = nullable(body.customer_name, ['body', 'customer_name'], issues, checkOptionalText);
+  const successUrl = nullable(body.success_url, ['body', 'success_url'], issues, checkHttpUrl);
+  const returnUrl = nullable(body.return_url, ['body', 'return_url'], issues, checkHttpUrl);
+  const embedOrigin = nullable(body.embed_origin, ['body', 'embed_origin'], issues, checkString);
   const metadata = body.metadata === undefined ? {} : checkMetadata(body.metadata, ['body', 'metadata'], issues);
   const customerMetadata =
     body.customer_metadata === undefined
       ? {}
       : checkMetadata(body.customer_metadata, ['body', 'customer_metadata'], issues);
-  const seats =
-    body.seats === undefined || body.seats === null
-      ? null
-      : (checkInt(body.seats, ['body', 'seats'], issues, 1) ?? null);
+  const seats = nullable(body.seats, ['body', 'seats'], issues, (v, l, i) => checkInt(v, l, i, 1));
   if (seats !== null && seats > 10000)
     issues.add('less_than_equal', ['body', 'seats'], 'Input should be less than or equal to 10000', seats, {
       le: 10000,
     });
-  const amount =
-    body.amount === undefined || body.amount === null
-      ? null
-      : (checkInt(body.amount, ['body', 'amount'], issues, 0) ?? null);
+  const amount = nullable(body.amount, ['body', 'amount'], issues, (v, l, i) => checkInt(v, l, i, 0));
   if (body.discount_id !== undefined && body.discount_id !== null)
     checkUuid4(body.discount_id, ['body', 'discount_id'], issues);
   throwIfAny(issues);
@@ -273,19 +253,6 @@ function applyConfirm(checkout: StoredCheckout, raw: unknown): void {
   throwIfAny(issues);
   if (email !== undefined) checkout.customer_email = email;
   if (name !== undefined) checkout.customer_name = name;
-}
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
 }
 
 function checkoutPage(store: BillingStore, checkout: StoredCheckout): string {

@@ -8,6 +8,7 @@ import {
   checkBool,
   checkEnum,
   lookup,
+  nullable,
   parsePagination,
   sendPage,
   throwIfAny,
@@ -34,16 +35,18 @@ interface CancellationFields {
 }
 
 function parseCancellation(body: Record<string, unknown>, issues: Issues): CancellationFields {
-  const reason =
-    body.customer_cancellation_reason === undefined || body.customer_cancellation_reason === null
-      ? null
-      : (checkEnum(body.customer_cancellation_reason, REASONS, ['body', 'customer_cancellation_reason'], issues) ??
-        null);
-  const comment =
-    body.customer_cancellation_comment === undefined
-      ? null
-      : (checkOptionalText(body.customer_cancellation_comment, ['body', 'customer_cancellation_comment'], issues) ??
-        null);
+  const reason = nullable(
+    body.customer_cancellation_reason,
+    ['body', 'customer_cancellation_reason'],
+    issues,
+    (v, l, i) => checkEnum(v, REASONS, l, i),
+  );
+  const comment = nullable(
+    body.customer_cancellation_comment,
+    ['body', 'customer_cancellation_comment'],
+    issues,
+    checkOptionalText,
+  );
   return { reason, comment };
 }
 

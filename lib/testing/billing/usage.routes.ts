@@ -11,7 +11,17 @@ import type {
   StoredEvent,
   StoredMeter,
 } from './billing.store.js';
-import { billingRoute, checkEnum, lookup, parsePagination, required, sendPage, throwIfAny } from './billing.http.js';
+import {
+  billingRoute,
+  checkEnum,
+  checkObject,
+  lookup,
+  nullable,
+  parsePagination,
+  required,
+  sendPage,
+  throwIfAny,
+} from './billing.http.js';
 
 const EVENTS_WRITE = ['events:write'];
 const METERS_READ = ['meters:read', 'meters:write'];
@@ -21,15 +31,7 @@ const FUNCS = ['count', 'sum', 'max', 'min', 'avg', 'unique'] as const;
 const UNITS = ['scalar', 'token', 'custom'] as const;
 
 function parseEvent(store: BillingStore, raw: unknown, loc: Loc, issues: Issues): StoredEvent | undefined {
-  if (!isObject(raw)) {
-    issues.add(
-      'model_attributes_type',
-      loc,
-      'Input should be a valid dictionary or object to extract fields from',
-      raw,
-    );
-    return undefined;
-  }
+  if (!checkObject(raw, loc, issues)) return undefined;
   const before = issues.items.length;
   let name: string | undefined;
   if (required(raw, 'name', loc, issues)) name = checkString(raw.name, [...loc, 'name'], issues, { max: 128 });
@@ -39,10 +41,7 @@ function parseEvent(store: BillingStore, raw: unknown, loc: Loc, issues: Issues)
   else if (raw.external_customer_id !== undefined)
     externalCustomerId = checkString(raw.external_customer_id, [...loc, 'external_customer_id'], issues) ?? null;
   else issues.add('missing', [...loc, 'external_customer_id'], 'Field required', raw);
-  const externalId =
-    raw.external_id === undefined || raw.external_id === null
-      ? null
-      : (checkString(raw.external_id, [...loc, 'external_id'], issues) ?? null);
+  const externalId = nullable(raw.external_id, [...loc, 'external_id'], issues, checkString);
   const metadata = raw.metadata === undefined ? {} : checkMetadata(raw.metadata, [...loc, 'metadata'], issues);
   let timestamp = store.now();
   if (raw.timestamp !== undefined) {
@@ -76,15 +75,7 @@ function parseEvent(store: BillingStore, raw: unknown, loc: Loc, issues: Issues)
 }
 
 function parseFilter(raw: unknown, loc: Loc, issues: Issues): MeterFilter | undefined {
-  if (!isObject(raw)) {
-    issues.add(
-      'model_attributes_type',
-      loc,
-      'Input should be a valid dictionary or object to extract fields from',
-      raw,
-    );
-    return undefined;
-  }
+  if (!checkObject(raw, loc, issues)) return undefined;
   const before = issues.items.length;
   let conjunction: 'and' | 'or' | undefined;
   if (required(raw, 'conjunction', loc, issues))
@@ -101,15 +92,7 @@ function parseFilter(raw: unknown, loc: Loc, issues: Issues): MeterFilter | unde
           if (nested) clauses.push(nested);
           return;
         }
-        if (!isObject(clause)) {
-          issues.add(
-            'model_attributes_type',
-            [...at, 'FilterClause'],
-            'Input should be a valid dictionary or object to extract fields from',
-            clause,
-          );
-          return;
-        }
+        if (!checkObject(clause, [...at, 'FilterClause'], issues)) return;
         const clauseLoc = [...at, 'FilterClause'];
         const property = required(clause, 'property', clauseLoc, issues)
           ? checkString(clause.property, [...clauseLoc, 'property'], issues)
@@ -130,15 +113,7 @@ function parseFilter(raw: unknown, loc: Loc, issues: Issues): MeterFilter | unde
 
 function parseAggregation(raw: unknown, issues: Issues): MeterAggregation | undefined {
   const loc: Loc = ['body', 'aggregation'];
-  if (!isObject(raw)) {
-    issues.add(
-      'model_attributes_type',
-      loc,
-      'Input should be a valid dictionary or object to extract fields from',
-      raw,
-    );
-    return undefined;
-  }
+  if (!checkObject(raw, loc, issues)) return undefined;
   const func = checkEnum(raw.func, FUNCS, [...loc, 'func'], issues);
   if (func === undefined) return undefined;
   if (func === 'count') return { func };
