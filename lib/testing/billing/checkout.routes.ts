@@ -277,16 +277,20 @@ function checkoutPage(store: BillingStore, checkout: StoredCheckout): string {
   return page('Checkout', parts.join('\n'));
 }
 
+/** The checkout page's 404 for an unknown client secret. */
+function sendMissingCheckout(ctx: RequestContext): void {
+  sendText(
+    ctx,
+    404,
+    page('Checkout', '<p class="error">This checkout does not exist.</p>'),
+    'text/html; charset=utf-8',
+  );
+}
+
 /** Pay / Decline from the checkout page: a form post, answered with a redirect to success_url or the page. */
 async function submitPage(store: BillingStore, ctx: RequestContext, outcome: 'pay' | 'decline'): Promise<void> {
   const checkout = store.findCheckoutBySecret(ctx.params.client_secret);
-  if (!checkout)
-    return sendText(
-      ctx,
-      404,
-      page('Checkout', '<p class="error">This checkout does not exist.</p>'),
-      'text/html; charset=utf-8',
-    );
+  if (!checkout) return sendMissingCheckout(ctx);
   const form = new URLSearchParams(typeof ctx.body === 'string' ? ctx.body : '');
   const email = form.get('customer_email');
   try {
@@ -383,13 +387,7 @@ export function checkoutRoutes(store: BillingStore, baseUrl: () => string, slug:
       handle: (ctx: RequestContext) => {
         const checkout = store.findCheckoutBySecret(ctx.params.client_secret);
         store.expireCheckouts();
-        if (!checkout)
-          return sendText(
-            ctx,
-            404,
-            page('Checkout', '<p class="error">This checkout does not exist.</p>'),
-            'text/html; charset=utf-8',
-          );
+        if (!checkout) return sendMissingCheckout(ctx);
         sendText(ctx, 200, checkoutPage(store, checkout), 'text/html; charset=utf-8');
       },
     })),
