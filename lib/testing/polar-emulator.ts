@@ -273,7 +273,8 @@ export class PolarEmulator {
     }
     const record: RecordedRequest = {
       method: req.method ?? 'GET',
-      path: url.pathname,
+      // Checkout client secrets are secrets too: the log keeps their kind only.
+      path: url.pathname.replace(/polar_c_[A-Za-z0-9]+/g, 'polar_c_[redacted]'),
       query: redactSecrets(queryToRecord(url.searchParams)),
       body,
       status: 0,

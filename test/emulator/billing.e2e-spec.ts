@@ -150,7 +150,7 @@ describe('emulator: billing lifecycle', () => {
       const page = await f.sdk.products.list({ is_recurring: false });
       expect(page.items.map((p) => p.name)).toEqual(['Tip jar', 'Lifetime']);
       expect(page.pagination).toEqual({ total_count: 2, max_page: 1 });
-    });
+    }, 30_000); // a harness deadline: the first spec check compiles the Product schema
 
     it('archives a product, which then cannot be bought', async () => {
       const { product } = await monthlyProduct();
@@ -217,6 +217,7 @@ describe('emulator: billing lifecycle', () => {
       expect(paid.status).toBe(303);
       const after = await f.sdk.checkouts.get(checkout.id);
       expect(after.status).toBe('succeeded');
+      expect(f.polar.requests.map((r) => r.path).join(' ')).not.toContain(checkout.client_secret);
       expect(after.subscription_id).not.toBeNull();
 
       const customer = await f.sdk.customers.getExternal('user-1');

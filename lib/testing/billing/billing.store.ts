@@ -180,7 +180,7 @@ export class BillingStore {
     return benefit;
   }
 
-  /** The product's benefits become exactly `benefitIds`; grants of active subscriptions follow. */
+  /** The product's benefits become exactly `benefitIds` (for purchases from now on; existing grants stay as they are). */
   setProductBenefits(product: StoredProduct, benefitIds: string[]): StoredProduct {
     product.benefits = benefitIds.map((id) => this.benefits.get(id)!);
     product.modified_at = this.now();
