@@ -108,14 +108,14 @@ export class PolarEmulator {
     this.store.stateExtension = (customer) => this.billingStore.stateOf(customer.id);
     this.billing = new PolarEmulatorBilling(this.billingStore, this.testClock);
     this.routes = [
-      ...catalogRoutes(this.billingStore),
-      ...checkoutRoutes(this.billingStore, () => this.baseUrl, this.organizationSlug),
-      ...subscriptionRoutes(this.billingStore),
-      ...usageRoutes(this.billingStore),
       ...memberRoutes(this.store),
       ...customerRoutes(this.store),
       ...sessionRoutes(this.store, () => this.baseUrl, this.organizationSlug),
       ...portalRoutes(this.store, this.organizationSlug),
+      ...catalogRoutes(this.billingStore),
+      ...checkoutRoutes(this.billingStore, () => this.baseUrl, this.organizationSlug),
+      ...subscriptionRoutes(this.billingStore),
+      ...usageRoutes(this.billingStore),
     ];
   }
 
