@@ -71,7 +71,7 @@ describe('emulator: rate-limit defaults', () => {
     } finally {
       await Promise.all([sandbox.stop(), production.stop(), unlimited.stop()]);
     }
-  });
+  }, 30_000); // a harness deadline: 1270 sequential requests outlast jest's 5 s default on a loaded machine
 
   it('rejects a nonsensical limit at start-up', async () => {
     await expect(PolarEmulator.start({ rateLimit: { limit: 0, windowSeconds: 60 } })).rejects.toThrow(/rateLimit/);
