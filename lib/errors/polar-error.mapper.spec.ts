@@ -25,6 +25,16 @@ describe('toPolarHttpException (the error table)', () => {
       404,
     ],
     [
+      'D8: a route 404 without error ResourceNotFound is not a missing resource',
+      Object.assign(new Error('API error occurred'), {
+        name: 'PolarError',
+        statusCode: 404,
+        error: '{"detail":"Not Found"}',
+      }),
+      PolarUpstreamException,
+      502,
+    ],
+    [
       '422 validation',
       new errors.HTTPValidationError(422, {
         detail: [{ type: 'string_too_long', loc: ['body', 'name'], msg: 'too long', input: 'x' }],

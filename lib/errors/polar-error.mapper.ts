@@ -96,8 +96,10 @@ export const POLAR_ERROR_TABLE: readonly Row[] = [
     },
   },
   {
+    // Only Polar's resource 404 names a missing resource; a route or version 404 (`{"detail":"Not Found"}`)
+    // means the request went somewhere Polar does not serve, which falls through to "any other 4xx".
     polar: '404 ResourceNotFound',
-    when: (f) => statusOf(f) === 404,
+    when: (f) => statusOf(f) === 404 && readErrorCode((f as { body: unknown }).body) === 'ResourceNotFound',
     build: (_f, cause) => new PolarNotFoundException(POLAR_MESSAGES.notFound, { cause }),
   },
   {

@@ -7,6 +7,20 @@ export const ALL_SCOPES = [
   'customer_sessions:write',
   'members:read',
   'members:write',
+  'products:read',
+  'products:write',
+  'benefits:read',
+  'benefits:write',
+  'checkouts:read',
+  'checkouts:write',
+  'subscriptions:read',
+  'subscriptions:write',
+  'orders:read',
+  'orders:write',
+  'events:read',
+  'events:write',
+  'meters:read',
+  'meters:write',
 ] as const;
 
 /** Organization access tokens and their scopes. */

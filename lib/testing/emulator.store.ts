@@ -392,9 +392,18 @@ export class EmulatorStore {
     };
   }
 
-  /** The customer state: the customer plus (always empty here) subscriptions, benefits and meters. */
+  /** Supplies the state's subscriptions, benefits and meters (the billing store); empty lists without it. */
+  stateExtension?: (customer: PolarEmulatorCustomer) => Record<string, unknown>;
+
+  /** The customer state: the customer plus its active subscriptions, granted benefits and active meters. */
   state(customer: PolarEmulatorCustomer): PolarEmulatorCustomer & Record<string, unknown> {
-    return { ...structuredClone(customer), active_subscriptions: [], granted_benefits: [], active_meters: [] };
+    return {
+      ...structuredClone(customer),
+      active_subscriptions: [],
+      granted_benefits: [],
+      active_meters: [],
+      ...this.stateExtension?.(customer),
+    };
   }
 
   /** Every member of every live customer, oldest first. */

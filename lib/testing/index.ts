@@ -1,4 +1,5 @@
 export { PolarEmulator } from './polar-emulator.js';
+export { PolarEmulatorBilling } from './billing/billing.control.js';
 export type {
   PolarEmulatorAddress,
   PolarEmulatorCustomer,

@@ -33,6 +33,12 @@ import { customerRoutes } from './customers.routes.js';
 import { memberRoutes } from './members.routes.js';
 import { portalRoutes } from './portal.page.js';
 import { sessionRoutes } from './sessions.routes.js';
+import { BillingStore } from './billing/billing.store.js';
+import { PolarEmulatorBilling, TestClock } from './billing/billing.control.js';
+import { catalogRoutes } from './billing/catalog.routes.js';
+import { checkoutRoutes } from './billing/checkout.routes.js';
+import { subscriptionRoutes } from './billing/subscriptions.routes.js';
+import { usageRoutes } from './billing/usage.routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 // Python's json gives up near its recursion limit (1000); JavaScript's JSON.stringify overflows the stack a few
@@ -51,8 +57,12 @@ export class PolarEmulator {
   readonly accessToken: string;
   /** Slug of the emulated organization (used in portal URLs). */
   readonly organizationSlug: string;
+  /** Test control of the billing lifecycle: `advanceTime`, `failNextPayments`, `pay`, and what the emulator holds. */
+  readonly billing: PolarEmulatorBilling;
 
   private readonly store: EmulatorStore;
+  private readonly billingStore: BillingStore;
+  private readonly testClock: TestClock;
   private readonly tokens = new EmulatorTokens();
   private readonly faultState = new EmulatorFaults();
   private readonly limiter: FixedWindowRateLimiter;
@@ -67,7 +77,8 @@ export class PolarEmulator {
   private baseUrl = '';
 
   private constructor(options: PolarEmulatorOptions) {
-    this.clock = options.clock ?? (() => new Date());
+    this.testClock = new TestClock(options.clock);
+    this.clock = this.testClock.now;
     this.accessToken = options.accessToken ?? `polar_oat_${randomAlphanumeric(43)}`;
     this.organizationSlug = options.organizationSlug ?? 'emulator-org';
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(this.organizationSlug)) {
@@ -88,11 +99,24 @@ export class PolarEmulator {
     this.faults = this.faultState;
     this.webhooks = new WebhookSender(this.clock, this.maxRecordedRequests);
     this.store.onEvent((event) => this.webhooks.send(event.type, event.data));
+    this.billingStore = new BillingStore(
+      this.store,
+      this.clock,
+      (event) => this.webhooks.send(event.type, event.data),
+      () => this.baseUrl,
+    );
+    this.store.stateExtension = (customer) => this.billingStore.stateOf(customer.id);
+    this.store.hasBillableSubscription = (customerId) => this.billingStore.hasBillableSubscription(customerId);
+    this.billing = new PolarEmulatorBilling(this.billingStore, this.testClock);
     this.routes = [
       ...memberRoutes(this.store),
       ...customerRoutes(this.store),
       ...sessionRoutes(this.store, () => this.baseUrl, this.organizationSlug),
       ...portalRoutes(this.store, this.organizationSlug),
+      ...catalogRoutes(this.billingStore),
+      ...checkoutRoutes(this.billingStore, () => this.baseUrl, this.organizationSlug),
+      ...subscriptionRoutes(this.billingStore),
+      ...usageRoutes(this.billingStore),
     ];
   }
 
@@ -133,9 +157,11 @@ export class PolarEmulator {
     this.tokens.add(token, scopes);
   }
 
-  /** Forgets customers, sessions, recorded requests and deliveries, faults and rate-limit counters. */
+  /** Forgets customers, sessions, billing (products to usage), recorded requests and deliveries, faults, rate-limit counters and advanced time. */
   reset(): void {
     this.store.reset();
+    this.billingStore.reset();
+    this.testClock.reset();
     this.log.length = 0;
     this.faultState.clear();
     this.limiter.reset();
@@ -251,7 +277,8 @@ export class PolarEmulator {
     }
     const record: RecordedRequest = {
       method: req.method ?? 'GET',
-      path: url.pathname,
+      // Checkout client secrets are secrets too: the log keeps their kind only.
+      path: url.pathname.replace(/polar_c_[A-Za-z0-9]+/g, 'polar_c_[redacted]'),
       query: redactSecrets(queryToRecord(url.searchParams)),
       body,
       status: 0,
@@ -305,7 +332,8 @@ export class PolarEmulator {
       // FastAPI's answer when parsing fails with anything but a JSON syntax error (here a RecursionError).
       return sendJson(ctx, 400, { detail: 'There was an error parsing the body' });
     }
-    if (bodyError === 'invalid' && (ctx.method === 'POST' || ctx.method === 'PATCH')) {
+    const isForm = /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
+    if (bodyError === 'invalid' && (ctx.method === 'POST' || ctx.method === 'PATCH') && !(isPage && isForm)) {
       return sendValidation(
         ctx,
         new ValidationFailure([

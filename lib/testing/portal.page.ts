@@ -2,7 +2,7 @@ import { escapeHtml, sendText, type RequestContext } from './emulator.http.js';
 import type { EmulatorStore } from './emulator.store.js';
 import type { Route } from './emulator.router.js';
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>

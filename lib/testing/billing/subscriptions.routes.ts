@@ -1,0 +1,165 @@
+import { sendJson } from '../emulator.http.js';
+import type { Route } from '../emulator.router.js';
+import { bodyObject } from '../customers.routes.js';
+import { Issues, checkOptionalText } from '../emulator.validation.js';
+import type { BillingStore, StoredSubscription } from './billing.store.js';
+import {
+  billingRoute,
+  checkBool,
+  checkEnum,
+  lookup,
+  nullable,
+  parsePagination,
+  sendPage,
+  throwIfAny,
+  uuidFilter,
+} from './billing.http.js';
+
+const SUBSCRIPTIONS_READ = ['subscriptions:read', 'subscriptions:write'];
+const SUBSCRIPTIONS_WRITE = ['subscriptions:write'];
+const ORDERS_READ = ['orders:read', 'orders:write'];
+const REASONS = [
+  'customer_service',
+  'low_quality',
+  'missing_features',
+  'switched_service',
+  'too_complex',
+  'too_expensive',
+  'unused',
+  'other',
+] as const;
+
+interface CancellationFields {
+  reason: string | null;
+  comment: string | null;
+}
+
+function parseCancellation(body: Record<string, unknown>, issues: Issues): CancellationFields {
+  const reason = nullable(
+    body.customer_cancellation_reason,
+    ['body', 'customer_cancellation_reason'],
+    issues,
+    (v, l, i) => checkEnum(v, REASONS, l, i),
+  );
+  const comment = nullable(
+    body.customer_cancellation_comment,
+    ['body', 'customer_cancellation_comment'],
+    issues,
+    checkOptionalText,
+  );
+  return { reason, comment };
+}
+
+/** Applies the cancel/uncancel (`cancel_at_period_end`) or revoke (`revoke: true`) forms of SubscriptionUpdate. */
+function update(store: BillingStore, subscription: StoredSubscription, raw: unknown): void {
+  const body = bodyObject(raw);
+  const issues = new Issues();
+  const cancellation = parseCancellation(body, issues);
+  if (body.revoke !== undefined) {
+    if (body.revoke !== true)
+      issues.add('literal_error', ['body', 'SubscriptionRevoke', 'revoke'], 'Input should be True', body.revoke, {
+        expected: 'True',
+      });
+    throwIfAny(issues);
+    store.revoke(subscription, cancellation.reason, cancellation.comment);
+    return;
+  }
+  if (body.cancel_at_period_end !== undefined) {
+    const cancel = checkBool(body.cancel_at_period_end, ['body', 'SubscriptionCancel', 'cancel_at_period_end'], issues);
+    throwIfAny(issues);
+    store.setCancelAtPeriodEnd(subscription, cancel!, cancellation.reason, cancellation.comment);
+    return;
+  }
+  // Product changes, seats, billing periods, pauses and discounts are not emulated yet: answer honestly.
+  issues.add('missing', ['body', 'SubscriptionCancel', 'cancel_at_period_end'], 'Field required', body);
+  throwIfAny(issues);
+}
+
+/** Routes of `/v1/subscriptions/` and `/v1/orders/`. */
+export function subscriptionRoutes(store: BillingStore): Route[] {
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      pattern: '/v1/subscriptions/',
+      scopes: SUBSCRIPTIONS_READ,
+      handle: (ctx) => {
+        const issues = new Issues();
+        const pagination = parsePagination(ctx.query, issues);
+        const customers = uuidFilter(ctx.query, 'customer_id', issues);
+        const products = uuidFilter(ctx.query, 'product_id', issues);
+        const active = ctx.query.get('active');
+        if (active !== null && !['true', 'false'].includes(active))
+          issues.add(
+            'bool_parsing',
+            ['query', 'active'],
+            'Input should be a valid boolean, unable to interpret input',
+            active,
+          );
+        throwIfAny(issues);
+        const external = ctx.query.getAll('external_customer_id');
+        const items = [...store.subscriptions.values()]
+          .filter((s) => !customers || customers.includes(s.customer_id))
+          .filter((s) => !products || products.includes(s.product_id))
+          .filter(
+            (s) =>
+              external.length === 0 || external.includes(store.customers.findById(s.customer_id)?.external_id ?? ''),
+          )
+          .filter((s) => active === null || (s.status === 'active' || s.status === 'trialing') === (active === 'true'))
+          .reverse()
+          .map((s) => store.subscriptionView(s));
+        sendPage(ctx, items, pagination);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/subscriptions/:id',
+      scopes: SUBSCRIPTIONS_READ,
+      handle: (ctx) => sendJson(ctx, 200, store.subscriptionView(lookup(store.subscriptions, ctx))),
+    },
+    {
+      method: 'PATCH',
+      pattern: '/v1/subscriptions/:id',
+      scopes: SUBSCRIPTIONS_WRITE,
+      handle: (ctx) => {
+        const subscription = lookup(store.subscriptions, ctx);
+        update(store, subscription, ctx.body);
+        sendJson(ctx, 200, store.subscriptionView(subscription));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/subscriptions/:id',
+      scopes: SUBSCRIPTIONS_WRITE,
+      handle: (ctx) => {
+        const subscription = lookup(store.subscriptions, ctx);
+        store.revoke(subscription);
+        sendJson(ctx, 200, store.subscriptionView(subscription));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/orders/',
+      scopes: ORDERS_READ,
+      handle: (ctx) => {
+        const issues = new Issues();
+        const pagination = parsePagination(ctx.query, issues);
+        const customers = uuidFilter(ctx.query, 'customer_id', issues);
+        const products = uuidFilter(ctx.query, 'product_id', issues);
+        throwIfAny(issues);
+        const items = [...store.orders.values()]
+          .filter((o) => !customers || customers.includes(o.customer_id))
+          .filter((o) => !products || products.includes(o.product_id as string))
+          .reverse()
+          .map((o) => store.orderView(o));
+        sendPage(ctx, items, pagination);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/orders/:id',
+      scopes: ORDERS_READ,
+      handle: (ctx) => sendJson(ctx, 200, store.orderView(lookup(store.orders, ctx))),
+    },
+  ];
+  return routes.map(billingRoute);
+}
