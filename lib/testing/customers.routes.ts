@@ -12,6 +12,7 @@ import {
   checkUuid4,
   isObject,
   type Loc,
+  refuseOrganizationId,
 } from './emulator.validation.js';
 import type { Route } from './emulator.router.js';
 import { validateTaxId } from './emulator.tax-id.js';
@@ -80,14 +81,7 @@ function parseCreate(raw: unknown): CustomerCreateInput {
     checkUuid4(body.organization_id, ['body', 'organization_id'], issues);
   if (!issues.empty) throw new ValidationFailure(issues.items);
 
-  if (body.organization_id !== undefined && body.organization_id !== null) {
-    throw ValidationFailure.polar(
-      'organization_id',
-      'Setting organization_id is disallowed when using an organization token.',
-      body.organization_id,
-      'organization_token',
-    );
-  }
+  refuseOrganizationId(body);
   if (type === 'team' && email === null && input.owner === null) {
     throw ValidationFailure.polar('owner', 'Owner is required for team customers without an email.', null, 'missing');
   }

@@ -1,6 +1,6 @@
 import { polarState, polarStateError } from '../customers/dto/polar-address.rules.js';
 import { ISO_COUNTRIES } from './iso-countries.js';
-import type { ValidationIssue } from './emulator.http.js';
+import { ValidationFailure, type ValidationIssue } from './emulator.http.js';
 import type { PolarEmulatorAddress, PolarEmulatorMetadata } from './emulator.types.js';
 
 /** Location of a value inside the request, e.g. `['body', 'email']`. */
@@ -285,4 +285,19 @@ export function checkLocale(value: unknown, loc: Loc, issues: Issues): string | 
     .filter(Boolean)
     .join('-')
     .concat((variants + extensions + privateUse).toLowerCase());
+}
+
+/**
+ * Polar's rule for a create body's `organization_id` with an organization token: the id is implied by the
+ * token, so a well-formed one is refused on its own (after the body's other 422 issues).
+ */
+export function refuseOrganizationId(body: Record<string, unknown>): void {
+  if (body.organization_id !== undefined && body.organization_id !== null) {
+    throw ValidationFailure.polar(
+      'organization_id',
+      'Setting organization_id is disallowed when using an organization token.',
+      body.organization_id,
+      'organization_token',
+    );
+  }
 }

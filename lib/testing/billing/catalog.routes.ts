@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { ValidationFailure, sendJson } from '../emulator.http.js';
 import type { Route } from '../emulator.router.js';
 import { bodyObject } from '../customers.routes.js';
-import { Issues, checkMetadata, checkString, checkUuid4, isObject, type Loc } from '../emulator.validation.js';
+import {
+  Issues,
+  checkMetadata,
+  checkString,
+  checkUuid4,
+  isObject,
+  type Loc,
+  refuseOrganizationId,
+} from '../emulator.validation.js';
 import type { BillingStore, Resource, StoredPrice, StoredProduct } from './billing.store.js';
 import {
   billingRoute,
@@ -197,14 +205,7 @@ function parseProductCreate(store: BillingStore, raw: unknown): StoredProduct {
   if (body.organization_id !== undefined && body.organization_id !== null)
     checkUuid4(body.organization_id, ['body', 'organization_id'], issues);
   throwIfAny(issues);
-  if (body.organization_id !== undefined && body.organization_id !== null) {
-    throw ValidationFailure.polar(
-      'organization_id',
-      'Setting organization_id is disallowed when using an organization token.',
-      body.organization_id,
-      'organization_token',
-    );
-  }
+  refuseOrganizationId(body);
   const recurring = recurringInterval !== null;
   if (!recurring && prices.some((price) => price.amount_type === 'metered_unit')) {
     throw ValidationFailure.polar('prices', 'Metered prices are only supported on recurring products.', body.prices);
