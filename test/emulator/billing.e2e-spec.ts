@@ -1,39 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { webhooks } from '@polar-sh/sdk/2026-10';
-import { api, detailOf, rejectionOf, startEmulator, type EmulatorFixture } from './helpers.js';
+import {
+  api,
+  detailOf,
+  rejectionOf,
+  startEmulator,
+  startReceiver,
+  type EmulatorFixture,
+  type Received,
+} from './helpers.js';
 import { specErrors, webhookSchemaName } from './spec-schema.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-interface Delivery {
-  type: string;
-  data: Record<string, unknown>;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook endpoint that keeps what it receives. */
-async function startReceiver() {
-  const received: Delivery[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const parsed = JSON.parse(body) as { type: string; data: Record<string, unknown> };
-      received.push({ type: parsed.type, data: parsed.data, headers: req.headers, body });
-      res.writeHead(202).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+/** The event type of a received delivery. */
+const typeOf = (delivery: Received): string => (JSON.parse(delivery.body) as { type: string }).type;
 
 describe('emulator: billing lifecycle', () => {
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
@@ -59,7 +40,7 @@ describe('emulator: billing lifecycle', () => {
   /** Event types delivered since the last call, in order (after every delivery finished). */
   async function delivered(): Promise<string[]> {
     await f.polar.waitForWebhooks();
-    const types = receiver.received.map((delivery) => delivery.type);
+    const types = receiver.received.map(typeOf);
     return types;
   }
 
@@ -315,10 +296,10 @@ describe('emulator: billing lifecycle', () => {
       ]);
       for (const delivery of receiver.received) {
         const headers = Object.fromEntries(Object.entries(delivery.headers).map(([k, v]) => [k, String(v)]));
+        const type = typeOf(delivery);
         const event = await webhooks.validateEvent(delivery.body, headers, secret);
-        expect(event.type).toBe(delivery.type);
-        const schema = webhookSchemaName(delivery.type);
-        expect([delivery.type, specErrors(schema, JSON.parse(delivery.body))]).toEqual([delivery.type, []]);
+        expect(event.type).toBe(type);
+        expect([type, specErrors(webhookSchemaName(type), JSON.parse(delivery.body))]).toEqual([type, []]);
       }
     }, 30_000); // a harness deadline: compiling the spec's webhook schemas takes a few seconds
 
