@@ -36,6 +36,19 @@ describeWithRedis.each(ADAPTERS)('a Redis outage over %s answers in time', (adap
   const handler = () => app.app.get(CountingHandler);
   const sessionCalls = () => polar.requests.filter((r) => r.method === 'POST' && r.path === '/v1/customer-sessions/');
 
+  /** What every outage answers: the portal 200 from Polar, a new delivery 503 without running, each in time. */
+  async function expectOutageAnswers(on: PolarTestApp, what: string): Promise<void> {
+    const portal = await openPortal(on, 'ann');
+    expect(portal.status).toBe(200);
+    expect(portal.ms).toBeLessThan(PORTAL_BOUND_MS);
+    const delivery = id(what);
+    const webhook = await deliver(on, delivery);
+    expect(webhook.status).toBe(503);
+    expect(webhook.body.message).toBe(STORE_UNAVAILABLE);
+    expect(webhook.ms).toBeLessThan(WEBHOOK_BOUND_MS);
+    expect(on.app.get(CountingHandler).runs).not.toContain(delivery);
+  }
+
   beforeAll(async () => {
     polar = await PolarEmulator.start({ rateLimit: false });
     polar.seedCustomer({ external_id: 'ann', email: 'ann@example.com' });
@@ -64,18 +77,9 @@ describeWithRedis.each(ADAPTERS)('a Redis outage over %s answers in time', (adap
     redis.freeze();
     try {
       const before = sessionCalls().length;
-      const portal = await openPortal(app, 'ann');
-      expect(portal.status).toBe(200);
-      expect(portal.ms).toBeLessThan(PORTAL_BOUND_MS);
+      await expectOutageAnswers(app, 'frozen');
       expect(sessionCalls().length - before).toBe(1);
       expect(app.logger.at('warn').join('\n')).toMatch(/Portal session store read failed \(PolarDeadlineError\)/);
-
-      const delivery = id('frozen');
-      const webhook = await deliver(app, delivery);
-      expect(webhook.status).toBe(503);
-      expect(webhook.body.message).toBe(STORE_UNAVAILABLE);
-      expect(webhook.ms).toBeLessThan(WEBHOOK_BOUND_MS);
-      expect(handler().runs).not.toContain(delivery);
     } finally {
       redis.thaw();
     }
@@ -115,13 +119,7 @@ describeWithRedis.each(ADAPTERS)('a Redis outage over %s answers in time', (adap
 
   it('killed mid-run: 200 from the portal and 503 for a webhook, in time; restarted: both recover by themselves', async () => {
     await redis.kill();
-    const portal = await openPortal(app, 'ann');
-    expect(portal.status).toBe(200);
-    expect(portal.ms).toBeLessThan(PORTAL_BOUND_MS);
-    const down = await deliver(app, id('killed'));
-    expect(down.status).toBe(503);
-    expect(down.body.message).toBe(STORE_UNAVAILABLE);
-    expect(down.ms).toBeLessThan(WEBHOOK_BOUND_MS);
+    await expectOutageAnswers(app, 'killed');
 
     await redis.restart();
     // The client reconnects with a backoff of at most 2 s; every answer meanwhile is 503 or 200, in time.
@@ -147,13 +145,7 @@ describeWithRedis.each(ADAPTERS)('a Redis outage over %s answers in time', (adap
   it('unreachable from the start: the portal answers 200 from Polar, a webhook 503 with the documented body', async () => {
     const nowhere = await createOutageApp(adapter, polar, `redis://127.0.0.1:${await unusedPort()}`);
     try {
-      const portal = await openPortal(nowhere, 'ann');
-      expect(portal.status).toBe(200);
-      expect(portal.ms).toBeLessThan(PORTAL_BOUND_MS);
-      const webhook = await deliver(nowhere, id('nowhere'));
-      expect(webhook.status).toBe(503);
-      expect(webhook.body.message).toBe(STORE_UNAVAILABLE);
-      expect(webhook.ms).toBeLessThan(WEBHOOK_BOUND_MS);
+      await expectOutageAnswers(nowhere, 'nowhere');
       expect(nowhere.app.get(CountingHandler).runs).toEqual([]);
       // Logged without the session URL or token.
       expect(nowhere.logger.text()).not.toMatch(/customer_session_token|polar_cst_/);
