@@ -10,7 +10,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { isObservable, lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom, takeUntil, timer } from 'rxjs';
 import type {
   PolarCustomerIdentity,
   PolarCustomerResolverFn,
@@ -82,7 +82,10 @@ export class PolarCustomerIdentityService implements OnModuleInit {
         CUSTOMER_IDENTITY_MESSAGES.guardThrewLog(name),
         () => {
           const result = guard.canActivate(context);
-          return isObservable(result) ? lastValueFrom(result, { defaultValue: false }) : result;
+          if (!isObservable(result)) return result;
+          // Unsubscribed just after the deadline, so a guard's Observable that never completes is not held.
+          const bounded = result.pipe(takeUntil(timer(this.options.customerTimeoutMs + 1)));
+          return lastValueFrom(bounded, { defaultValue: false });
         },
         CUSTOMER_IDENTITY_MESSAGES.appGuardFailed(name),
         CUSTOMER_IDENTITY_MESSAGES.guardTimedOut(name, this.options.customerTimeoutMs),
@@ -129,8 +132,8 @@ export class PolarCustomerIdentityService implements OnModuleInit {
     try {
       return await withinDeadline(log, this.options.customerTimeoutMs, run);
     } catch (error) {
-      if (isHttpException(error)) throw error;
-      if (error instanceof PolarDeadlineError) {
+      if (isInstance(error, HttpException)) throw error;
+      if (isInstance(error, PolarDeadlineError)) {
         this.logger.error(timedOutAnswer);
         throw new PolarPortalResolverTimeoutException(timedOutAnswer);
       }
@@ -141,9 +144,9 @@ export class PolarCustomerIdentityService implements OnModuleInit {
 }
 
 /** `instanceof` that cannot throw (a thrown Proxy's getPrototypeOf trap may). */
-function isHttpException(error: unknown): error is HttpException {
+function isInstance<T>(error: unknown, type: abstract new (...args: never[]) => T): error is T {
   try {
-    return error instanceof HttpException;
+    return error instanceof type;
   } catch {
     return false;
   }
