@@ -8,7 +8,13 @@ import type {
   PolarRouteKey,
   PolarRouteShapeOptions,
 } from './interfaces/polar-module-options.interface.js';
-import { DEFAULT_READ_RETRIES, DEFAULT_TIMEOUT_MS, POLAR_API_URLS } from './polar.constants.js';
+import {
+  DEFAULT_CUSTOMER_TIMEOUT_MS,
+  DEFAULT_READ_RETRIES,
+  DEFAULT_STORE_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  POLAR_API_URLS,
+} from './polar.constants.js';
 
 /** One route as the module definition fixes it: its path and the app's handler decorators, or off. */
 export type PolarRouteMount = { path: string; routeDecorators: MethodDecorator[] } | false;
@@ -71,6 +77,7 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
   }
   const { accessToken, environment = 'production', baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
   const { organizationId, readRetries = DEFAULT_READ_RETRIES } = options;
+  const { storeTimeoutMs = DEFAULT_STORE_TIMEOUT_MS, customerTimeoutMs = DEFAULT_CUSTOMER_TIMEOUT_MS } = options;
 
   if (typeof accessToken !== 'string' || accessToken.trim() === '') {
     fail('accessToken', 'is required (an organization access token, polar_oat_…)');
@@ -84,6 +91,8 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
   }
   const resolvedBaseUrl = baseUrl === undefined ? POLAR_API_URLS[environment] : checkBaseUrl(baseUrl);
   positiveMilliseconds(timeoutMs, 'timeoutMs', MAX_TIMER_MS);
+  positiveMilliseconds(storeTimeoutMs, 'storeTimeoutMs', MAX_TIMER_MS);
+  positiveMilliseconds(customerTimeoutMs, 'customerTimeoutMs', MAX_TIMER_MS);
   if (organizationId !== undefined && (typeof organizationId !== 'string' || organizationId.trim() === '')) {
     fail('organizationId', 'must be a non-empty string when given');
   }
@@ -100,6 +109,8 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
     environment,
     baseUrl: resolvedBaseUrl,
     timeoutMs,
+    storeTimeoutMs,
+    customerTimeoutMs,
     organizationId,
     readRetries,
     customer: resolveCustomerResolverOption(options.customer, options.portal ? options.portal.customer : undefined),

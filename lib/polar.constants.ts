@@ -15,6 +15,10 @@ export const POLAR_ROUTE_SHAPE = Symbol('POLAR_ROUTE_SHAPE');
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Default number of retries of a read (GET) on 429, 5xx or a network failure. */
 export const DEFAULT_READ_RETRIES = 2;
+/** Default `storeTimeoutMs`: a store round trip is milliseconds; Polar gives a webhook 10 s in all. */
+export const DEFAULT_STORE_TIMEOUT_MS = 1500;
+/** Default `customerTimeoutMs`: the app's resolver and guards usually answer in well under a second. */
+export const DEFAULT_CUSTOMER_TIMEOUT_MS = 5000;
 /** Default path of the customer-portal route. */
 export const DEFAULT_PORTAL_PATH = 'billing/portal';
 /** Default path of the webhook route. */

@@ -5,7 +5,10 @@ import type { PolarCacheLike } from '../interfaces/polar-cache.interface.js';
 import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
 import { POLAR_APP_CACHE, POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
 import { STORE_MESSAGES } from '../polar.messages.js';
+import type { PolarAtomicClaims } from '../webhooks/cache-manager-dedupe.store.js';
 import { findAppCacheManager } from './app-cache-manager.js';
+import { storeUnderDeadline } from './deadline.js';
+import { redisClaimsOf } from './redis-claims.js';
 
 /** What every store option accepts: this process only, the app's cache-manager cache, or a store object. */
 export type PolarStoreOption<S> = 'memory' | 'cache-manager' | S;
@@ -42,6 +45,7 @@ type CacheWithBatch = PolarCacheLike & { mget?<T>(keys: string[]): Promise<Array
  */
 export class PolarAppCache implements PolarCacheLike, OnModuleInit {
   private cache: CacheWithBatch | undefined;
+  private claims: PolarAtomicClaims | undefined;
   private readonly requiredBy: string[] = [];
 
   constructor(private readonly moduleRef: ModuleRef) {}
@@ -59,6 +63,15 @@ export class PolarAppCache implements PolarCacheLike, OnModuleInit {
       const [option] = this.requiredBy as [string];
       throw new PolarConfigurationError(STORE_MESSAGES.noCacheManager(option), option);
     }
+    this.claims = redisClaimsOf(this.cache);
+  }
+
+  /**
+   * `SET NX PX` claims on the Redis behind the cache when it is a `@keyv/redis` store (the
+   * README's setup), known from module init; undefined otherwise.
+   */
+  get atomicClaims(): PolarAtomicClaims | undefined {
+    return this.claims;
   }
 
   private get found(): CacheWithBatch {
@@ -101,12 +114,15 @@ export interface PolarStoreDefinition<S> {
   /** The `'memory'` store. */
   memory(options: PolarResolvedOptions): S;
   /** The `'cache-manager'` store, over the app's cache. */
-  overCache(cache: PolarCacheLike & Pick<PolarAppCache, 'mget'>, options: PolarResolvedOptions): S;
+  overCache(cache: PolarCacheLike & Pick<PolarAppCache, 'mget' | 'atomicClaims'>, options: PolarResolvedOptions): S;
 }
 
 /**
  * The one provider factory of every store (webhook dedupe, session reuse, …): the option chooses,
- * this builds. A wrapper every store call should go through (a deadline, metrics) goes here, once.
+ * this builds. Every call into a store outside this process (`'cache-manager'` or the app's own
+ * object) runs under `storeTimeoutMs`, here, once: a Redis that is down or frozen answers nothing,
+ * and a deadline turns that into a rejection each store's caller already handles. The `'memory'`
+ * store lives in this process and cannot hang.
  */
 export function polarStoreProvider<S>(definition: PolarStoreDefinition<S>): Provider {
   return {
@@ -115,9 +131,11 @@ export function polarStoreProvider<S>(definition: PolarStoreDefinition<S>): Prov
       const selected = definition.select(options);
       if (selected === false) return null;
       if (selected.store === 'memory') return definition.memory(options);
-      if (selected.store === 'cache-manager')
-        return definition.overCache(appCache.requireFor(selected.option), options);
-      return selected.store;
+      const store =
+        selected.store === 'cache-manager'
+          ? definition.overCache(appCache.requireFor(selected.option), options)
+          : selected.store;
+      return storeUnderDeadline(store as S & object, selected.option, options.storeTimeoutMs);
     },
     inject: [POLAR_RESOLVED_OPTIONS, POLAR_APP_CACHE],
   };

@@ -1,4 +1,9 @@
-import { HttpStatus, InternalServerErrorException, UnauthorizedException } from '@nestjs/common';
+import {
+  HttpStatus,
+  InternalServerErrorException,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { CUSTOMER_IDENTITY_MESSAGES } from './customer-identity.messages.js';
 
 /** Nobody is signed in (the resolver returned null): 401, and nothing was sent to Polar. */
@@ -30,5 +35,21 @@ export class PolarPortalResolverException extends InternalServerErrorException {
       { cause: options.cause },
     );
     this.name = 'PolarPortalResolverException';
+  }
+}
+
+/**
+ * The app's customer resolver or one of its route guards did not settle within `customerTimeoutMs`:
+ * a 503 (the app is briefly unable to tell who is asking; retrying may succeed), logged with the name.
+ */
+export class PolarPortalResolverTimeoutException extends ServiceUnavailableException {
+  constructor(message: string) {
+    super({
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: 'Service Unavailable',
+      code: 'polar_portal_resolver_timeout',
+      message,
+    });
+    this.name = 'PolarPortalResolverTimeoutException';
   }
 }

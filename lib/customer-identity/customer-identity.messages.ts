@@ -11,5 +11,9 @@ export const CUSTOMER_IDENTITY_MESSAGES = {
     'The default customer resolver needs request.user.id (a string or a number); give the customer option to read your user differently.',
   appGuardFailed: (name: string): string => `The portal guard ${name} failed (see the server log).`,
   resolverThrewLog: 'The portal customer resolver threw',
+  resolverTimedOut: (ms: number): string =>
+    `The billing portal could not identify the customer: the customer resolver did not answer within ${ms} ms (customerTimeoutMs).`,
+  guardTimedOut: (name: string, ms: number): string =>
+    `The portal guard ${name} did not answer within ${ms} ms (customerTimeoutMs).`,
   guardThrewLog: (name: string): string => `The portal guard ${name} threw`,
 } as const;

@@ -10,16 +10,21 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { isObservable, lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom, takeUntil, timer } from 'rxjs';
 import type {
   PolarCustomerIdentity,
   PolarCustomerResolverFn,
 } from '../interfaces/polar-customer-resolver.interface.js';
 import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
+import { PolarDeadlineError, withinDeadline } from '../common/deadline.js';
 import { describeThrown } from '../errors/describe-thrown.js';
 import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
 import { isResolverClass } from './customer-identity.config.js';
-import { PolarPortalResolverException, PolarPortalUnauthorizedException } from './customer-identity.exceptions.js';
+import {
+  PolarPortalResolverException,
+  PolarPortalResolverTimeoutException,
+  PolarPortalUnauthorizedException,
+} from './customer-identity.exceptions.js';
 import { CUSTOMER_IDENTITY_MESSAGES } from './customer-identity.messages.js';
 import { requestUserCustomerResolver, toCustomerIdentity } from './customer-identity.js';
 
@@ -77,9 +82,13 @@ export class PolarCustomerIdentityService implements OnModuleInit {
         CUSTOMER_IDENTITY_MESSAGES.guardThrewLog(name),
         () => {
           const result = guard.canActivate(context);
-          return isObservable(result) ? lastValueFrom(result, { defaultValue: false }) : result;
+          if (!isObservable(result)) return result;
+          // Unsubscribed just after the deadline, so a guard's Observable that never completes is not held.
+          const bounded = result.pipe(takeUntil(timer(this.options.customerTimeoutMs + 1)));
+          return lastValueFrom(bounded, { defaultValue: false });
         },
         CUSTOMER_IDENTITY_MESSAGES.appGuardFailed(name),
+        CUSTOMER_IDENTITY_MESSAGES.guardTimedOut(name, this.options.customerTimeoutMs),
       );
       if (!allowed) {
         throw new ForbiddenException(CUSTOMER_IDENTITY_MESSAGES.forbidden);
@@ -91,6 +100,7 @@ export class PolarCustomerIdentityService implements OnModuleInit {
       CUSTOMER_IDENTITY_MESSAGES.resolverThrewLog,
       async () => toCustomerIdentity(await this.resolve(request, context)),
       CUSTOMER_IDENTITY_MESSAGES.resolverFailed,
+      CUSTOMER_IDENTITY_MESSAGES.resolverTimedOut(this.options.customerTimeoutMs),
     );
     if (customer === null) {
       throw new PolarPortalUnauthorizedException();
@@ -109,12 +119,24 @@ export class PolarCustomerIdentityService implements OnModuleInit {
     return customer;
   }
 
-  /** App code failing must not become a bare 500 or an unhandled rejection: log it, answer clearly. */
-  private async contained<T>(log: string, run: () => T | Promise<T>, answer: string): Promise<T> {
+  /**
+   * App code failing must not become a bare 500 or an unhandled rejection, nor hang the request:
+   * under `customerTimeoutMs`; a throw is logged and answered 500, a hang logged and answered 503.
+   */
+  private async contained<T>(
+    log: string,
+    run: () => T | Promise<T>,
+    answer: string,
+    timedOutAnswer: string,
+  ): Promise<T> {
     try {
-      return await run();
+      return await withinDeadline(log, this.options.customerTimeoutMs, run);
     } catch (error) {
-      if (isHttpException(error)) throw error;
+      if (isInstance(error, HttpException)) throw error;
+      if (isInstance(error, PolarDeadlineError)) {
+        this.logger.error(timedOutAnswer);
+        throw new PolarPortalResolverTimeoutException(timedOutAnswer);
+      }
       this.logger.error(log, describeThrown(error));
       throw new PolarPortalResolverException(answer, { cause: error });
     }
@@ -122,9 +144,9 @@ export class PolarCustomerIdentityService implements OnModuleInit {
 }
 
 /** `instanceof` that cannot throw (a thrown Proxy's getPrototypeOf trap may). */
-function isHttpException(error: unknown): error is HttpException {
+function isInstance<T>(error: unknown, type: abstract new (...args: never[]) => T): error is T {
   try {
-    return error instanceof HttpException;
+    return error instanceof type;
   } catch {
     return false;
   }

@@ -29,6 +29,19 @@ export interface PolarModuleOptions {
    * @default 10000
    */
   timeoutMs?: number;
+  /**
+   * Time allowed for one call into a store outside this process (the `'cache-manager'` or your own
+   * store of `webhooks.dedupe` and `portal.sessionReuse`), in milliseconds. Past it the portal asks
+   * Polar without reuse and a webhook delivery is answered 503 (see "When a store or app code hangs").
+   * @default 1500
+   */
+  storeTimeoutMs?: number;
+  /**
+   * Time allowed for the `customer` resolver, and for each app guard of a module route, in
+   * milliseconds. Past it the request is answered 503 `polar_portal_resolver_timeout`.
+   * @default 5000
+   */
+  customerTimeoutMs?: number;
   /** Sends `Polar-Organization` for tokens that reach several organizations. @default undefined */
   organizationId?: string;
   /**
@@ -104,6 +117,10 @@ export interface PolarResolvedOptions {
   baseUrl: string;
   /** Request timeout in milliseconds. */
   timeoutMs: number;
+  /** Deadline of one store call, in milliseconds. */
+  storeTimeoutMs: number;
+  /** Deadline of the customer resolver and of each app guard, in milliseconds. */
+  customerTimeoutMs: number;
   /** `Polar-Organization` header value, if any. */
   organizationId: string | undefined;
   /** Retries of a read on 429, 5xx or a network failure. */

@@ -11,5 +11,12 @@ export const webhooksDedupeStoreProvider = polarStoreProvider<PolarWebhookDedupe
     webhooks && webhooks.dedupe ? { option: 'webhooks.dedupe.store', store: webhooks.dedupe.store } : false,
   memory: ({ webhooks }) =>
     new PolarMemoryDedupeStore({ maxEntries: webhooks && webhooks.dedupe ? webhooks.dedupe.maxEntries : undefined }),
-  overCache: (cache) => new PolarCacheManagerDedupeStore(cache),
+  // Atomic claims come with the README's Redis setup by themselves (read when a claim is made:
+  // the cache is found at module init, after this factory ran).
+  overCache: (cache) =>
+    new PolarCacheManagerDedupeStore(cache, {
+      get claims() {
+        return cache.atomicClaims;
+      },
+    }),
 });

@@ -38,12 +38,19 @@ async function answersPing(port: number): Promise<boolean> {
 /** A throwaway redis-server on 127.0.0.1 and a free port, without persistence; `stop()` ends it. */
 export interface RunningRedis {
   url: string;
+  port: number;
   stop(): Promise<void>;
+  /** SIGSTOP: the socket stays open and nothing answers. */
+  freeze(): void;
+  /** SIGCONT after `freeze()`. */
+  thaw(): void;
+  /** SIGKILL, as a crash would (clients see the connection drop). */
+  kill(): Promise<void>;
+  /** Starts a fresh (empty) redis-server on the same port after `kill()` or `stop()`. */
+  restart(): Promise<void>;
 }
 
-/** Starts redis-server as a child of the test process (not daemonized, so it dies with its handle). */
-export async function startRedisServer(): Promise<RunningRedis> {
-  const port = await freePort();
+async function spawnRedis(port: number): Promise<ChildProcess> {
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -57,13 +64,39 @@ export async function startRedisServer(): Promise<RunningRedis> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  return child;
+}
+
+async function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  // A frozen server must be woken to act on SIGTERM.
+  child.kill('SIGCONT');
+  child.kill(signal);
+  await exited;
+}
+
+/** Starts redis-server as a child of the test process (not daemonized, so it dies with its handle). */
+export async function startRedisServer(): Promise<RunningRedis> {
+  const port = await freePort();
+  let child = await spawnRedis(port);
   return {
     url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+    port,
+    stop: () => ended(child, 'SIGTERM'),
+    freeze: () => {
+      child.kill('SIGSTOP');
+    },
+    thaw: () => {
+      child.kill('SIGCONT');
+    },
+    kill: () => ended(child, 'SIGKILL'),
+    restart: async () => {
+      await ended(child, 'SIGTERM');
+      child = await spawnRedis(port);
     },
   };
 }
+
+/** A 127.0.0.1 port nothing listens on (for a Redis that is unreachable from the start). */
+export const unusedPort = freePort;

@@ -1,0 +1,52 @@
+import type { PolarAtomicClaims } from '../webhooks/cache-manager-dedupe.store.js';
+
+/** A node-redis client as far as a claim needs it (`sendCommand` exists in node-redis 4 and 5). */
+interface RedisCommandClient {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** The parts of `@keyv/redis`'s `KeyvRedis` adapter used here (read structurally: it stays optional). */
+interface KeyvRedisLike {
+  getClient(): Promise<unknown>;
+  client: unknown;
+  namespace?: string;
+  createKeyPrefix?(key: string, namespace?: string): string;
+  isClientCluster?(client: unknown): boolean;
+  isClientSentinel?(client: unknown): boolean;
+}
+
+function isKeyvRedis(adapter: unknown): adapter is KeyvRedisLike {
+  const candidate = adapter as Partial<KeyvRedisLike> | null | undefined;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.getClient === 'function' &&
+    typeof (candidate.client as Partial<RedisCommandClient> | undefined)?.sendCommand === 'function'
+  );
+}
+
+/**
+ * Atomic claims (`SET key 1 NX PX ttl`, `DEL key`) on the Redis behind the app's cache-manager
+ * cache, when that cache is the README's setup: `CacheModule.register({ stores: [createKeyv(url)] })`
+ * (a cache-manager 7 cache whose Keyv store is a standalone `@keyv/redis` adapter). The claim keys
+ * get the adapter's namespace like every key Keyv writes. Undefined for any other cache (memory,
+ * a Redis cluster or sentinel, another backend): claims are then read-then-write through the cache.
+ */
+export function redisClaimsOf(cache: unknown): PolarAtomicClaims | undefined {
+  const stores = (cache as { stores?: unknown } | null | undefined)?.stores;
+  if (!Array.isArray(stores)) return undefined;
+  // The shared store is the one every instance sees: the first Redis store of the cache's tiers.
+  const adapter = stores.map((keyv) => (keyv as { store?: unknown } | null | undefined)?.store).find(isKeyvRedis);
+  if (adapter === undefined) return undefined;
+  if (adapter.isClientCluster?.(adapter.client) || adapter.isClientSentinel?.(adapter.client)) return undefined;
+  const keyOf = (key: string) => adapter.createKeyPrefix?.(key, adapter.namespace) ?? key;
+  // getClient connects on first use, as the adapter's own calls do.
+  const client = async () => (await adapter.getClient()) as RedisCommandClient;
+  return {
+    setIfAbsent: async (key, ttlMs) =>
+      (await (await client()).sendCommand(['SET', keyOf(key), '1', 'NX', 'PX', String(Math.ceil(ttlMs))])) === 'OK',
+    delete: async (key) => {
+      await (await client()).sendCommand(['DEL', keyOf(key)]);
+    },
+  };
+}
