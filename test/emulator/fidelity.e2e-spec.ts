@@ -404,12 +404,13 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
       const ada = f.polar.seedCustomer({ email: 'ada@mailinator.com', external_id: 'u1' });
       f.polar.addToken('polar_oat_members_only', ['members:read']);
       const reader = createPolar({ accessToken: 'polar_oat_members_only', baseUrl: f.polar.url });
+      // One call at a time, so that no rejection waits unhandled behind another.
       for (const call of [
-        reader.customers.export(),
-        reader.customers.listPaymentMethods(ada.id),
-        reader.customers.listPaymentMethodsExternal('u1'),
+        () => reader.customers.export(),
+        () => reader.customers.listPaymentMethods(ada.id),
+        () => reader.customers.listPaymentMethodsExternal('u1'),
       ]) {
-        const error = await rejectionOf(call);
+        const error = await rejectionOf(call());
         expect(error.statusCode).toBe(403);
         expect(JSON.parse(error.error as string)).toMatchObject({ error: 'insufficient_scope' });
       }
@@ -424,10 +425,10 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
 
     it('C34: payment methods of an unknown customer are 404 ResourceNotFound; a bad id or page is 422', async () => {
       for (const call of [
-        f.sdk.customers.listPaymentMethods('1dbfc517-0bbf-4301-9ba8-555ca42b9737'),
-        f.sdk.customers.listPaymentMethodsExternal('nobody'),
+        () => f.sdk.customers.listPaymentMethods('1dbfc517-0bbf-4301-9ba8-555ca42b9737'),
+        () => f.sdk.customers.listPaymentMethodsExternal('nobody'),
       ]) {
-        const error = await rejectionOf(call);
+        const error = await rejectionOf(call());
         expect(error).toBeInstanceOf(errors.ResourceNotFound);
         expect(error.error).toEqual({ error: 'ResourceNotFound', detail: 'Not found' });
       }
