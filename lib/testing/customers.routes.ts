@@ -1,4 +1,4 @@
-import { NotFoundFailure, ValidationFailure, sendJson, type RequestContext } from './emulator.http.js';
+import { NotFoundFailure, ValidationFailure, sendJson, sendText, type RequestContext } from './emulator.http.js';
 import type { CustomerCreateInput, CustomerListQuery, EmulatorStore } from './emulator.store.js';
 import type { PolarEmulatorCustomer } from './emulator.types.js';
 import {
@@ -209,11 +209,23 @@ export function parsePositiveInt(name: string, raw: string | null, fallback: num
   return value;
 }
 
+/** The `organization_id` filter (one or more uuid4s); `undefined` when absent. */
+function parseOrganizationIds(query: URLSearchParams, issues: Issues): string[] | undefined {
+  const organizationIds = query.getAll('organization_id');
+  organizationIds.forEach((value, index) => checkUuid4(value, ['query', 'organization_id', index], issues));
+  return organizationIds.length > 0 ? organizationIds : undefined;
+}
+
+/** Polar's `page`/`limit` pagination query: integers above 0, the limit silently capped at 100. */
+function parsePagination(query: URLSearchParams, issues: Issues): { page: number; limit: number } {
+  const page = parsePositiveInt('page', query.get('page'), 1, issues);
+  const limit = Math.min(parsePositiveInt('limit', query.get('limit'), 10, issues), 100);
+  return { page, limit };
+}
+
 function parseList(query: URLSearchParams): CustomerListQuery {
   const issues = new Issues();
-  const page = parsePositiveInt('page', query.get('page'), 1, issues);
-  // Polar silently caps the page size rather than rejecting it.
-  const limit = Math.min(parsePositiveInt('limit', query.get('limit'), 10, issues), 100);
+  const { page, limit } = parsePagination(query, issues);
   const sorting = query.getAll('sorting');
   sorting.forEach((value, index) => {
     if (!SORT_FIELDS.has(value)) {
@@ -228,8 +240,7 @@ function parseList(query: URLSearchParams): CustomerListQuery {
       );
     }
   });
-  const organizationIds = query.getAll('organization_id');
-  organizationIds.forEach((value, index) => checkUuid4(value, ['query', 'organization_id', index], issues));
+  const organizationIds = parseOrganizationIds(query, issues);
   const active = query.get('active');
   let activeFilter: boolean | undefined;
   if (active !== null) {
@@ -256,7 +267,7 @@ function parseList(query: URLSearchParams): CustomerListQuery {
     sorting: sorting.length > 0 ? sorting : ['-created_at'],
     email: query.get('email') ?? undefined,
     query: query.get('query') ?? undefined,
-    organizationIds: organizationIds.length > 0 ? organizationIds : undefined,
+    organizationIds,
     metadata,
     active: activeFilter,
   };
@@ -293,6 +304,92 @@ export function lookupCustomer(store: EmulatorStore, ctx: RequestContext): Polar
   return customer;
 }
 
+/** A field as Python's `csv` writer (excel dialect, minimal quoting) writes it; `null` is empty. */
+function csvField(value: string | null): string {
+  if (value === null) return '';
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** `json.dumps` output: `", "` and `": "` separators, non-ASCII escaped. */
+function pythonJson(value: Record<string, unknown>): string {
+  const text = Object.entries(value)
+    .map(([key, item]) => `${JSON.stringify(key)}: ${JSON.stringify(item)}`)
+    .join(', ');
+  return `{${text}}`.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** `datetime.isoformat()`: microseconds and `+00:00` rather than JavaScript's milliseconds and `Z`. */
+function pythonIsoformat(iso: string): string {
+  return iso.replace(/(\.\d{3})Z$/, '$1000+00:00').replace(/Z$/, '+00:00');
+}
+
+const EXPORT_COLUMNS = [
+  'ID',
+  'External ID',
+  'Created At',
+  'Email',
+  'Name',
+  'Tax ID',
+  'Billing Address Line 1',
+  'Billing Address Line 2',
+  'Billing Address City',
+  'Billing Address State',
+  'Billing Address Zip',
+  'Billing Address Country',
+  'Metadata',
+];
+
+/** One CSV row of Polar's export; the tax ID is Python's `str()` of its (value, format) tuple, as Polar writes it. */
+function exportRow(customer: PolarEmulatorCustomer): (string | null)[] {
+  const address = customer.billing_address;
+  const taxId = customer.tax_id
+    ? `('${customer.tax_id[0]}', <TaxIDFormat.${customer.tax_id[1]}: '${customer.tax_id[1]}'>)`
+    : null;
+  return [
+    customer.id,
+    customer.external_id,
+    pythonIsoformat(customer.created_at),
+    customer.email,
+    customer.name,
+    taxId,
+    address?.line1 ?? null,
+    address?.line2 ?? null,
+    address?.city ?? null,
+    address?.state ?? null,
+    address?.postal_code ?? null,
+    address?.country ?? null,
+    Object.keys(customer.metadata).length > 0 ? pythonJson(customer.metadata) : null,
+  ];
+}
+
+/** `GET /v1/customers/export`: every live customer of the organization(s), as Polar's CSV download. */
+function exportCsv(store: EmulatorStore, ctx: RequestContext): void {
+  const issues = new Issues();
+  const organizationIds = parseOrganizationIds(ctx.query, issues);
+  if (!issues.empty) throw new ValidationFailure(issues.items);
+  const { items } = store.list({
+    page: 1,
+    limit: Number.MAX_SAFE_INTEGER,
+    sorting: ['created_at'],
+    organizationIds,
+    metadata: new Map(),
+  });
+  const lines = [EXPORT_COLUMNS, ...items.map(exportRow)].map((row) => `${row.map(csvField).join(',')}\r\n`);
+  sendText(ctx, 200, lines.join(''), 'text/csv; charset=utf-8', {
+    'content-disposition': 'attachment; filename="polar-customers.csv"',
+  });
+}
+
+/** The saved payment methods of a customer: always none, since the emulator settles payments at once. */
+function listPaymentMethods(store: EmulatorStore, ctx: RequestContext): void {
+  const issues = new Issues();
+  if (ctx.params.external_id === undefined) checkUuid4(ctx.params.id, ['path', 'id'], issues);
+  parsePagination(ctx.query, issues);
+  if (!issues.empty) throw new ValidationFailure(issues.items);
+  lookupCustomer(store, ctx);
+  sendJson(ctx, 200, { items: [], pagination: { total_count: 0, max_page: 0 } });
+}
+
 /** Routes of `/v1/customers/`. */
 export function customerRoutes(store: EmulatorStore): Route[] {
   const byId = '/v1/customers/:id';
@@ -311,6 +408,8 @@ export function customerRoutes(store: EmulatorStore): Route[] {
         });
       },
     },
+    // Before `/:id`, which would otherwise read "export" as a customer ID.
+    { method: 'GET', pattern: '/v1/customers/export', scopes: READ, handle: (ctx) => exportCsv(store, ctx) },
     {
       method: 'POST',
       pattern: '/v1/customers/',
@@ -324,6 +423,12 @@ export function customerRoutes(store: EmulatorStore): Route[] {
   for (const pattern of [byExternal, byId]) {
     const external = pattern === byExternal;
     routes.push(
+      {
+        method: 'GET',
+        pattern: `${pattern}/payment-methods`,
+        scopes: READ,
+        handle: (ctx) => listPaymentMethods(store, ctx),
+      },
       {
         method: 'GET',
         pattern: `${pattern}/state`,

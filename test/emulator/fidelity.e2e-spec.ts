@@ -1,8 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { webhooks } from '@polar-sh/sdk/2026-10';
+import { createPolar, errors, webhooks } from '@polar-sh/sdk/2026-10';
 import {
   api,
   detailOf,
+  rejectionOf,
   manualClock,
   startEmulator,
   startReceiver,
@@ -347,6 +348,95 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
         (await f.sdk.customers.list({ query })).items.map((customer) => customer.email ?? '');
       expect(await emails('1')).toEqual(['two@mailinator.com']);
       expect(await emails('engines')).toEqual(['two@mailinator.com']);
+    });
+  });
+
+  describe('customer export and payment methods', () => {
+    const header =
+      'ID,External ID,Created At,Email,Name,Tax ID,Billing Address Line 1,Billing Address Line 2,' +
+      'Billing Address City,Billing Address State,Billing Address Zip,Billing Address Country,Metadata\r\n';
+
+    it('C34: exports live customers as Polar’s CSV download, quoting as Python’s csv writer does', async () => {
+      const ada = f.polar.seedCustomer({
+        email: 'ada@mailinator.com',
+        name: 'Lovelace, "Ada"',
+        external_id: 'u1',
+        created_at: '2026-01-02T03:04:05.678Z',
+        tax_id: ['DE123456789', 'eu_vat'],
+        billing_address: {
+          line1: '1 Engine St',
+          line2: null,
+          postal_code: '10115',
+          city: 'Berlin',
+          state: null,
+          country: 'DE',
+        },
+        metadata: { plan: 'pro', seats: 3, café: true },
+      });
+      const bob = f.polar.seedCustomer({ email: 'bob@mailinator.com', created_at: '2026-01-03T00:00:00.000Z' });
+      const gone = await f.sdk.customers.create({ email: 'gone@mailinator.com' });
+      await f.sdk.customers.delete(gone.id);
+
+      const csv = await f.sdk.customers.export();
+      expect(csv).toBe(
+        header +
+          `${ada.id},u1,2026-01-02T03:04:05.678000+00:00,ada@mailinator.com,"Lovelace, ""Ada""",` +
+          `"('DE123456789', <TaxIDFormat.eu_vat: 'eu_vat'>)",1 Engine St,,Berlin,,10115,DE,` +
+          `"{""plan"": ""pro"", ""seats"": 3, ""caf\\u00e9"": true}"\r\n` +
+          `${bob.id},,2026-01-03T00:00:00.000000+00:00,bob@mailinator.com,,,,,,,,,\r\n`,
+      );
+      const raw = await api(f.polar, '/v1/customers/export');
+      expect(raw.status).toBe(200);
+      expect(raw.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(raw.headers.get('content-disposition')).toBe('attachment; filename="polar-customers.csv"');
+    });
+
+    it('C34: export filters by organization_id and refuses one that is not a uuid4 with 422', async () => {
+      f.polar.seedCustomer({ email: 'ada@mailinator.com' });
+      const ours = await f.sdk.customers.export({ organization_id: f.polar.organizationId });
+      expect(ours.split('\r\n')).toHaveLength(3);
+      expect(await f.sdk.customers.export({ organization_id: '1dbfc517-0bbf-4301-9ba8-555ca42b9737' })).toBe(header);
+      const { detail } = await detailOf(f.sdk.customers.export({ organization_id: 'export' }));
+      expect(detail).toEqual([expect.objectContaining({ loc: ['query', 'organization_id', 0], input: 'export' })]);
+    });
+
+    it('C34: export and payment methods need customers:read, as Polar’s other customer reads do', async () => {
+      const ada = f.polar.seedCustomer({ email: 'ada@mailinator.com', external_id: 'u1' });
+      f.polar.addToken('polar_oat_members_only', ['members:read']);
+      const reader = createPolar({ accessToken: 'polar_oat_members_only', baseUrl: f.polar.url });
+      // One call at a time, so that no rejection waits unhandled behind another.
+      for (const call of [
+        () => reader.customers.export(),
+        () => reader.customers.listPaymentMethods(ada.id),
+        () => reader.customers.listPaymentMethodsExternal('u1'),
+      ]) {
+        const error = await rejectionOf(call());
+        expect(error.statusCode).toBe(403);
+        expect(JSON.parse(error.error as string)).toMatchObject({ error: 'insufficient_scope' });
+      }
+    });
+
+    it('C34: a known customer has an empty page of payment methods, by id and by external id', async () => {
+      const ada = f.polar.seedCustomer({ email: 'ada@mailinator.com', external_id: 'u1' });
+      const empty = { items: [], pagination: { total_count: 0, max_page: 0 } };
+      expect(await f.sdk.customers.listPaymentMethods(ada.id)).toEqual(empty);
+      expect(await f.sdk.customers.listPaymentMethodsExternal('u1', { page: 2, limit: 500 })).toEqual(empty);
+    });
+
+    it('C34: payment methods of an unknown customer are 404 ResourceNotFound; a bad id or page is 422', async () => {
+      for (const call of [
+        () => f.sdk.customers.listPaymentMethods('1dbfc517-0bbf-4301-9ba8-555ca42b9737'),
+        () => f.sdk.customers.listPaymentMethodsExternal('nobody'),
+      ]) {
+        const error = await rejectionOf(call());
+        expect(error).toBeInstanceOf(errors.ResourceNotFound);
+        expect(error.error).toEqual({ error: 'ResourceNotFound', detail: 'Not found' });
+      }
+      const { detail } = await detailOf(f.sdk.customers.listPaymentMethods('not-a-uuid', { page: 0 }));
+      expect(detail.map((item) => item.loc)).toEqual([
+        ['path', 'id'],
+        ['query', 'page'],
+      ]);
     });
   });
 
