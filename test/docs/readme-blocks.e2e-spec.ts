@@ -1,0 +1,48 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { checkReadmeBlocks } from './readme-blocks.js';
+
+const root = process.cwd();
+const artifacts = resolve(root, 'test-artifacts/readme-blocks');
+
+describe("README's code blocks", () => {
+  it('every ```ts block type-checks as a user would paste it (strict, against lib/)', () => {
+    const { blocks, errors } = checkReadmeBlocks(root, resolve(root, 'README.md'), resolve(artifacts, 'README'));
+    expect(blocks.length).toBeGreaterThan(30);
+    expect(blocks.filter((b) => b.context !== undefined).length).toBeLessThan(blocks.length);
+    expect(errors.map((e) => `README.md:${e.readmeLine} ${e.message}`)).toEqual([]);
+  }, 180_000);
+
+  it("reports a block's error at its README line, in complete and in partial blocks", () => {
+    mkdirSync(artifacts, { recursive: true });
+    const readme = resolve(artifacts, 'broken-README.md');
+    writeFileSync(
+      readme,
+      [
+        '# Title', // 1
+        '```ts', // 2
+        'const ok = 1;', // 3
+        "const n: number = 'one';", // 4
+        '```', // 5
+        '<!-- docs:partial', // 6
+        'declare const user: User;', // 7
+        'export function f(): string {', // 8
+        '/* block */', // 9
+        '}', // 10
+        '-->', // 11
+        '```ts', // 12
+        'return user.missing;', // 13
+        '```', // 14
+      ].join('\n'),
+    );
+    const { blocks, errors } = checkReadmeBlocks(root, readme, resolve(artifacts, 'broken'));
+    expect(blocks.map((b) => [b.line, b.context !== undefined])).toEqual([
+      [3, false],
+      [13, true],
+    ]);
+    expect(errors).toEqual([
+      { readmeLine: 4, message: expect.stringContaining("TS2322: Type 'string' is not assignable to type 'number'") },
+      { readmeLine: 13, message: expect.stringContaining("TS2339: Property 'missing' does not exist on type 'User'") },
+    ]);
+  }, 60_000);
+});
