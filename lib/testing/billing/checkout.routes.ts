@@ -62,7 +62,8 @@ function priceAmount(price: StoredPrice, amount: number | null, seats: number | 
   }
 }
 
-function parseCreate(store: BillingStore, baseUrl: string, raw: unknown): StoredCheckout {
+/** Validates a `POST /v1/checkouts/` body into the open checkout to store (the purchase helper reuses it). */
+export function parseCheckoutCreate(store: BillingStore, baseUrl: string, raw: unknown): StoredCheckout {
   const body = bodyObject(raw);
   const issues = new Issues();
   let productIds: string[] = [];
@@ -346,7 +347,7 @@ export function checkoutRoutes(store: BillingStore, baseUrl: () => string, slug:
       pattern: '/v1/checkouts/',
       scopes: WRITE,
       handle: (ctx) => {
-        const checkout = store.addCheckout(parseCreate(store, baseUrl(), ctx.body));
+        const checkout = store.addCheckout(parseCheckoutCreate(store, baseUrl(), ctx.body));
         sendJson(ctx, 201, store.checkoutView(checkout));
       },
     },
