@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { startEmulator, startReceiver, type EmulatorFixture, type Received } from './helpers.js';
 import { specErrors } from './spec-schema.js';
 
+const DAY = 24 * 60 * 60 * 1000;
+
 /** The event type of a received delivery. */
 const typeOf = (delivery: Received): string => (JSON.parse(delivery.body) as { type: string }).type;
 
-describe('emulator: billing seeding and scenario helpers', () => {
+describe('emulator: billing seeding, scenario helpers and trials', () => {
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
   let f: EmulatorFixture;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -127,6 +129,91 @@ describe('emulator: billing seeding and scenario helpers', () => {
         f.polar.billing.purchase({ customer: '0b0e5c57-7a1f-4e0e-9d4b-3b1f2f0c9a11', product }),
       ).toThrow(/purchase: customer_id: Customer does not exist\./);
       expect(f.polar.billing.orders).toEqual([]);
+    });
+  });
+  describe('trials', () => {
+    async function trialProduct() {
+      const benefit = await f.sdk.benefits.create({ type: 'custom', description: 'Pro features', properties: {} });
+      const product = await f.sdk.products.create({
+        name: 'Pro with trial',
+        recurring_interval: 'month',
+        trial_interval: 'day',
+        trial_interval_count: 14,
+        prices: [{ amount_type: 'fixed', price_amount: 2000 }],
+      });
+      await f.sdk.products.updateBenefits(product.id, { benefits: [benefit.id] });
+      return { benefit, product };
+    }
+
+    it('a checkout of a product with a trial pays nothing and starts a trialing subscription with its benefits', async () => {
+      const { benefit, product } = await trialProduct();
+      const checkout = await f.sdk.checkouts.create({
+        products: [product.id],
+        external_customer_id: 'user-t',
+        customer_email: 'tia@mailinator.com',
+      });
+      const trialEnd = new Date(checkout.created_at).getTime() + 14 * DAY;
+      expect(new Date(checkout.trial_end!).getTime()).toBe(trialEnd);
+      const paid = await fetch(`${checkout.url}/pay`, { method: 'POST', redirect: 'manual' });
+      expect(paid.status).toBe(303);
+
+      const [subscription] = f.polar.billing.subscriptions;
+      expect(subscription).toMatchObject({ status: 'trialing', amount: 2000 });
+      expect(new Date(subscription.trial_end as string).getTime()).toBe(trialEnd);
+      expect(subscription.current_period_end).toBe(subscription.trial_end);
+      expect(subscription.trial_start).toBe(subscription.current_period_start);
+      expect(specErrors('Subscription', subscription)).toEqual([]);
+      expect(f.polar.billing.orders.map((o) => [o.billing_reason, o.total_amount, o.status])).toEqual([
+        ['subscription_create', 0, 'paid'],
+      ]);
+      const state = await f.sdk.customers.getStateExternal('user-t');
+      expect(state.active_subscriptions.map((s) => s.status)).toEqual(['trialing']);
+      expect(state.granted_benefits.map((g) => g.benefit_id)).toEqual([benefit.id]);
+    });
+
+    it('advanceTime past the trial end converts it: active, first paid order after trial, Polar cycle webhooks', async () => {
+      const { product } = await trialProduct();
+      const customer = f.polar.seedCustomer({ email: 'tom@mailinator.com', external_id: 'user-c' });
+      const trialing = f.polar.billing.seedSubscription({ customer, product });
+      expect(trialing.status).toBe('trialing');
+
+      f.polar.billing.advanceTime(13 * DAY);
+      expect(f.polar.billing.subscriptions[0].status).toBe('trialing');
+      await delivered();
+      receiver.received.length = 0;
+
+      f.polar.billing.advanceTime(1 * DAY);
+      const [active] = f.polar.billing.subscriptions;
+      expect(active.status).toBe('active');
+      expect(active.current_period_start).toBe(trialing.trial_end);
+      expect(active.trial_end).toBe(trialing.trial_end);
+      expect(specErrors('Subscription', active)).toEqual([]);
+      expect(f.polar.billing.orders.map((o) => [o.billing_reason, o.total_amount, o.status])).toEqual([
+        ['subscription_create', 0, 'paid'],
+        ['subscription_cycle_after_trial', 2000, 'paid'],
+      ]);
+      expect(await delivered()).toEqual([
+        'subscription.updated',
+        'subscription.cycled',
+        'order.created',
+        'order.updated',
+        'order.paid',
+      ]);
+      const state = await f.sdk.customers.getStateExternal('user-c');
+      expect(state.active_subscriptions.map((s) => s.status)).toEqual(['active']);
+    });
+
+    it('a declined payment at the trial end makes the subscription past_due', async () => {
+      const { product } = await trialProduct();
+      const customer = f.polar.seedCustomer({ email: 'pam@mailinator.com' });
+      f.polar.billing.seedSubscription({ customer, product });
+      f.polar.billing.failNextPayments(1);
+      f.polar.billing.advanceTime(14 * DAY);
+      expect(f.polar.billing.subscriptions[0].status).toBe('past_due');
+      expect(f.polar.billing.orders.map((o) => [o.billing_reason, o.status])).toEqual([
+        ['subscription_create', 'paid'],
+        ['subscription_cycle_after_trial', 'pending'],
+      ]);
     });
   });
 });
