@@ -1,6 +1,12 @@
 export { PolarEmulator } from './polar-emulator.js';
 export { PolarEmulatorBilling } from './billing/billing.control.js';
 export type {
+  PolarEmulatorPriceSeed,
+  PolarEmulatorProductSeed,
+  PolarEmulatorPurchase,
+  PolarEmulatorPurchaseResult,
+} from './billing/billing.control.js';
+export type {
   PolarEmulatorAddress,
   PolarEmulatorCustomer,
   PolarEmulatorCustomerSeed,

@@ -1,4 +1,69 @@
-import type { BillingStore, Resource, StoredCheckout } from './billing.store.js';
+import { ValidationFailure } from '../emulator.http.js';
+import type { BillingStore, Resource, StoredCheckout, StoredProduct } from './billing.store.js';
+import { parseBenefitIds, parseProductCreate } from './catalog.routes.js';
+import { parseCheckoutCreate } from './checkout.routes.js';
+
+/** A price of `seedProduct`, as `products.create` takes it (snake_case, amounts in cents; fixed 0 is free). */
+export type PolarEmulatorPriceSeed =
+  | { amount_type: 'fixed'; price_amount: number; price_currency?: string }
+  | {
+      amount_type: 'custom';
+      minimum_amount?: number | null;
+      maximum_amount?: number | null;
+      preset_amount?: number | null;
+      price_currency?: string;
+    }
+  | {
+      amount_type: 'seat_based';
+      seat_tiers: { tiers: { min_seats: number; max_seats: number | null; price_per_seat: number }[] };
+      price_currency?: string;
+    }
+  | { amount_type: 'metered_unit'; meter_id: string; unit_amount: number | string; cap_amount?: number | null };
+
+/** What `seedProduct` takes: the `products.create` body, plus ids of benefits to attach. */
+export interface PolarEmulatorProductSeed {
+  name: string;
+  prices: PolarEmulatorPriceSeed[];
+  recurring_interval?: 'day' | 'week' | 'month' | 'year' | null;
+  recurring_interval_count?: number | null;
+  trial_interval?: 'day' | 'week' | 'month' | 'year' | null;
+  trial_interval_count?: number | null;
+  description?: string | null;
+  visibility?: 'draft' | 'private' | 'public';
+  metadata?: Record<string, string | number | boolean>;
+  /** Ids of benefits (from `benefits.create`) granted with every purchase. */
+  benefits?: string[];
+}
+
+/** Who buys and what, for `purchase` and `seedSubscription`: ids, or the objects the emulator or the SDK returned. */
+export interface PolarEmulatorPurchase {
+  customer: string | { id: string };
+  product: string | { id: string };
+}
+
+/** What a purchase created, in the API's shapes. */
+export interface PolarEmulatorPurchaseResult {
+  checkout: Resource;
+  order: Resource;
+  /** The subscription of a recurring product; null for a one-time purchase. */
+  subscription: Resource | null;
+}
+
+/** The seeding helpers validate like the API; a 422 becomes an Error naming each field and rule. */
+function seeding<T>(helper: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ValidationFailure) {
+      const rules = error.issues.map((issue) => `${issue.loc.slice(1).join('.')}: ${issue.msg}`).join('; ');
+      throw new Error(`billing.${helper}: ${rules}`, { cause: error });
+    }
+    if (error instanceof Error) throw new Error(`billing.${helper}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+const idOf = (ref: string | { id: string }): string => (typeof ref === 'string' ? ref : ref.id);
 
 /** The emulator's "now": the `clock` option (or the system clock) plus however far tests advanced it. */
 export class TestClock {
@@ -53,6 +118,51 @@ export class PolarEmulatorBilling {
   /** Declines an open checkout's card as the **Decline** button does (status `failed`). */
   decline(checkoutId: string): Resource {
     return structuredClone(this.store.confirmCheckout(this.checkout(checkoutId), 'decline'));
+  }
+
+  /**
+   * Stores a product as `products.create` does (same validation, `product.created`), attaches `benefits`
+   * (`product.updated`), and returns it as the API does.
+   */
+  seedProduct(input: PolarEmulatorProductSeed): Resource {
+    return seeding('seedProduct', () => {
+      const { benefits, ...body } = input;
+      const benefitIds = benefits === undefined ? [] : parseBenefitIds(this.store, { benefits });
+      let product: StoredProduct = this.store.addProduct(parseProductCreate(this.store, body));
+      if (benefitIds.length > 0) product = this.store.setProductBenefits(product, benefitIds);
+      return structuredClone(product);
+    });
+  }
+
+  /**
+   * The customer buys the product: a checkout for them is created (`checkout.created`) and paid as the
+   * **Pay** button pays it, so the orders, subscription, grants, webhooks and refusals (403
+   * `AlreadyActiveSubscriptionError`) are exactly those of a real purchase.
+   */
+  purchase({ customer, product }: PolarEmulatorPurchase): PolarEmulatorPurchaseResult {
+    return seeding('purchase', () => this.buy(idOf(customer), idOf(product)));
+  }
+
+  /** `purchase` of a recurring product; returns the new subscription (`active`, or `trialing` for a trial). */
+  seedSubscription({ customer, product }: PolarEmulatorPurchase): Resource {
+    return seeding('seedSubscription', () => {
+      const stored = this.store.products.get(idOf(product));
+      if (stored && !stored.is_recurring) throw new Error(`product ${stored.id} is not recurring`);
+      return this.buy(idOf(customer), idOf(product)).subscription!;
+    });
+  }
+
+  private buy(customerId: string, productId: string): PolarEmulatorPurchaseResult {
+    const body = { products: [productId], customer_id: customerId };
+    const checkout = this.store.addCheckout(parseCheckoutCreate(this.store, this.store.baseUrl(), body));
+    this.store.confirmCheckout(checkout, 'pay');
+    const order = [...this.store.orders.values()].find((candidate) => candidate.checkout_id === checkout.id)!;
+    const subscription = checkout.subscription_id ? this.store.subscriptions.get(checkout.subscription_id)! : null;
+    return {
+      checkout: this.store.checkoutView(checkout),
+      order: this.store.orderView(order),
+      subscription: subscription ? this.store.subscriptionView(subscription) : null,
+    };
   }
 
   private checkout(id: string): StoredCheckout {

@@ -298,13 +298,15 @@ export class BillingStore {
     const customer = this.checkoutCustomer(checkout) ?? this.createCheckoutCustomer(checkout);
     checkout.customer_id = customer.id;
     const product = this.products.get(checkout.product_id)!;
+    const trialEnd = product.is_recurring ? (checkout.trial_end as string | null) : null;
     const subscription = product.is_recurring
-      ? this.createSubscription(customer, product, checkout.total_amount, checkout.id, checkout.metadata)
+      ? this.createSubscription(customer, product, checkout.total_amount, checkout.id, checkout.metadata, trialEnd)
       : null;
+    // Polar's trial order: nothing is charged until the trial ends (order service `create_trial_order`).
     const order = this.createOrder(
       customer,
       product,
-      checkout.total_amount,
+      trialEnd === null ? checkout.total_amount : 0,
       subscription ? 'subscription_create' : 'purchase',
       subscription,
       checkout.id,
@@ -343,24 +345,27 @@ export class BillingStore {
     amount: number,
     checkoutId: string | null,
     metadata: unknown,
+    trialEnd: string | null = null,
   ): StoredSubscription {
     const start = this.clock();
     const interval = product.recurring_interval ?? 'month';
     const count = product.recurring_interval_count ?? 1;
-    const end = addInterval(start, interval, count).toISOString();
+    // While trialing, the period ends with the trial: that is when Polar's scheduler converts it.
+    const end = trialEnd ?? addInterval(start, interval, count).toISOString();
+    const meterStart = trialEnd === null ? start.toISOString() : null;
     const subscription: StoredSubscription = {
       ...this.stamp(),
       amount,
       currency: 'usd',
       recurring_interval: interval,
       recurring_interval_count: count,
-      status: 'active',
+      status: trialEnd === null ? 'active' : 'trialing',
       current_period_start: start.toISOString(),
       current_period_end: end,
-      current_meter_period_start: start.toISOString(),
-      current_meter_period_end: end,
-      trial_start: null,
-      trial_end: null,
+      current_meter_period_start: meterStart,
+      current_meter_period_end: meterStart === null ? null : end,
+      trial_start: trialEnd === null ? null : start.toISOString(),
+      trial_end: trialEnd,
       cancel_at_period_end: false,
       canceled_at: null,
       started_at: start.toISOString(),
@@ -538,7 +543,7 @@ export class BillingStore {
     for (const subscription of this.subscriptions.values()) {
       // A subscription more than one period behind renews once per call, period by period.
       for (let guard = 0; guard < 1000; guard++) {
-        if (subscription.status !== 'active' && subscription.status !== 'past_due') break;
+        if (!['active', 'trialing', 'past_due'].includes(subscription.status)) break;
         if (subscription.status === 'past_due') {
           this.retryPastDue(subscription);
           if (subscription.status === 'past_due') break;
@@ -555,8 +560,10 @@ export class BillingStore {
     }
   }
 
+  /** A period ends: the next one starts with its order (a trial's end converts it: `active`, `subscription_cycle_after_trial`). */
   private renew(subscription: StoredSubscription): void {
     const product = this.products.get(subscription.product_id)!;
+    const afterTrial = subscription.status === 'trialing';
     const start = new Date(subscription.current_period_end!);
     const end = addInterval(
       start,
@@ -570,8 +577,10 @@ export class BillingStore {
       current_meter_period_end: end.toISOString(),
       modified_at: this.now(),
     });
+    if (afterTrial) subscription.status = 'active';
     const customer = this.customerRecord(subscription.customer_id);
-    const order = this.createOrder(customer, product, subscription.amount, 'subscription_cycle', subscription, null);
+    const reason = afterTrial ? 'subscription_cycle_after_trial' : 'subscription_cycle';
+    const order = this.createOrder(customer, product, subscription.amount, reason, subscription, null);
     this.send('subscription.updated', this.subscriptionView(subscription));
     this.send('subscription.cycled', this.subscriptionView(subscription));
     this.send('order.created', this.orderView(order));

@@ -185,7 +185,8 @@ function parseCount(raw: unknown, field: string, issues: Issues): number | null 
   return checkInt(raw, ['body', field], issues, 1);
 }
 
-function parseProductCreate(store: BillingStore, raw: unknown): StoredProduct {
+/** Validates a `POST /v1/products/` body into the product to store (the seeding helper reuses it). */
+export function parseProductCreate(store: BillingStore, raw: unknown): StoredProduct {
   const body = bodyObject(raw);
   const issues = new Issues();
   const id = randomUUID();
@@ -332,7 +333,8 @@ function parseBenefitCreate(store: BillingStore, raw: unknown): Resource {
   };
 }
 
-function parseBenefitIds(store: BillingStore, raw: unknown): string[] {
+/** Validates a `POST /v1/products/{id}/benefits` body into existing benefit ids (the seeding helper reuses it). */
+export function parseBenefitIds(store: BillingStore, raw: unknown): string[] {
   const body = bodyObject(raw);
   const issues = new Issues();
   if (!required(body, 'benefits', ['body'], issues)) throwIfAny(issues);

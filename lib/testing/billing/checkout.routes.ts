@@ -20,6 +20,7 @@ import {
 } from '../emulator.validation.js';
 import {
   BillingStore,
+  addInterval,
   type Resource,
   type StoredCheckout,
   type StoredPrice,
@@ -62,7 +63,14 @@ function priceAmount(price: StoredPrice, amount: number | null, seats: number | 
   }
 }
 
-function parseCreate(store: BillingStore, baseUrl: string, raw: unknown): StoredCheckout {
+/** Polar's `_update_trial_end`: a recurring product with a trial interval and count starts trialing now. */
+function trialEnd(product: StoredProduct, now: Date): string | null {
+  if (!product.is_recurring || product.trial_interval === null || product.trial_interval_count === null) return null;
+  return addInterval(now, String(product.trial_interval), Number(product.trial_interval_count)).toISOString();
+}
+
+/** Validates a `POST /v1/checkouts/` body into the open checkout to store (the purchase helper reuses it). */
+export function parseCheckoutCreate(store: BillingStore, baseUrl: string, raw: unknown): StoredCheckout {
   const body = bodyObject(raw);
   const issues = new Issues();
   let productIds: string[] = [];
@@ -161,7 +169,7 @@ function parseCreate(store: BillingStore, baseUrl: string, raw: unknown): Stored
     allow_trial: true,
     active_trial_interval: product.trial_interval,
     active_trial_interval_count: product.trial_interval_count,
-    trial_end: null,
+    trial_end: trialEnd(product, now),
     organization_id: store.customers.organizationId,
     product_id: product.id,
     product_price_id: price.id,
@@ -346,7 +354,7 @@ export function checkoutRoutes(store: BillingStore, baseUrl: () => string, slug:
       pattern: '/v1/checkouts/',
       scopes: WRITE,
       handle: (ctx) => {
-        const checkout = store.addCheckout(parseCreate(store, baseUrl(), ctx.body));
+        const checkout = store.addCheckout(parseCheckoutCreate(store, baseUrl(), ctx.body));
         sendJson(ctx, 201, store.checkoutView(checkout));
       },
     },
