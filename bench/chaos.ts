@@ -6,7 +6,9 @@
  *   2. every 5xx is a documented one (portal: 303/200; webhooks: 200/202/409/503);
  *   3. no webhook-id ran its handler more than once, across both instances;
  *   4. each instance's RSS is flat (mean of the last tenth of samples vs the first).
- * Exits 1 when a criterion fails. Figures are printed as a bench/RESULTS.md section.
+ * Exits 1 when a criterion fails. Figures are printed as a bench/RESULTS.md section; a run on the
+ * defaults (or with CHAOS_WRITE=1) also writes it there and to bench/results/chaos-latest.md, which
+ * `npm run bench` keeps at the end of the file it rewrites.
  *
  *   npm run bench:chaos                                 120 s, Redis frozen 10 s of every 30 s
  *   CHAOS_SECONDS=60 CHAOS_FREEZE_EVERY_S=20 CHAOS_FREEZE_S=5 npm run bench:chaos
@@ -15,7 +17,7 @@
  * Layout (all on 127.0.0.1): this process runs the emulator as Polar, the redis-server and the
  * load; each app instance is a child process (compiled with tsc, see support/build.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,6 +29,7 @@ import { build, buildDir } from './support/build.js';
 import { BENCH_CUSTOMER_HEADER } from './support/fixtures.js';
 import { BenchChild } from './support/ipc.js';
 import { rssKb } from './support/memory.js';
+import { CHAOS_HEADING } from './support/report.js';
 import { mean } from './support/stats.js';
 
 const PORTAL = '/billing/portal';
@@ -62,7 +65,8 @@ const cfg = {
 if (cfg.freezeS >= cfg.freezeEveryS) throw new Error('CHAOS_FREEZE_S must be below CHAOS_FREEZE_EVERY_S');
 
 type Route = 'portal' | 'webhooks';
-type Answer = { status: number } | { unanswered: 'timeout' | 'error' };
+/** An answer's status, or why there was none (`timeout`, or `error <code>` of the socket). */
+type Answer = { status: number } | { unanswered: string };
 
 const tallies: Record<Route, Map<string, number>> = { portal: new Map(), webhooks: new Map() };
 const count = (route: Route, key: string) => tallies[route].set(key, (tallies[route].get(key) ?? 0) + 1);
@@ -82,13 +86,13 @@ function send(
     const req = request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-      res.on('error', () => resolve({ unanswered: 'error' }));
+      res.on('error', (err: NodeJS.ErrnoException) => resolve({ unanswered: `error ${err.code ?? err.message}` }));
     });
     req.setTimeout(cfg.clientTimeoutMs, () => {
       resolve({ unanswered: 'timeout' });
       req.destroy();
     });
-    req.on('error', () => resolve({ unanswered: 'error' }));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ unanswered: `error ${err.code ?? err.message}` }));
     req.end(body);
   }).then((a) => {
     count(route, 'status' in a ? String(a.status) : a.unanswered);
@@ -114,6 +118,29 @@ async function paced(rate: number, until: number, fire: (i: number) => void): Pr
 function deliveryRequest(id: string): { headers: Record<string, string>; body: string } {
   const body = eventBody('customer.updated', customerData({ name: id }));
   return { headers: signWebhook(body, TEST_WEBHOOK_SECRET, { id }), body };
+}
+
+/** Replaces (or appends) the chaos section at the end of bench/RESULTS.md, and keeps a copy for `npm run bench`. */
+function writeSection(lines: string[]): void {
+  const section = [
+    CHAOS_HEADING,
+    '',
+    'Written by `npm run bench:chaos` (bench/chaos.ts): a bounded run, not a timed test — the criteria are counts.',
+    "Two instances wired as the README's Redis setup (`CacheModule` over `createKeyv(url)`, portal",
+    "`sessionReuse: { store: 'cache-manager' }`, webhooks `dedupe: { store: 'cache-manager' }`), the emulator as",
+    'Polar, a redis-server frozen with SIGSTOP and thawed with SIGCONT; webhook deliveries that get no 2xx are',
+    'retried as Polar does (backoff 1, 2, 4, 8 s), to either instance.',
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+  writeFileSync(join(benchDir, 'results/chaos-latest.md'), section);
+  const resultsFile = join(benchDir, 'RESULTS.md');
+  const current = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n';
+  const at = current.indexOf(CHAOS_HEADING);
+  const before = at === -1 ? current.trimEnd() + '\n' : current.slice(0, at).trimEnd() + '\n';
+  writeFileSync(resultsFile, `${before}\n${section}`);
+  console.log('wrote the chaos section of bench/RESULTS.md');
 }
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -223,7 +250,7 @@ try {
 
   const total = (route: Route) => [...tallies[route].values()].reduce((a, b) => a + b, 0);
   const unanswered = (['portal', 'webhooks'] as Route[]).reduce(
-    (n, route) => n + (tallies[route].get('timeout') ?? 0) + (tallies[route].get('error') ?? 0),
+    (n, route) => n + [...tallies[route]].filter(([key]) => !/^\d+$/.test(key)).reduce((a, [, v]) => a + v, 0),
     0,
   );
   const undocumented = (route: Route) =>
@@ -275,6 +302,8 @@ try {
     ...(other.length ? [`- Undocumented non-5xx: ${other.map(([k, v]) => `${k}: ${v}`).join(', ')}.`] : []),
   ];
   console.log(lines.join('\n'));
+  const onDefaults = !Object.keys(process.env).some((name) => name.startsWith('CHAOS_') && name !== 'CHAOS_WRITE');
+  if (onDefaults || process.env.CHAOS_WRITE === '1') writeSection(lines);
   exitCode = criteria.every(([, ok]) => ok) ? 0 : 1;
 } finally {
   agent.destroy();

@@ -496,7 +496,9 @@ async function main(): Promise<void> {
       : [];
     const history = [...previous, historyEntry(report)];
     writeFileSync(historyFile, history.map((h) => JSON.stringify(h)).join('\n') + '\n');
-    writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report, history.slice(-5)));
+    const chaosFile = join(resultsDir, 'chaos-latest.md');
+    const chaos = existsSync(chaosFile) ? readFileSync(chaosFile, 'utf8') : '';
+    writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report, history.slice(-5), chaos));
     console.log(`wrote bench/RESULTS.md (${report.elapsedS}s)`);
   } else {
     console.log(
