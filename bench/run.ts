@@ -17,14 +17,15 @@
 import autocannon, { type AutocannonResult } from 'autocannon';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchChild, type LoopDelay, startLoopDelay, stopLoopDelay } from './support/ipc.js';
 import { BENCH_CUSTOMER_HEADER, benchCustomers } from './support/fixtures.js';
 import { mean, median } from './support/stats.js';
 import { pacedLoad } from './support/paced-load.js';
+import { build, buildDir } from './support/build.js';
+import { rssKb } from './support/memory.js';
 import {
   historyEntry,
   renderMarkdown,
@@ -36,8 +37,6 @@ import {
 import { summariseProfile } from './support/profile.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const root = resolve(benchDir, '..');
-const buildDir = join(root, 'node_modules/.cache/nestjs-polar-bench');
 const resultsDir = join(benchDir, 'results');
 const logsDir = join(resultsDir, 'logs');
 
@@ -146,34 +145,6 @@ function parseArgs(argv: string[]): Config {
     // Only a full run on the defaults replaces the published table and joins the history, unless asked.
     write: flags.has('write') || (!quick && !only && !flags.has('node') && !flags.has('node-args')),
   };
-}
-
-function build(): void {
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  const out = spawnSync(process.execPath, [tsc, '-p', join(benchDir, 'tsconfig.json')], { encoding: 'utf8' });
-  if (out.status !== 0) {
-    // tsc still emits on type errors; other rooms may be mid-edit. Go on if the entry exists.
-    console.warn(`tsc reported errors (continuing with what it emitted):\n${out.stdout.slice(0, 2000)}`);
-  }
-  if (!existsSync(join(buildDir, 'bench/upstream.js'))) throw new Error('bench build produced no output');
-}
-
-async function readProcKb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number | null> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Resident set size of a child in kB, from /proc where there is one, else over IPC. */
-async function rssKb(child: BenchChild, field: 'VmRSS' | 'VmHWM'): Promise<number> {
-  const fromProc = await readProcKb(child.pid, field);
-  if (fromProc !== null) return fromProc;
-  const mem = await child.call<{ rssKb: number; maxRssKb: number }>('memory');
-  return field === 'VmRSS' ? mem.rssKb : mem.maxRssKb;
 }
 
 interface RunSample {
@@ -525,7 +496,9 @@ async function main(): Promise<void> {
       : [];
     const history = [...previous, historyEntry(report)];
     writeFileSync(historyFile, history.map((h) => JSON.stringify(h)).join('\n') + '\n');
-    writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report, history.slice(-5)));
+    const chaosFile = join(resultsDir, 'chaos-latest.md');
+    const chaos = existsSync(chaosFile) ? readFileSync(chaosFile, 'utf8') : '';
+    writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report, history.slice(-5), chaos));
     console.log(`wrote bench/RESULTS.md (${report.elapsedS}s)`);
   } else {
     console.log(

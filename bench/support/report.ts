@@ -243,8 +243,14 @@ export function renderTable(report: BenchReport): string {
   return out.join('\n');
 }
 
-/** bench/RESULTS.md; `history` holds the last full runs, this one included. */
-export function renderMarkdown(report: BenchReport, history: RunHistoryEntry[] = []): string {
+/** The heading of the section `npm run bench:chaos` keeps at the end of bench/RESULTS.md. */
+export const CHAOS_HEADING = '## Chaos run: Redis frozen and thawed under load';
+
+/**
+ * bench/RESULTS.md; `history` holds the last full runs, this one included; `chaosSection` is the
+ * last chaos run's section (bench/results/chaos-latest.md), kept at the end.
+ */
+export function renderMarkdown(report: BenchReport, history: RunHistoryEntry[] = [], chaosSection = ''): string {
   const mdRow = (r: string[]) => `| ${r.join(' | ')} |`;
   const align = HEADERS.map((_, i) => (i === 0 ? '---' : '---:'));
   const targets = checkTargets(report);
@@ -315,5 +321,5 @@ ${renderHistory(history)}
 
 Fake Polar upstream CPU time / wall time while each contender was loaded (100% = one core):
 ${shareLines.join(', ')}.
-`;
+${chaosSection ? `\n${chaosSection}` : ''}`;
 }
