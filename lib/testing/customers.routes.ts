@@ -190,7 +190,7 @@ function resolveUpdatedTaxId(
 }
 
 /** A `page`/`limit` query parameter: an integer above 0 (pydantic's errors otherwise). */
-export function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
+function parsePositiveInt(name: string, raw: string | null, fallback: number, issues: Issues): number {
   if (raw === null) return fallback;
   if (!/^[+-]?\d+$/.test(raw.trim())) {
     issues.add(
@@ -217,7 +217,7 @@ function parseOrganizationIds(query: URLSearchParams, issues: Issues): string[] 
 }
 
 /** Polar's `page`/`limit` pagination query: integers above 0, the limit silently capped at 100. */
-function parsePagination(query: URLSearchParams, issues: Issues): { page: number; limit: number } {
+export function parsePagination(query: URLSearchParams, issues: Issues): { page: number; limit: number } {
   const page = parsePositiveInt('page', query.get('page'), 1, issues);
   const limit = Math.min(parsePositiveInt('limit', query.get('limit'), 10, issues), 100);
   return { page, limit };

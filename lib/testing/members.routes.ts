@@ -2,7 +2,7 @@ import { NotFoundFailure, ValidationFailure, sendJson, type RequestContext } fro
 import type { EmulatorStore } from './emulator.store.js';
 import type { PolarEmulatorMember } from './emulator.types.js';
 import { Issues, checkEmail, checkOptionalText, checkUuid } from './emulator.validation.js';
-import { bodyObject, lookupCustomer, parsePositiveInt } from './customers.routes.js';
+import { bodyObject, lookupCustomer, parsePagination } from './customers.routes.js';
 import type { Route } from './emulator.router.js';
 
 const READ = ['members:read', 'members:write'];
@@ -153,8 +153,7 @@ export function memberRoutes(store: EmulatorStore): Route[] {
 
   const list = (ctx: RequestContext): void => {
     const issues = new Issues();
-    const page = parsePositiveInt('page', ctx.query.get('page'), 1, issues);
-    const limit = Math.min(parsePositiveInt('limit', ctx.query.get('limit'), 10, issues), 100);
+    const { page, limit } = parsePagination(ctx.query, issues);
     const sorting = ctx.query.getAll('sorting');
     sorting.forEach((value, index) => {
       if (value !== 'created_at' && value !== '-created_at')

@@ -1,7 +1,9 @@
 import { NotFoundFailure, ValidationFailure, sendJson, type RequestContext } from '../emulator.http.js';
 import { Issues, checkUuid4, isObject, type Loc } from '../emulator.validation.js';
-import { parsePositiveInt } from '../customers.routes.js';
 import type { Route } from '../emulator.router.js';
+
+/** Polar's `page`/`limit` query: one parser for the customer and the billing routes. */
+export { parsePagination } from '../customers.routes.js';
 
 /** A Polar error answer other than 404/422 (e.g. 403 AlreadyActiveSubscriptionError). */
 export class BillingFailure extends Error {
@@ -26,13 +28,6 @@ export function billingRoute(route: Route): Route {
       }
     },
   };
-}
-
-/** `page` and `limit` of a list endpoint, validated like Polar (limit capped at 100). */
-export function parsePagination(query: URLSearchParams, issues: Issues): { page: number; limit: number } {
-  const page = parsePositiveInt('page', query.get('page'), 1, issues);
-  const limit = Math.min(parsePositiveInt('limit', query.get('limit'), 10, issues), 100);
-  return { page, limit };
 }
 
 /** One page of `items` (newest first) in Polar's list shape. */
