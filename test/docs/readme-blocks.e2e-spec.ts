@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkReadmeBlocks } from './readme-blocks.js';
 
@@ -12,6 +12,17 @@ describe("README's code blocks", () => {
     expect(blocks.filter((b) => b.context !== undefined).length).toBeLessThan(blocks.length);
     expect(errors.map((e) => `README.md:${e.readmeLine} ${e.message}`)).toEqual([]);
   }, 180_000);
+
+  it('every ```ts block of every docs/*.md page type-checks the same way', () => {
+    const docs = resolve(root, 'docs');
+    const pages = existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')) : [];
+    const errors = pages.flatMap((page) =>
+      checkReadmeBlocks(root, resolve(docs, page), resolve(artifacts, 'docs', page)).errors.map(
+        (e) => `docs/${page}:${e.readmeLine} ${e.message}`,
+      ),
+    );
+    expect(errors).toEqual([]);
+  }, 300_000);
 
   it("reports a block's error at its README line, in complete and in partial blocks", () => {
     mkdirSync(artifacts, { recursive: true });
