@@ -22,6 +22,7 @@ describe('resolvePolarOptions', () => {
       storeTimeoutMs: 1500,
       customerTimeoutMs: 5000,
       organizationId: undefined,
+      plans: {},
       readRetries: 2,
       customer: undefined,
       portal: {

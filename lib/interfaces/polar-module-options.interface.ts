@@ -1,5 +1,6 @@
 import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { PolarCustomerResolverOption } from './polar-customer-resolver.interface.js';
+import type { PolarPlans, PolarResolvedPlans } from './polar-plans.interface.js';
 import type { PolarPortalConfig, PolarPortalOptions } from './polar-portal-options.interface.js';
 import type {
   PolarRouteExtras,
@@ -58,6 +59,12 @@ export interface PolarModuleOptions {
    * @default the request.user resolver
    */
   customer?: PolarCustomerResolverOption;
+  /**
+   * The plans the app sells, by name: what the checkout route sells and the entitlement guards
+   * check (`{ pro: { products: ['<monthly id>', '<yearly id>'] } }`). Clients only ever name a plan.
+   * @default {} (no plan)
+   */
+  plans?: PolarPlans;
   /** The `GET /billing/portal` route; `false` to not register it. @default {} (registered) */
   portal?: PolarPortalOptions | false;
   /** The webhook route; off unless given. @default undefined (no route) */
@@ -127,6 +134,8 @@ export interface PolarResolvedOptions {
   readRetries: number;
   /** The customer resolver (the module's, else the deprecated `portal.customer`); undefined for `request.user`. */
   customer: PolarCustomerResolverOption | undefined;
+  /** The configured plans, by name (frozen). */
+  plans: PolarResolvedPlans;
   /** Portal route options, resolved, or `false` when the route is off. */
   portal: PolarPortalConfig | false;
   /** Webhook route options, resolved, or `false` when the route is off. */
