@@ -16,7 +16,7 @@ import ts from 'typescript';
 const PARTIAL = /^<!--\s*docs:partial\b([\s\S]*)-->$/;
 const BLOCK_SLOT = '/* block */';
 
-/** The user's own root module, which README's Testing example imports from `../src/app.module`. */
+/** The user's own root module, which the Testing example imports from `../src/app.module` and main.ts from `./app.module`. */
 const APP_MODULE = "import { Module } from '@nestjs/common';\n\n@Module({})\nexport class AppModule {}\n";
 
 export interface ReadmeBlock {
@@ -87,7 +87,7 @@ export function checkReadmeBlocks(
     const file = resolve(dir, named ?? 'block.ts');
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
-    if (block.code.includes("from '../src/app.module'")) {
+    if (block.code.includes("from '../src/app.module'") || (named === 'src/main.ts' && block.code.includes("from './app.module'"))) {
       mkdirSync(resolve(dir, 'src'), { recursive: true });
       writeFileSync(resolve(dir, 'src/app.module.ts'), APP_MODULE);
     }
