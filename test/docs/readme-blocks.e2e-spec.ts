@@ -9,7 +9,7 @@ describe("the docs' code blocks (README.md and docs/*.md)", () => {
   const docs = resolve(root, 'docs');
   const pages = existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')) : [];
 
-  it("every ```ts block of README.md type-checks as a user would paste it (strict, against lib/)", () => {
+  it('every ```ts block of README.md type-checks as a user would paste it (strict, against lib/)', () => {
     const { blocks, errors } = checkReadmeBlocks(root, resolve(root, 'README.md'), resolve(artifacts, 'README'));
     // The quickstart: the app module and its main.ts, complete files.
     expect(blocks.map((b) => /^\/\/ (\S+)/.exec(b.code)?.[1])).toEqual(['src/app.module.ts', 'src/main.ts']);
@@ -26,7 +26,9 @@ describe("the docs' code blocks (README.md and docs/*.md)", () => {
     // What README held before the split (34 blocks), now on the capability pages; most are complete.
     expect(blocks.length).toBeGreaterThan(30);
     expect(blocks.filter((b) => b.context !== undefined).length).toBeLessThan(blocks.length);
-    const errors = checked.flatMap(({ page, errors }) => errors.map((e) => `docs/${page}:${e.readmeLine} ${e.message}`));
+    const errors = checked.flatMap(({ page, errors }) =>
+      errors.map((e) => `docs/${page}:${e.readmeLine} ${e.message}`),
+    );
     expect(errors).toEqual([]);
   }, 300_000);
 

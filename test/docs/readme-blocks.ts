@@ -87,7 +87,10 @@ export function checkReadmeBlocks(
     const file = resolve(dir, named ?? 'block.ts');
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
-    if (block.code.includes("from '../src/app.module'") || (named === 'src/main.ts' && block.code.includes("from './app.module'"))) {
+    if (
+      block.code.includes("from '../src/app.module'") ||
+      (named === 'src/main.ts' && block.code.includes("from './app.module'"))
+    ) {
       mkdirSync(resolve(dir, 'src'), { recursive: true });
       writeFileSync(resolve(dir, 'src/app.module.ts'), APP_MODULE);
     }
