@@ -104,7 +104,12 @@ export class PolarEmulatorBilling {
     this.store.runDue();
   }
 
-  /** The next `n` renewal or retry payments fail (the checkout page's **Decline** button fails a checkout). */
+  /** The emulator's current time: the `clock` option (or the system clock) plus what `advanceTime` added. */
+  now(): Date {
+    return this.clock.now();
+  }
+
+  /** The next `n` renewal, retry or `invoice` plan-change payments fail (the checkout page's **Decline** button fails a checkout). */
   failNextPayments(n = 1): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError('billing.failNextPayments: n must be a positive integer');
     this.store.failPayments(n);
