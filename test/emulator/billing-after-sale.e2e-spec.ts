@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { errors, webhooks } from '@polar-sh/sdk/2026-10';
 import {
   detailOf,
+  failureOf,
   manualClock,
   rejectionOf,
   startEmulator,
@@ -21,14 +22,6 @@ const DAY = 24 * 60 * 60 * 1000;
 const SCHEMA_CHECK_MS = 30_000;
 
 const typeOf = (delivery: Received): string => (JSON.parse(delivery.body) as { type: string }).type;
-
-/** The body of a non-422 SDK error (status and Polar's `{ error, detail }`). */
-async function failureOf(call: Promise<unknown>): Promise<{ status: number; body: { error: string; detail: string } }> {
-  const error = (await rejectionOf(call)) as unknown as { statusCode: number; error: unknown };
-  // Declared errors arrive parsed; a status the spec does not declare (400, 402) arrives as the raw body text.
-  const body = typeof error.error === 'string' ? JSON.parse(error.error) : error.error;
-  return { status: error.statusCode, body: body as { error: string; detail: string } };
-}
 
 /** Polar's `_calculate_time_proration`: the share of the period left at `now`. */
 function remainingShare(

@@ -15,7 +15,7 @@ export type PolarEmulatorPriceSeed =
     }
   | {
       amount_type: 'seat_based';
-      seat_tiers: { tiers: { min_seats: number; max_seats: number | null; price_per_seat: number }[] };
+      seat_tiers: { tiers: { min_seats: number; max_seats?: number | null; price_per_seat: number }[] };
       price_currency?: string;
     }
   | { amount_type: 'metered_unit'; meter_id: string; unit_amount: number | string; cap_amount?: number | null };
@@ -194,6 +194,21 @@ export class PolarEmulatorBilling {
   /** Benefit grants, oldest first, as the benefit_grant webhooks carry them. */
   get benefitGrants(): Resource[] {
     return [...this.store.grants.values()].map((g) => this.store.grantView(g));
+  }
+
+  /** Refunds, oldest first, as `refunds.create` returned them. */
+  get refunds(): Resource[] {
+    return structuredClone([...this.store.refunds.values()]);
+  }
+
+  /** License keys granted by `license_keys` benefits, oldest first (LicenseKeyRead, with the full key). */
+  get licenseKeys(): Resource[] {
+    return [...this.store.licenseKeys.values()].map((key) => this.store.licenseKeyView(key));
+  }
+
+  /** Every customer's meters (consumed, credited, balance), as `customerMeters.list` returns them. */
+  get customerMeters(): Resource[] {
+    return this.store.allCustomerMeters();
   }
 
   /** Ingested events (duplicates dropped), oldest first. */

@@ -315,14 +315,10 @@ function licenseKeyProperties(properties: Record<string, unknown>, loc: Loc, iss
   const activations = nullable(properties.activations, [...loc, 'activations'], issues, (raw, at, i) => {
     if (!checkObject(raw, at, i)) return undefined;
     const limit = required(raw, 'limit', at, i) ? checkInt(raw.limit, [...at, 'limit'], i, 1) : undefined;
-    if (limit !== undefined && limit > 50)
-      i.add('less_than_equal', [...at, 'limit'], 'Input should be less than or equal to 50', limit, { le: 50 });
     const admin = required(raw, 'enable_customer_admin', at, i)
       ? checkBool(raw.enable_customer_admin, [...at, 'enable_customer_admin'], i)
       : undefined;
-    return limit === undefined || limit > 50 || admin === undefined
-      ? undefined
-      : { limit, enable_customer_admin: admin };
+    return limit === undefined || admin === undefined ? undefined : { limit, enable_customer_admin: admin };
   });
   const limitUsage = nullable(properties.limit_usage, [...loc, 'limit_usage'], issues, (v, l, i) =>
     checkInt(v, l, i, 1),
