@@ -1212,12 +1212,16 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       CASE_MS,
     );
     contractCase(
-      'benefits.create license_keys without properties → 422',
+      'licenseKeys.activate with a non-uuid4 organization_id → 422',
       async () => {
         const body = await validationErrorOf(
-          polar.benefits.create({ type: 'license_keys', description: 'No props' } as never),
+          polar.licenseKeys.activate({
+            key: 'K',
+            organization_id: '00000000-0000-1000-8000-000000000000',
+            label: 'PC',
+          }),
         );
-        expect(body.detail[0].loc).toEqual(['body', 'license_keys', 'properties']);
+        expect(body.detail[0].loc).toEqual(['body', 'organization_id']);
       },
       CASE_MS,
     );
@@ -1686,10 +1690,12 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     );
 
     // ---- meter credits and customer meters ----
+    // Meters count every matching event, earlier ones too: each case meters its own event name.
     const creditedCustomer = async () => {
+      const event = `tokens_${randomUUID().slice(0, 8)}`;
       const meter = await polar.meters.create({
         name: 'Tokens',
-        filter: { conjunction: 'and', clauses: [{ property: 'name', operator: 'eq', value: 'tokens' }] },
+        filter: { conjunction: 'and', clauses: [{ property: 'name', operator: 'eq', value: event }] },
         aggregation: { func: 'sum', property: 'metadata.count' },
       });
       const credits = await polar.benefits.create({
@@ -1699,7 +1705,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       });
       const customer = buyer();
       main.billing.seedSubscription({ customer, product: seed('Tokens', 1000, true, [credits.id]) });
-      return { meter, customer, credits };
+      return { meter, customer, credits, event };
     };
     contractCase(
       'benefits.create meter_credit → 201 BenefitMeterCredit',
@@ -1740,8 +1746,8 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     contractCase(
       'customerMeters.list after usage → consumed and balance',
       async () => {
-        const { customer } = await creditedCustomer();
-        await polar.events.ingest({ events: [{ name: 'tokens', customer_id: customer.id, metadata: { count: 250 } }] });
+        const { customer, event } = await creditedCustomer();
+        await polar.events.ingest({ events: [{ name: event, customer_id: customer.id, metadata: { count: 250 } }] });
         const [entry] = (await polar.customerMeters.list({ customer_id: customer.id })).items;
         expect(entry).toMatchObject({ consumed_units: 250, balance: 750 });
       },

@@ -14,6 +14,7 @@ import {
 import type { BillingStore, Resource, StoredPrice, StoredProduct } from './billing.store.js';
 import {
   billingRoute,
+  boolQuery,
   checkBool,
   checkEnum,
   checkInt,
@@ -427,26 +428,14 @@ export function catalogRoutes(store: BillingStore): Route[] {
         const issues = new Issues();
         const pagination = parsePagination(ctx.query, issues);
         const ids = uuidFilter(ctx.query, 'id', issues);
-        const archived = ctx.query.get('is_archived');
-        const recurring = ctx.query.get('is_recurring');
-        for (const [name, value] of [
-          ['is_archived', archived],
-          ['is_recurring', recurring],
-        ] as const) {
-          if (value !== null && !['true', 'false'].includes(value))
-            issues.add(
-              'bool_parsing',
-              ['query', name],
-              'Input should be a valid boolean, unable to interpret input',
-              value,
-            );
-        }
+        const archived = boolQuery(ctx.query, 'is_archived', issues);
+        const recurring = boolQuery(ctx.query, 'is_recurring', issues);
         throwIfAny(issues);
         const text = ctx.query.get('query')?.toLowerCase();
         const items = [...store.products.values()]
           .filter((product) => !ids || ids.includes(product.id))
-          .filter((product) => archived === null || String(product.is_archived) === archived)
-          .filter((product) => recurring === null || String(product.is_recurring) === recurring)
+          .filter((product) => archived === null || product.is_archived === archived)
+          .filter((product) => recurring === null || product.is_recurring === recurring)
           .filter((product) => !text || product.name.toLowerCase().includes(text))
           .reverse();
         sendPage(ctx, items, pagination);

@@ -5,6 +5,7 @@ import { Issues, checkMetadata, checkOptionalText, checkUuid4 } from '../emulato
 import type { BillingStore, RefundRequest } from './billing.store.js';
 import {
   billingRoute,
+  boolQuery,
   checkBool,
   checkEnum,
   checkInt,
@@ -69,20 +70,13 @@ export function refundRoutes(store: BillingStore): Route[] {
         const orders = uuidFilter(ctx.query, 'order_id', issues);
         const subscriptions = uuidFilter(ctx.query, 'subscription_id', issues);
         const customers = uuidFilter(ctx.query, 'customer_id', issues);
-        const succeeded = ctx.query.get('succeeded');
-        if (succeeded !== null && !['true', 'false'].includes(succeeded))
-          issues.add(
-            'bool_parsing',
-            ['query', 'succeeded'],
-            'Input should be a valid boolean, unable to interpret input',
-            succeeded,
-          );
+        const succeeded = boolQuery(ctx.query, 'succeeded', issues);
         throwIfAny(issues);
         const items = [...store.refunds.values()]
           .filter((r) => !orders || orders.includes(r.order_id))
           .filter((r) => !subscriptions || subscriptions.includes(String(r.subscription_id)))
           .filter((r) => !customers || customers.includes(r.customer_id))
-          .filter((r) => succeeded === null || (r.status === 'succeeded') === (succeeded === 'true'))
+          .filter((r) => succeeded === null || (r.status === 'succeeded') === succeeded)
           .reverse();
         sendPage(ctx, items, pagination);
       },

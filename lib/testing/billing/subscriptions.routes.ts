@@ -7,6 +7,7 @@ import { checkUuid4 } from '../emulator.validation.js';
 import type { BillingStore, ProrationBehavior, StoredSubscription } from './billing.store.js';
 import {
   billingRoute,
+  boolQuery,
   checkBool,
   checkEnum,
   checkInt,
@@ -126,14 +127,7 @@ export function subscriptionRoutes(store: BillingStore): Route[] {
         const pagination = parsePagination(ctx.query, issues);
         const customers = uuidFilter(ctx.query, 'customer_id', issues);
         const products = uuidFilter(ctx.query, 'product_id', issues);
-        const active = ctx.query.get('active');
-        if (active !== null && !['true', 'false'].includes(active))
-          issues.add(
-            'bool_parsing',
-            ['query', 'active'],
-            'Input should be a valid boolean, unable to interpret input',
-            active,
-          );
+        const active = boolQuery(ctx.query, 'active', issues);
         throwIfAny(issues);
         const external = ctx.query.getAll('external_customer_id');
         const items = [...store.subscriptions.values()]
@@ -143,7 +137,7 @@ export function subscriptionRoutes(store: BillingStore): Route[] {
             (s) =>
               external.length === 0 || external.includes(store.customers.findById(s.customer_id)?.external_id ?? ''),
           )
-          .filter((s) => active === null || (s.status === 'active' || s.status === 'trialing') === (active === 'true'))
+          .filter((s) => active === null || (s.status === 'active' || s.status === 'trialing') === active)
           .reverse()
           .map((s) => store.subscriptionView(s));
         sendPage(ctx, items, pagination);
