@@ -194,7 +194,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     // timeout is in seconds; Prism validates each response on shared cores, so be generous.
     createPolar({ accessToken, baseUrl: prism.url, timeout: 30 });
 
-  /** Violations in a case's verdicts, as readable lines; undeclared 401/403/429 are accepted. */
+  /** Violations in a case's verdicts, as readable lines; undeclared 400/401/403/429 are accepted. */
   function violationsOf(verdicts: PrismVerdict[]): string[] {
     const lines: string[] = [];
     for (const verdict of verdicts) {
@@ -281,7 +281,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       console.log(
         `contract: ${exercised.size} operations, ${caseCount} cases, ${allViolations.length} violations` +
           ` (${requestCount} requests validated; ${undeclaredCount} answers with a status the spec` +
-          ' does not declare, 401/403/429, checked against API-FACTS instead)' +
+          ' does not declare, 400/401/403/429, their bodies asserted by the cases instead)' +
           (allViolations.length ? `\n${allViolations.join('\n')}` : ''),
       );
     }
