@@ -996,7 +996,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       const benefit = await polar.benefits.create({ type: 'license_keys', description: 'App license', properties });
       const { order, customer } = paidOrder([benefit.id]);
       const key = main.billing.licenseKeys.find((candidate) => candidate.benefit_id === benefit.id)!;
-      return { benefit, order, customer, key: key as { id: string; key: string; customer_id: string } };
+      return { benefit, order, customer, key };
     };
     const activatable = () => licenseKey({ activations: { limit: 1, enable_customer_admin: false } });
 

@@ -1,5 +1,6 @@
 import { ValidationFailure } from '../emulator.http.js';
-import type { BillingStore, Resource, StoredCheckout, StoredProduct } from './billing.store.js';
+import type { BillingStore, Resource, StoredCheckout, StoredLicenseKey, StoredProduct } from './billing.store.js';
+import type { PolarEmulatorCustomer } from '../emulator.types.js';
 import { parseBenefitIds, parseProductCreate } from './catalog.routes.js';
 import { parseCheckoutCreate } from './checkout.routes.js';
 
@@ -48,6 +49,9 @@ export interface PolarEmulatorPurchaseResult {
   /** The subscription of a recurring product; null for a one-time purchase. */
   subscription: Resource | null;
 }
+
+/** A license key as `licenseKeys.get` returns it (LicenseKeyRead), with the full `key`. */
+export type PolarEmulatorLicenseKey = StoredLicenseKey & { customer: PolarEmulatorCustomer };
 
 /** The seeding helpers validate like the API; a 422 becomes an Error naming each field and rule. */
 function seeding<T>(helper: string, run: () => T): T {
@@ -202,8 +206,8 @@ export class PolarEmulatorBilling {
   }
 
   /** License keys granted by `license_keys` benefits, oldest first (LicenseKeyRead, with the full key). */
-  get licenseKeys(): Resource[] {
-    return [...this.store.licenseKeys.values()].map((key) => this.store.licenseKeyView(key));
+  get licenseKeys(): PolarEmulatorLicenseKey[] {
+    return [...this.store.licenseKeys.values()].map((key) => this.store.licenseKeyView(key) as PolarEmulatorLicenseKey);
   }
 
   /** Every customer's meters (consumed, credited, balance), as `customerMeters.list` returns them. */
