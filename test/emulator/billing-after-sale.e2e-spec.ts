@@ -202,6 +202,20 @@ describe('emulator: refunds, license keys, plan and seat changes, meter credits'
       expect(zero.detail[0]).toMatchObject({ type: 'greater_than', loc: ['body', 'amount'] });
       expect((await f.sdk.orders.get(order.id)).refunded_amount).toBe(0);
     });
+
+    it('a renewal order that was never paid is 404 RefundUnknownPayment', async () => {
+      const product = await monthly('Pro', 2000);
+      const subscription = f.polar.billing.seedSubscription({ customer: await customer(), product });
+      f.polar.billing.failNextPayments(1);
+      f.polar.billing.advanceTime(32 * DAY); // the renewal fails: its order stays pending
+      const pending = f.polar.billing.orders.find(
+        (o) => o.subscription_id === subscription.id && o.status === 'pending',
+      )!;
+      expect(await failureOf(f.sdk.refunds.create({ order_id: pending.id, reason: 'other', amount: 100 }))).toEqual({
+        status: 404,
+        body: { error: 'RefundUnknownPayment', detail: `Refund issued for unknown order: ${pending.id}` },
+      });
+    });
   });
 
   describe('license keys', () => {
