@@ -100,6 +100,14 @@ const CONTENDERS: ContenderSpec[] = [
     suite: 'portal',
   },
   {
+    key: 'floor-agent',
+    label: 'node:http + SDK on a keep-alive http.Agent (measurement)',
+    script: 'contenders/floor-agent.js',
+    path: '/',
+    ours: false,
+    suite: 'portal',
+  },
+  {
     key: 'reuse',
     label: 'nestjs-polar · Express, reuse on',
     script: 'contenders/nest.js',
