@@ -2,13 +2,15 @@
  * `npm run bench` — loads each contender in turn, behind the same fake Polar upstream, in several
  * interleaved rounds, then writes bench/RESULTS.md and prints the table.
  *
- *   npm run bench                  full run (about 4½ minutes)
+ *   npm run bench                  full run (about 9 minutes: portal and webhook contenders)
  *   npm run bench -- --quick       smoke run (about 1 minute); BENCH_QUICK=1 does the same
  *   npm run bench -- --only=peer,express --rounds=5 --duration=15 --latency=50
  *   npm run bench -- --profile=express   also writes a V8 CPU profile of that contender
  *   npm run bench -- --trace-gc=express  logs that contender's GC pauses to bench/results/logs/
  *   npm run bench -- --node-args="--max-semi-space-size=32"   node flags for every contender
  *   npm run bench -- --node=/path/to/node22/bin/node           another node for the contenders
+ *   npm run bench -- --suite=webhooks   only the webhook contenders (portal, webhooks; both by default)
+ *   npm run bench -- --render           rewrite bench/RESULTS.md from the last full run (no load)
  *
  * Process layout: this process runs the load generator (autocannon) and samples memory from
  * /proc; the upstream and every contender each run in their own child process. Contenders are
@@ -482,7 +484,33 @@ function deliveryLine(c: ExactlyOnceCheck): string {
   return `runs ${c.runs} over ${c.runIds} ids (${c.answeredIds} answered 2xx, ${c.redeliveries} retries sent), max ${c.maxRunsPerId}/id${c.answeredWithoutRun ? `  ANSWERED WITHOUT A RUN ${c.answeredWithoutRun}` : ''}${c.ranMoreThanOnce ? `  RAN TWICE ${c.ranMoreThanOnce}` : ''}`;
 }
 
+/**
+ * bench/RESULTS.md from a report and the run history; the last chaos run's section and the
+ * hand-written notes on where the time goes (bench/results/performance-notes.md) are kept.
+ */
+function writeResults(report: BenchReport, history: RunHistoryEntry[]): void {
+  const read = (name: string) => {
+    const file = join(resultsDir, name);
+    return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  };
+  writeFileSync(
+    join(benchDir, 'RESULTS.md'),
+    renderMarkdown(report, history.slice(-5), read('chaos-latest.md'), read('performance-notes.md')),
+  );
+}
+
 async function main(): Promise<void> {
+  // `--render`: rewrite bench/RESULTS.md from the last full run (after editing the notes), no load.
+  if (process.argv.includes('--render')) {
+    const report = JSON.parse(readFileSync(join(resultsDir, 'full-latest.json'), 'utf8')) as BenchReport;
+    const history = readFileSync(join(resultsDir, 'history.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as RunHistoryEntry);
+    writeResults(report, history);
+    console.log('wrote bench/RESULTS.md from bench/results/full-latest.json');
+    return;
+  }
   const cfg = parseArgs(process.argv.slice(2));
   const specs = CONTENDERS.filter((c) => (cfg.only ? cfg.only.includes(c.key) : cfg.suites.includes(c.suite)));
   const started = Date.now();
@@ -717,12 +745,7 @@ async function main(): Promise<void> {
       : [];
     const history = [...previous, historyEntry(report)];
     writeFileSync(historyFile, history.map((h) => JSON.stringify(h)).join('\n') + '\n');
-    const chaosFile = join(resultsDir, 'chaos-latest.md');
-    const chaos = existsSync(chaosFile) ? readFileSync(chaosFile, 'utf8') : '';
-    // The hand-written "where the time goes" (profiles, reasons) is kept in every rewrite.
-    const notesFile = join(resultsDir, 'performance-notes.md');
-    const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8').trim() : '';
-    writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report, history.slice(-5), chaos, notes));
+    writeResults(report, history);
     console.log(`wrote bench/RESULTS.md (${report.elapsedS}s)`);
   } else {
     console.log(
