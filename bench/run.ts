@@ -66,6 +66,21 @@ interface ContenderSpec {
   redis?: boolean;
 }
 
+/** This module's webhook route on an adapter, with memory or Redis dedupe. */
+function ourWebhooks(adapter: 'express' | 'fastify', redis: boolean): ContenderSpec {
+  return {
+    key: `wh-${adapter}${redis ? '-redis' : ''}`,
+    label: `nestjs-polar webhooks · ${adapter === 'express' ? 'Express' : 'Fastify'}, ${redis ? 'Redis' : 'memory'} dedupe`,
+    script: 'contenders/nest-webhooks.js',
+    path: '/billing/webhooks',
+    env: { BENCH_ADAPTER: adapter },
+    ours: true,
+    suite: 'webhooks',
+    signing: 'standard',
+    redis,
+  };
+}
+
 const CONTENDERS: ContenderSpec[] = [
   {
     key: 'express',
@@ -118,48 +133,10 @@ const CONTENDERS: ContenderSpec[] = [
     ours: true,
     suite: 'portal',
   },
-  {
-    key: 'wh-express',
-    label: 'nestjs-polar webhooks · Express, memory dedupe',
-    script: 'contenders/nest-webhooks.js',
-    path: '/billing/webhooks',
-    env: { BENCH_ADAPTER: 'express' },
-    ours: true,
-    suite: 'webhooks',
-    signing: 'standard',
-  },
-  {
-    key: 'wh-fastify',
-    label: 'nestjs-polar webhooks · Fastify, memory dedupe',
-    script: 'contenders/nest-webhooks.js',
-    path: '/billing/webhooks',
-    env: { BENCH_ADAPTER: 'fastify' },
-    ours: true,
-    suite: 'webhooks',
-    signing: 'standard',
-  },
-  {
-    key: 'wh-express-redis',
-    label: 'nestjs-polar webhooks · Express, Redis dedupe',
-    script: 'contenders/nest-webhooks.js',
-    path: '/billing/webhooks',
-    env: { BENCH_ADAPTER: 'express' },
-    ours: true,
-    suite: 'webhooks',
-    signing: 'standard',
-    redis: true,
-  },
-  {
-    key: 'wh-fastify-redis',
-    label: 'nestjs-polar webhooks · Fastify, Redis dedupe',
-    script: 'contenders/nest-webhooks.js',
-    path: '/billing/webhooks',
-    env: { BENCH_ADAPTER: 'fastify' },
-    ours: true,
-    suite: 'webhooks',
-    signing: 'standard',
-    redis: true,
-  },
+  ourWebhooks('express', false),
+  ourWebhooks('fastify', false),
+  ourWebhooks('express', true),
+  ourWebhooks('fastify', true),
   {
     key: 'wh-peer',
     label: '@polar-sh/express Webhooks (peer)',

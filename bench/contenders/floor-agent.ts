@@ -6,12 +6,12 @@
  * request building, response parsing and error classes stay the SDK's. The difference to the
  * floor is what a cheaper transport could save per Polar call.
  */
-import { Agent, createServer, request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { PolarNetworkError } from '@polar-sh/sdk';
 import { createPolarCore } from '@polar-sh/sdk/2026-10';
 import { createCustomerSessionsService } from '@polar-sh/sdk/2026-10/services/customer_sessions';
-import { announceReady, serveIpc } from '../support/ipc.js';
-import { BENCH_ACCESS_TOKEN, BENCH_CUSTOMER_HEADER } from '../support/fixtures.js';
+import { BENCH_ACCESS_TOKEN } from '../support/fixtures.js';
+import { serveFloor } from '../support/floor-server.js';
 
 const TIMEOUT_MS = 10_000;
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -46,24 +46,4 @@ core.sendRequest = ([url, init]) =>
   });
 const sessions = createCustomerSessionsService(core);
 
-const server = createServer((req, res) => {
-  const customerId = req.headers[BENCH_CUSTOMER_HEADER];
-  if (typeof customerId !== 'string') {
-    res.writeHead(401).end();
-    return;
-  }
-  sessions.create({ customer_id: customerId }).then(
-    (session) => {
-      res.writeHead(303, { location: session.customer_portal_url, 'cache-control': 'no-store' }).end();
-    },
-    () => {
-      res.writeHead(502).end();
-    },
-  );
-});
-
-serveIpc({});
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  announceReady(typeof address === 'object' && address ? address.port : 0);
-});
+serveFloor((customerId) => sessions.create({ customer_id: customerId }));

@@ -1,21 +1,9 @@
+import type { ExactlyOnceCheck } from './webhook-load.js';
 import { median } from './stats.js';
 
 /** What one contender did over all rounds (medians across rounds where it says so). */
-/** Webhook contenders, summed over every window: each webhook-id's handler runs against the answers. */
-export interface DeliveryTally {
-  /** Distinct webhook-ids answered 2xx. */
-  answeredIds: number;
-  /** Retries sent of ids already answered 2xx. */
-  redeliveries: number;
-  /** Handler runs, and over how many distinct ids. */
-  runs: number;
-  runIds: number;
-  /** Ids answered 2xx whose handler never ran. */
-  answeredWithoutRun: number;
-  /** Ids whose handler ran more than once. */
-  ranMoreThanOnce: number;
-  maxRunsPerId: number;
-}
+/** Webhook contenders: the exactly-once check, summed over every window (max runs: the highest). */
+export type DeliveryTally = ExactlyOnceCheck;
 
 export interface ContenderSummary {
   key: string;
