@@ -17,7 +17,7 @@ import { POLAR_RESOLVED_OPTIONS, POLAR_WEBHOOK_DEDUPE_STORE } from '../polar.con
 import { PolarWebhooksExplorer } from './webhooks.explorer.js';
 import { webhookMessages } from './webhooks.messages.js';
 import type { PolarWebhookDelivery } from './webhooks.types.js';
-import { verifyPolarWebhook } from './webhooks.verifier.js';
+import { PolarWebhookVerifier } from './webhooks.verifier.js';
 
 /** A 2xx answer of the webhook route (failures are thrown as HttpExceptions). */
 export interface PolarWebhookAnswer {
@@ -30,7 +30,7 @@ export interface PolarWebhookAnswer {
 export class PolarWebhooksProcessor {
   private readonly logger = new Logger('PolarWebhooks');
   private readonly options: PolarWebhooksConfig;
-  private readonly secrets: string[];
+  private readonly verifier: PolarWebhookVerifier;
   private readonly store: PolarWebhookDedupeStore | null;
   private readonly ttlMs: number;
   private readonly claimTtlMs: number;
@@ -44,7 +44,7 @@ export class PolarWebhooksProcessor {
     // Registered only with the webhook route, whose options are then resolved (never false).
     this.options = resolved.webhooks as PolarWebhooksConfig;
     const { secrets, dedupe } = this.options;
-    this.secrets = secrets;
+    this.verifier = new PolarWebhookVerifier(secrets);
     this.store = dedupe ? store : null;
     this.ttlMs = dedupe ? dedupe.ttlMs : 0;
     this.claimTtlMs = dedupe ? dedupe.claimTtlMs : 0;
@@ -52,7 +52,7 @@ export class PolarWebhooksProcessor {
 
   /** Handles one delivery given its exact raw bytes and Standard-Webhooks headers. */
   async process(rawBody: Uint8Array, headers: Record<string, string>): Promise<PolarWebhookAnswer> {
-    const verification = await verifyPolarWebhook(rawBody, headers, this.secrets);
+    const verification = this.verifier.verify(rawBody, headers);
     const id = headers['webhook-id'] ?? '';
     switch (verification.kind) {
       case 'invalid-signature':
