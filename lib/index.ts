@@ -96,7 +96,7 @@ export {
   PolarPortalMemberNotFoundException,
   PolarPortalMemberRequiredException,
 } from './portal/portal.exceptions.js';
-export type { ReturnUrlRejectionRule } from './portal/return-url.policy.js';
+export type { ReturnUrlRejectionRule } from './return-url/return-url.policy.js';
 
 // Webhooks
 export { OnPolarEvent } from './webhooks/on-polar-event.decorator.js';

@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { PolarRouteHandler } from '../common/route-definition.js';
 import { POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
 import { PolarPortalService } from './portal.service.js';
-import { prefersJson } from './prefers-json.js';
+import { answersWithJson } from '../common/prefers-json.js';
 
 /**
  * 303 See Other: the answer to this GET is "your portal session is at this other URL, fetch it
@@ -30,8 +30,7 @@ export class PolarPortalHandler implements PolarRouteHandler {
     const returnUrl = this.portal.returnUrlFor(request);
     const link = await this.portal.open(customer, returnUrl);
 
-    const mode = this.config.respondWith;
-    if (mode === 'json' || (mode === 'negotiate' && prefersJson(request.headers.accept))) {
+    if (answersWithJson(this.config.respondWith, request.headers.accept)) {
       adapter.reply(response, link, HttpStatus.OK);
     } else {
       adapter.redirect(response, PORTAL_REDIRECT_STATUS, link.url);

@@ -1,3 +1,13 @@
+import type { PolarPortalResponseMode } from '../interfaces/polar-portal-options.interface.js';
+
+/** How a route may answer a success (`respondWith`): shared by the portal and the checkout. */
+export const RESPONSE_MODES: readonly PolarPortalResponseMode[] = ['negotiate', 'redirect', 'json'];
+
+/** Whether a route configured with `mode` answers this request with JSON rather than a redirect. */
+export function answersWithJson(mode: PolarPortalResponseMode, accept: unknown): boolean {
+  return mode === 'json' || (mode === 'negotiate' && prefersJson(accept));
+}
+
 /**
  * Whether an `Accept` header asks for JSON rather than a page. Only explicit media types count:
  * `application/json` must be acceptable (q > 0) and rank above `text/html` (and
