@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { createPolar } from '@polar-sh/sdk/2026-10';
 import { appCacheProvider } from './common/store-option.js';
 import { PolarCustomerIdentityService } from './customer-identity/customer-identity.service.js';

@@ -1,10 +1,7 @@
 import { booleanOption, guardList, oneOf } from '../common/option-rules.js';
 import { RESPONSE_MODES } from '../common/prefers-json.js';
 import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
-import type {
-  PolarCheckoutConfig,
-  PolarCheckoutOptions,
-} from '../interfaces/polar-checkout-options.interface.js';
+import type { PolarCheckoutConfig, PolarCheckoutOptions } from '../interfaces/polar-checkout-options.interface.js';
 import { invalidOptionMessage } from '../polar.messages.js';
 import { resolveReturnUrlSettings } from '../return-url/return-url.config.js';
 import { parseConfiguredReturnUrl } from '../return-url/return-url.policy.js';

@@ -147,7 +147,8 @@ export class PolarCheckoutService implements OnModuleInit {
     const customer = this.customerOf(request);
     const input = readInput(request);
     const returnUrl = returnUrlFor(request, input.return_url, this.config);
-    const embedOrigin = input.embed_origin === undefined ? undefined : embedOriginFor(request, input.embed_origin, this.config);
+    const embedOrigin =
+      input.embed_origin === undefined ? undefined : embedOriginFor(request, input.embed_origin, this.config);
     const seats = checkSeats(input.seats, plan);
     const successUrl = this.successUrlFor(request);
     const metadata = await this.metadataFor(request, plan);
@@ -194,11 +195,14 @@ export class PolarCheckoutService implements OnModuleInit {
       if (open) return { kind: 'checkout', link: linkOf(open) };
     }
     try {
-      const created = await this.runner.write(() => this.polar.checkouts.create(body as unknown as models.CheckoutCreate));
+      const created = await this.runner.write(() =>
+        this.polar.checkouts.create(body as unknown as models.CheckoutCreate),
+      );
       return { kind: 'checkout', link: linkOf(created) };
     } catch (error) {
       // Polar's own refusal (its rule found a subscription our check could not see): the same answer.
-      if (error instanceof PolarAlreadySubscribedException && customer !== null) return this.toPortal(customer, returnUrl);
+      if (error instanceof PolarAlreadySubscribedException && customer !== null)
+        return this.toPortal(customer, returnUrl);
       throw error;
     }
   }
@@ -249,7 +253,10 @@ export class PolarCheckoutService implements OnModuleInit {
     );
   }
 
-  private async toPortal(customer: PolarCustomerIdentity, returnUrl: string | undefined): Promise<PolarCheckoutOutcome> {
+  private async toPortal(
+    customer: PolarCustomerIdentity,
+    returnUrl: string | undefined,
+  ): Promise<PolarCheckoutOutcome> {
     const session = await this.sessions.create({
       ...(customer.customer_id !== undefined
         ? { customer_id: customer.customer_id }
@@ -264,7 +271,8 @@ export class PolarCheckoutService implements OnModuleInit {
   /** Our success route, next to this request's own URL (so a global prefix or version is kept). */
   private successUrlFor(request: PolarCheckoutRequest): string {
     const origin = appOriginFor(request, this.config);
-    if (origin === undefined) throw new PolarInvalidReturnUrlException('no-app-origin', CHECKOUT_MESSAGES.noOrigin, 'host');
+    if (origin === undefined)
+      throw new PolarInvalidReturnUrlException('no-app-origin', CHECKOUT_MESSAGES.noOrigin, 'host');
     const raw = typeof request.originalUrl === 'string' ? request.originalUrl : String(request.url ?? '/');
     const path = raw.split('?', 1)[0]!.replace(/\/+$/, '');
     const base = path.slice(0, path.lastIndexOf('/'));
@@ -378,6 +386,12 @@ function checkSeats(value: unknown, plan: PolarResolvedPlan): number | undefined
   const text = typeof value === 'number' ? String(value) : value;
   const seats = typeof text === 'string' && SEATS.test(text) ? Number(text) : Number.NaN;
   const { min, max } = bounds!;
-  assertPolarParam('seats', value, 'isInRange', CHECKOUT_MESSAGES.seatsOutOfBounds(min, max), seats >= min && seats <= max);
+  assertPolarParam(
+    'seats',
+    value,
+    'isInRange',
+    CHECKOUT_MESSAGES.seatsOutOfBounds(min, max),
+    seats >= min && seats <= max,
+  );
   return seats;
 }

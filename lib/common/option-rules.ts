@@ -56,7 +56,12 @@ export function booleanOption(value: unknown, option: string, fail: (option: str
 }
 
 /** One of a fixed list of values. */
-export function oneOf<T>(value: unknown, allowed: readonly T[], option: string, fail: (option: string, rule: string) => never): T {
+export function oneOf<T>(
+  value: unknown,
+  allowed: readonly T[],
+  option: string,
+  fail: (option: string, rule: string) => never,
+): T {
   return allowed.includes(value as T)
     ? (value as T)
     : fail(option, `must be one of ${allowed.map((entry) => `'${String(entry)}'`).join(', ')}`);

@@ -143,12 +143,7 @@ export class PolarCustomerIdentityService implements OnModuleInit {
    * under `customerTimeoutMs`; a throw is logged and answered 500, a hang logged and answered 503.
    * Routes run their own app hooks through it too (the checkout's plan catalogue and metadata).
    */
-  async contained<T>(
-    log: string,
-    run: () => T | Promise<T>,
-    answer: string,
-    timedOutAnswer: string,
-  ): Promise<T> {
+  async contained<T>(log: string, run: () => T | Promise<T>, answer: string, timedOutAnswer: string): Promise<T> {
     try {
       return await withinDeadline(log, this.options.customerTimeoutMs, run);
     } catch (error) {

@@ -7,7 +7,9 @@ import type { PolarReturnUrlOptions, PolarReturnUrlSettings } from './polar-retu
  * A dynamic catalogue: the plan of this name, or null/undefined when the app does not sell it
  * (404). Consulted for names the `plans` option does not have; runs under `customerTimeoutMs`.
  */
-export type PolarPlanResolverFn = (name: string) => PolarPlan | null | undefined | Promise<PolarPlan | null | undefined>;
+export type PolarPlanResolverFn = (
+  name: string,
+) => PolarPlan | null | undefined | Promise<PolarPlan | null | undefined>;
 
 /**
  * The app's metadata of one checkout (e.g. a referral code from the app's session, never read

@@ -1,6 +1,11 @@
 import { metadataProblem } from '../customers/dto/polar-metadata.validator.js';
 import { failOption } from '../errors/polar-configuration.error.js';
-import type { PolarPlan, PolarPlans, PolarResolvedPlan, PolarResolvedPlans } from '../interfaces/polar-plans.interface.js';
+import type {
+  PolarPlan,
+  PolarPlans,
+  PolarResolvedPlan,
+  PolarResolvedPlans,
+} from '../interfaces/polar-plans.interface.js';
 
 /** A plan's name: letters, digits, `-` and `_` (at most 64), starting with a letter or digit. */
 export const PLAN_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -46,8 +51,15 @@ export function resolvePlan(
   });
   if (new Set(products).size !== products.length) fail(`${option}.products`, 'must not repeat a product');
   if (seats !== undefined) {
-    const bound = (value: unknown) => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_PLAN_SEATS;
-    if (typeof seats !== 'object' || seats === null || !bound(seats.min) || !bound(seats.max) || seats.min > seats.max) {
+    const bound = (value: unknown) =>
+      Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_PLAN_SEATS;
+    if (
+      typeof seats !== 'object' ||
+      seats === null ||
+      !bound(seats.min) ||
+      !bound(seats.max) ||
+      seats.min > seats.max
+    ) {
       fail(`${option}.seats`, `must be { min, max }: integers from 1 to ${MAX_PLAN_SEATS}, min at most max`);
     }
   }

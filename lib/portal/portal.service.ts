@@ -150,4 +150,3 @@ export class PolarPortalService implements OnModuleInit {
     return mapped;
   }
 }
-

@@ -1,4 +1,7 @@
-import type { PolarReturnUrlOptions, PolarReturnUrlSettings } from '../interfaces/polar-return-url-options.interface.js';
+import type {
+  PolarReturnUrlOptions,
+  PolarReturnUrlSettings,
+} from '../interfaces/polar-return-url-options.interface.js';
 import { parseConfiguredOrigin, parseConfiguredReturnUrl } from './return-url.policy.js';
 
 /**

@@ -1,6 +1,11 @@
 import type { PolarReturnUrlSettings } from '../interfaces/polar-return-url-options.interface.js';
 import { PolarInvalidReturnUrlException } from './return-url.exceptions.js';
-import { checkReturnUrl, originOfRequest, parseConfiguredOrigin, type RequestOriginSource } from './return-url.policy.js';
+import {
+  checkReturnUrl,
+  originOfRequest,
+  parseConfiguredOrigin,
+  type RequestOriginSource,
+} from './return-url.policy.js';
 
 /** The parameters of a request the return-URL policy reads (Express or Fastify). */
 export type ReturnUrlRequest = RequestOriginSource;
