@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { PolarRouteHandler } from '../common/route-definition.js';
-import { CHECKOUT_REDIRECT_STATUS } from './checkout.handler.js';
+import { POLAR_REDIRECT_STATUS } from '../common/prefers-json.js';
 import { type PolarCheckoutRequest, PolarCheckoutService } from './checkout.service.js';
 
 /**
@@ -18,6 +18,6 @@ export class PolarCheckoutSuccessHandler implements PolarRouteHandler {
 
   async handle(request: PolarCheckoutRequest, response: unknown): Promise<void> {
     const page = await this.checkout.succeeded(request);
-    this.adapterHost.httpAdapter.redirect(response, CHECKOUT_REDIRECT_STATUS, page);
+    this.adapterHost.httpAdapter.redirect(response, POLAR_REDIRECT_STATUS, page);
   }
 }

@@ -1,15 +1,12 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { answersWithJson } from '../common/prefers-json.js';
+import { answersWithJson, POLAR_REDIRECT_STATUS } from '../common/prefers-json.js';
 import type { PolarRouteHandler } from '../common/route-definition.js';
 import { PolarAlreadySubscribedException } from '../errors/polar.exceptions.js';
 import type { PolarCheckoutConfig } from '../interfaces/polar-checkout-options.interface.js';
 import { POLAR_CHECKOUT_CONFIG } from './checkout.config.js';
 import { CHECKOUT_MESSAGES } from './checkout.messages.js';
 import { type PolarCheckoutRequest, PolarCheckoutService } from './checkout.service.js';
-
-/** 303 See Other: "your checkout is at this other URL, GET it" — right after a GET and a form POST alike. */
-export const CHECKOUT_REDIRECT_STATUS = HttpStatus.SEE_OTHER;
 
 /** Answers `GET`/`POST /billing/checkout/:plan` once `PolarCheckoutGuard` has identified the customer. */
 @Injectable()
@@ -30,13 +27,13 @@ export class PolarCheckoutHandler implements PolarRouteHandler {
     if (outcome.kind === 'portal') {
       // A script cannot follow a portal URL into an embedded checkout: it is told why, without the URL.
       if (json) throw new PolarAlreadySubscribedException(CHECKOUT_MESSAGES.alreadySubscribedJson);
-      adapter.redirect(response, CHECKOUT_REDIRECT_STATUS, outcome.url);
+      adapter.redirect(response, POLAR_REDIRECT_STATUS, outcome.url);
       return;
     }
     if (json) {
       adapter.reply(response, outcome.link, HttpStatus.OK);
     } else {
-      adapter.redirect(response, CHECKOUT_REDIRECT_STATUS, outcome.link.url);
+      adapter.redirect(response, POLAR_REDIRECT_STATUS, outcome.link.url);
     }
   }
 }

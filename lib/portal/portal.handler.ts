@@ -3,14 +3,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { PolarRouteHandler } from '../common/route-definition.js';
 import { POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
 import { PolarPortalService } from './portal.service.js';
-import { answersWithJson } from '../common/prefers-json.js';
+import { answersWithJson, POLAR_REDIRECT_STATUS } from '../common/prefers-json.js';
 
-/**
- * 303 See Other: the answer to this GET is "your portal session is at this other URL, fetch it
- * with GET". Unlike 301/308 it is never cached as a permanent move, unlike 307 it never replays
- * a method, and it stays correct if the route is ever reached by a form POST.
- */
-export const PORTAL_REDIRECT_STATUS = HttpStatus.SEE_OTHER;
+/** The portal's redirect: 303 See Other, as every route of the module (see `POLAR_REDIRECT_STATUS`). */
+export const PORTAL_REDIRECT_STATUS = POLAR_REDIRECT_STATUS;
 
 /** Answers `GET /billing/portal` once `PolarPortalGuard` has identified the customer. */
 @Injectable()
