@@ -173,6 +173,8 @@ export class PolarCheckoutService implements OnModuleInit {
       .digest('base64url');
     body.metadata = { ...metadata, [CHECKOUT_PLAN_KEY]: plan.name, [CHECKOUT_FINGERPRINT_KEY]: fingerprint };
 
+    // Visitors (anonymous checkout) share nothing: two of them must never get one checkout.
+    if (customer === null) return this.obtain(customer, plan, body, fingerprint, returnUrl);
     const pending = this.inFlight.get(fingerprint);
     if (pending) return pending;
     const work = this.obtain(customer, plan, body, fingerprint, returnUrl).finally(() =>

@@ -353,6 +353,7 @@ describe.each(ADAPTERS)('checkout routes on %s', (adapter) => {
       ['429', () => polar.faults.forceStatus(429), 503, 'polar_rate_limited'],
       ['a reset connection', () => polar.faults.resetConnection(), 502, 'polar_upstream_error'],
       ['401 (our token)', () => polar.faults.forceStatus(401), 502, 'polar_authentication_failed'],
+      ['nothing within timeoutMs', () => polar.faults.hang(), 504, 'polar_timeout'],
     ])(
       'Polar answering %s is %i %s, private, with no secret in the body or the log',
       async (_what, fault, status, code) => {
@@ -395,6 +396,12 @@ describe.each(ADAPTERS)('checkout options on %s', (adapter) => {
     const body = creates()[0]!.body as Record<string, unknown>;
     expect(body).not.toHaveProperty('external_customer_id');
     expect(body).not.toHaveProperty('customer_id');
+    // Two visitors clicking at the same moment never share a checkout.
+    const [one, two] = await Promise.all([
+      request(current.server).get('/billing/checkout/pro'),
+      request(current.server).get('/billing/checkout/pro'),
+    ]);
+    expect(one.headers.location).not.toBe(two.headers.location);
   });
 
   it("with allowMultipleSubscriptions checks only this very plan, and Polar's own refusal (403) still lands on the portal", async () => {
