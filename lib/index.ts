@@ -15,6 +15,19 @@ export type {
   PolarRouteShapeOptions,
 } from './interfaces/polar-module-options.interface.js';
 export type { PolarPortalOptions, PolarPortalResponseMode } from './interfaces/polar-portal-options.interface.js';
+export type { PolarReturnUrlOptions } from './interfaces/polar-return-url-options.interface.js';
+export type {
+  PolarMetadata,
+  PolarPlan,
+  PolarPlans,
+  PolarResolvedPlan,
+  PolarResolvedPlans,
+} from './interfaces/polar-plans.interface.js';
+export type {
+  PolarCheckoutMetadataFn,
+  PolarCheckoutOptions,
+  PolarPlanResolverFn,
+} from './interfaces/polar-checkout-options.interface.js';
 export type {
   PolarRouteExtras,
   PolarUnknownWebhookEvent,
@@ -33,6 +46,7 @@ export { InjectPolar, InjectPolarOptions, type PolarClient } from './polar.decor
 // Start-up and request errors
 export { PolarConfigurationError } from './errors/polar-configuration.error.js';
 export {
+  PolarAlreadySubscribedException,
   PolarAuthenticationException,
   PolarConflictException,
   PolarDuplicateCustomerException,
@@ -96,7 +110,16 @@ export {
   PolarPortalMemberNotFoundException,
   PolarPortalMemberRequiredException,
 } from './portal/portal.exceptions.js';
-export type { ReturnUrlRejectionRule } from './portal/return-url.policy.js';
+export type { ReturnUrlRejectionRule } from './return-url/return-url.policy.js';
+
+// The checkout routes
+export { PolarCheckoutConfigurationError } from './checkout/checkout.config.js';
+export {
+  PolarCheckoutNotFoundException,
+  PolarCheckoutNotSucceededException,
+  PolarCheckoutUnauthorizedException,
+  PolarUnknownPlanException,
+} from './checkout/checkout.exceptions.js';
 
 // Webhooks
 export { OnPolarEvent } from './webhooks/on-polar-event.decorator.js';

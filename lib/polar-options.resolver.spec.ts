@@ -35,6 +35,7 @@ describe('resolvePolarOptions', () => {
         sessionReuse: false,
       },
       webhooks: false,
+      checkout: false,
     });
   });
 

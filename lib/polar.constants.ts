@@ -21,6 +21,8 @@ export const DEFAULT_STORE_TIMEOUT_MS = 1500;
 export const DEFAULT_CUSTOMER_TIMEOUT_MS = 5000;
 /** Default path of the customer-portal route. */
 export const DEFAULT_PORTAL_PATH = 'billing/portal';
+/** Default path of the checkout routes (`<path>/:plan`, `<path>/success`). */
+export const DEFAULT_CHECKOUT_PATH = 'billing/checkout';
 /** Default path of the webhook route. */
 export const DEFAULT_WEBHOOKS_PATH = 'billing/webhooks';
 

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { createPolar } from '@polar-sh/sdk/2026-10';
 import { appCacheProvider } from './common/store-option.js';
 import { PolarCustomerIdentityService } from './customer-identity/customer-identity.service.js';
@@ -20,9 +20,10 @@ import {
 } from './polar.module-definition.js';
 import { POLAR_CLIENT, POLAR_RESOLVED_OPTIONS, POLAR_ROUTE_SHAPE } from './polar.constants.js';
 import type { PolarClient } from './polar.decorators.js';
-import { createPolarRouteController } from './common/route-controller.factory.js';
+import { createPolarRouteControllers } from './common/route-controller.factory.js';
 import type { PolarRouteDefinition } from './common/route-definition.js';
 import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
+import { checkoutRoute } from './checkout/checkout.route.js';
 import { portalRoute } from './portal/portal.route.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { webhooksRoute } from './webhooks/webhooks.route.js';
@@ -31,7 +32,7 @@ import { webhooksRoute } from './webhooks/webhooks.route.js';
  * Every route of the module, each declared in its own folder. A new route is one folder (its
  * definition, handler, options resolver) and one line here (plus its option key in the interfaces).
  */
-export const POLAR_ROUTES: readonly PolarRouteDefinition[] = [portalRoute, webhooksRoute];
+export const POLAR_ROUTES: readonly PolarRouteDefinition[] = [portalRoute, webhooksRoute, checkoutRoute];
 
 const resolvedOptionsProvider: Provider = {
   provide: POLAR_RESOLVED_OPTIONS,
@@ -93,8 +94,8 @@ export class PolarModule extends PolarConfigurableModuleClass {
    * everything else (token, webhook secrets, …).
    */
   static override forRootAsync(options: PolarModuleAsyncOptions): DynamicModule {
-    const { portal, webhooks, ...asyncOptions } = options;
-    const shape = routeShapeOf(POLAR_ROUTES, { portal, webhooks }, true);
+    const { portal, webhooks, checkout, ...asyncOptions } = options;
+    const shape = routeShapeOf(POLAR_ROUTES, { portal, webhooks, checkout }, true);
     return withRoutes(super.forRootAsync(asyncOptions as typeof POLAR_ASYNC_OPTIONS_TYPE), shape);
   }
 }
@@ -106,10 +107,10 @@ function withRoutes(definition: DynamicModule, shape: PolarRouteShape): DynamicM
     ...definition,
     controllers: [
       ...(definition.controllers ?? []),
-      ...mounted.map(
-        ({ route, mount }) => mount && createPolarRouteController(route, mount.path, mount.routeDecorators),
+      ...mounted.flatMap(({ route, mount }) =>
+        mount ? createPolarRouteControllers(route, mount.path, mount.routeDecorators) : [],
       ),
-    ].filter((controller): controller is Type => !!controller),
+    ],
     providers: [
       ...(definition.providers ?? []),
       { provide: POLAR_ROUTE_SHAPE, useValue: shape },

@@ -1,4 +1,5 @@
 import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
+import type { PolarCheckoutConfig, PolarCheckoutOptions } from './polar-checkout-options.interface.js';
 import type { PolarCustomerResolverOption } from './polar-customer-resolver.interface.js';
 import type { PolarPlans, PolarResolvedPlans } from './polar-plans.interface.js';
 import type { PolarPortalConfig, PolarPortalOptions } from './polar-portal-options.interface.js';
@@ -69,6 +70,8 @@ export interface PolarModuleOptions {
   portal?: PolarPortalOptions | false;
   /** The webhook route; off unless given. @default undefined (no route) */
   webhooks?: PolarWebhooksOptions;
+  /** The checkout routes (`/billing/checkout/:plan`, `/billing/checkout/success`); off unless given. @default undefined */
+  checkout?: PolarCheckoutOptions;
 }
 
 /** Options of `PolarModule.forRoot()`: the module options, `isGlobal`, and each route's `routeDecorators`. */
@@ -79,6 +82,8 @@ export type PolarModuleForRootOptions = PolarModuleOptions & {
   portal?: (PolarPortalOptions & PolarRouteExtras) | false;
   /** As in `PolarModuleOptions`, plus `routeDecorators` applied to the webhook handler. */
   webhooks?: PolarWebhooksOptions & PolarRouteExtras;
+  /** As in `PolarModuleOptions`, plus `routeDecorators` applied to every checkout handler. */
+  checkout?: PolarCheckoutOptions & PolarRouteExtras;
 };
 
 /**
@@ -96,9 +101,14 @@ export interface PolarRouteShapeOptions {
    * to its handler (e.g. your `@Public()`). @default undefined (no route)
    */
   webhooks?: { path?: string } & PolarRouteExtras;
+  /**
+   * Registers the checkout routes (the rest of their options come from the factory);
+   * `routeDecorators` are applied to their handlers. @default undefined (no route)
+   */
+  checkout?: { path?: string } & PolarRouteExtras;
 }
 
-/** The option key of each route of the module (`portal`, `webhooks`). */
+/** The option key of each route of the module (`portal`, `webhooks`, `checkout`). */
 export type PolarRouteKey = keyof PolarRouteShapeOptions;
 
 /** Options of `PolarModule.forRootAsync()`. */
@@ -140,4 +150,6 @@ export interface PolarResolvedOptions {
   portal: PolarPortalConfig | false;
   /** Webhook route options, resolved, or `false` when the route is off. */
   webhooks: PolarWebhooksConfig | false;
+  /** Checkout route options, resolved, or `false` when the routes are off. */
+  checkout: PolarCheckoutConfig | false;
 }

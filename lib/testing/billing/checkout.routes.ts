@@ -316,11 +316,16 @@ export function checkoutRoutes(store: BillingStore, baseUrl: () => string, slug:
         const products = uuidFilter(ctx.query, 'product_id', issues);
         const customers = uuidFilter(ctx.query, 'customer_id', issues);
         const statuses = ctx.query.getAll('status');
+        const external = ctx.query.getAll('external_customer_id');
         throwIfAny(issues);
         store.expireCheckouts();
         const items = [...store.checkouts.values()]
           .filter((c) => !products || products.includes(c.product_id))
           .filter((c) => !customers || (c.customer_id !== null && customers.includes(c.customer_id)))
+          .filter(
+            (c) =>
+              external.length === 0 || (c.external_customer_id !== null && external.includes(c.external_customer_id)),
+          )
           .filter((c) => statuses.length === 0 || statuses.includes(c.status))
           .reverse()
           .map((c) => store.checkoutView(c));
