@@ -25,6 +25,10 @@ import type { PolarRouteDefinition } from './common/route-definition.js';
 import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
 import { portalRoute } from './portal/portal.route.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { customerStateStoreProvider } from './entitlements/customer-state-store.provider.js';
+import { PolarCustomerStateService } from './entitlements/customer-state.service.js';
+import { PolarEntitlementGuard } from './entitlements/entitlement.guard.js';
+import { POLAR_CUSTOMER_STATE_REFRESH } from './interfaces/polar-customer-state-refresh.interface.js';
 import { webhooksRoute } from './webhooks/webhooks.route.js';
 
 /**
@@ -54,8 +58,8 @@ const clientProvider: Provider = {
 };
 
 /**
- * The Polar module: the SDK client (`@InjectPolar()`), `CustomersService`, `SessionsService`, and
- * the portal / webhook routes. Configure with `forRoot(options)` or `forRootAsync({ … })`.
+ * The Polar module: the SDK client (`@InjectPolar()`), `CustomersService`, `SessionsService`, the
+ * customer-state cache and entitlement guard, and the portal / webhook routes. Configure with `forRoot(options)` or `forRootAsync({ … })`.
  */
 @Module({
   providers: [
@@ -68,6 +72,10 @@ const clientProvider: Provider = {
     CustomersService,
     SessionsService,
     PolarExceptionFilter,
+    customerStateStoreProvider,
+    PolarCustomerStateService,
+    { provide: POLAR_CUSTOMER_STATE_REFRESH, useExisting: PolarCustomerStateService },
+    PolarEntitlementGuard,
   ],
   exports: [
     POLAR_CLIENT,
@@ -77,6 +85,9 @@ const clientProvider: Provider = {
     CustomerLifecycle,
     PolarCustomerIdentityService,
     PolarExceptionFilter,
+    PolarCustomerStateService,
+    POLAR_CUSTOMER_STATE_REFRESH,
+    PolarEntitlementGuard,
   ],
 })
 export class PolarModule extends PolarConfigurableModuleClass {
