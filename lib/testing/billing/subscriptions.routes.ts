@@ -75,6 +75,18 @@ function update(store: BillingStore, subscription: StoredSubscription, raw: unkn
   throwIfAny(issues);
 }
 
+/** Polar's `SubscriptionStatus`, the values of the list's `status` filter. */
+const SUBSCRIPTION_STATUSES = [
+  'incomplete',
+  'incomplete_expired',
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'paused',
+];
+
 /** Routes of `/v1/subscriptions/` and `/v1/orders/`. */
 export function subscriptionRoutes(store: BillingStore): Route[] {
   const routes: Route[] = [
@@ -95,6 +107,16 @@ export function subscriptionRoutes(store: BillingStore): Route[] {
             'Input should be a valid boolean, unable to interpret input',
             active,
           );
+        const statuses = ctx.query.getAll('status');
+        for (const status of statuses) {
+          if (!SUBSCRIPTION_STATUSES.includes(status))
+            issues.add(
+              'enum',
+              ['query', 'status'],
+              `Input should be ${SUBSCRIPTION_STATUSES.map((s) => `'${s}'`).join(', ')}`,
+              status,
+            );
+        }
         throwIfAny(issues);
         const external = ctx.query.getAll('external_customer_id');
         const items = [...store.subscriptions.values()]
@@ -105,6 +127,7 @@ export function subscriptionRoutes(store: BillingStore): Route[] {
               external.length === 0 || external.includes(store.customers.findById(s.customer_id)?.external_id ?? ''),
           )
           .filter((s) => active === null || (s.status === 'active' || s.status === 'trialing') === (active === 'true'))
+          .filter((s) => statuses.length === 0 || statuses.includes(s.status))
           .reverse()
           .map((s) => store.subscriptionView(s));
         sendPage(ctx, items, pagination);
