@@ -49,6 +49,8 @@ interface ContenderSpec {
   env?: Record<string, string>;
   /** Whether the issue's targets for this module apply (peer and floor are references). */
   ours: boolean;
+  /** What a good answer is: a redirect to the portal (default), or 200 JSON (the entitlement routes). */
+  answers?: 'redirect' | 'json';
 }
 
 const CONTENDERS: ContenderSpec[] = [
@@ -77,6 +79,34 @@ const CONTENDERS: ContenderSpec[] = [
     path: '/billing/portal',
     env: { BENCH_ADAPTER: 'express', BENCH_REUSE: '1' },
     ours: true,
+  },
+  // Issue 17: the guarded route with the cached state, the same check calling getState per request, no check.
+  {
+    key: 'entitled',
+    label: 'nestjs-polar · @RequiresSubscription (cached)',
+    script: 'contenders/entitle.js',
+    path: '/pro',
+    env: { BENCH_ENTITLE: 'cached' },
+    ours: true,
+    answers: 'json',
+  },
+  {
+    key: 'getstate',
+    label: 'getState per request (what apps do today)',
+    script: 'contenders/entitle.js',
+    path: '/pro',
+    env: { BENCH_ENTITLE: 'per-request' },
+    ours: false,
+    answers: 'json',
+  },
+  {
+    key: 'unguarded',
+    label: 'unguarded route (same app)',
+    script: 'contenders/entitle.js',
+    path: '/pro',
+    env: { BENCH_ENTITLE: 'unguarded' },
+    ours: false,
+    answers: 'json',
   },
 ];
 
@@ -186,11 +216,13 @@ function loadRequests(spec: ContenderSpec) {
   return benchCustomers().map((c) => ({ method: 'GET', path: spec.path, headers: { [BENCH_CUSTOMER_HEADER]: c.id } }));
 }
 
-function countOutcome(result: AutocannonResult): { redirects: number; failures: number } {
+/** Good answers (a redirect, or 200 for the JSON contenders) and the rest. */
+function countOutcome(result: AutocannonResult, spec: ContenderSpec): { redirects: number; failures: number } {
   let redirects = 0;
   let failures = result.errors + result.timeouts;
+  const good = spec.answers === 'json' ? '2' : '3';
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) {
-    if (code.startsWith('3')) redirects += count;
+    if (code.startsWith(good)) redirects += count;
     else failures += count;
   }
   return { redirects, failures };
@@ -233,12 +265,17 @@ function drain(upstreamLatencyMs: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 300 + upstreamLatencyMs));
 }
 
-/** One request through a contender: it must redirect to a portal URL carrying a session token. */
+/** One request through a contender: it must redirect to a portal URL carrying a session token (or answer 200 JSON). */
 async function smoke(live: Live): Promise<void> {
   const res = await fetch(live.url + live.spec.path, {
     headers: { [BENCH_CUSTOMER_HEADER]: benchCustomers()[0].id },
     redirect: 'manual',
   });
+  if (live.spec.answers === 'json') {
+    if (res.status !== 200)
+      throw new Error(`${live.spec.key}: expected 200, got ${res.status} ${(await res.text()).slice(0, 200)}`);
+    return;
+  }
   const location = res.headers.get('location') ?? '';
   if (res.status < 300 || res.status > 399 || !location.includes('customer_session_token=')) {
     throw new Error(
@@ -366,7 +403,7 @@ async function main(): Promise<void> {
         const cpuAfter = await live.child.call<number>('cpu');
         await drain(0);
         const up = await upstream.call<{ calls: number; cpuMs: number; wallMs: number }>('stats');
-        const { redirects, failures } = countOutcome(result);
+        const { redirects, failures } = countOutcome(result, live.spec);
         const sample: RunSample = {
           round,
           reqPerSec: result.requests.average,
@@ -405,6 +442,7 @@ async function main(): Promise<void> {
             rate: cfg.latencyRate,
             durationS: cfg.latencyDurationS,
             connections: cfg.connections,
+            goodStatusClass: live.spec.answers === 'json' ? 2 : 3,
           });
           const generatorLoop = stopLoopDelay();
           const contenderLoop = await live.child.call<LoopDelay>('loop-delay-stop');

@@ -30,7 +30,10 @@ export async function pacedLoad(options: {
   rate: number;
   durationS: number;
   connections: number;
+  /** The status class of a good answer: 3 (a redirect, the default) or 2. */
+  goodStatusClass?: 2 | 3;
 }): Promise<PacedResult> {
+  const good = (options.goodStatusClass ?? 3) * 100;
   const target = new URL(options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies: number[] = [];
@@ -49,7 +52,7 @@ export async function pacedLoad(options: {
         (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400) {
+            if (res.statusCode !== undefined && res.statusCode >= good && res.statusCode < good + 100) {
               latencies.push(performance.now() - began);
             } else {
               failures++;

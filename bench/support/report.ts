@@ -200,6 +200,33 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       met: reuse.upstreamCallsPerRequest <= 0.05,
     });
   }
+  // Issue 17: the cached guard against the per-request getState check and the unguarded route.
+  const entitled = by('entitled');
+  const getstate = by('getstate');
+  const unguarded = by('unguarded');
+  if (entitled && getstate) {
+    const r = entitled.reqPerSec / getstate.reqPerSec;
+    checks.push({
+      name: 'entitlement guard (cached) ≥ 10× getState-per-request req/s',
+      measured: `${r.toFixed(2)}×`,
+      met: r >= 10,
+    });
+  }
+  if (entitled && unguarded) {
+    const r = entitled.cpuUsPerRequest / unguarded.cpuUsPerRequest;
+    checks.push({
+      name: 'entitlement guard (cached): CPU per request ≤ 1.15× the unguarded route',
+      measured: `${r.toFixed(2)}× (${entitled.cpuUsPerRequest.toFixed(0)} vs ${unguarded.cpuUsPerRequest.toFixed(0)} µs)`,
+      met: r <= 1.15,
+    });
+  }
+  if (entitled) {
+    checks.push({
+      name: 'entitlement guard (cached): 0 Polar calls per request at steady state',
+      measured: entitled.upstreamCallsPerRequest.toFixed(5),
+      met: entitled.upstreamCallsPerRequest < 0.001,
+    });
+  }
   for (const c of report.contenders.filter((x) => x.ours)) {
     if (Number.isFinite(c.addedP99)) {
       checks.push({
