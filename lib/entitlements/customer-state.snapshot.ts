@@ -155,8 +155,9 @@ function ended(subscription: PolarEntitlementSubscription, now: number): boolean
 }
 
 function ofProducts(snapshot: PolarCustomerStateSnapshot, products: readonly string[] | undefined, now: number) {
-  const wanted = products && products.length > 0 ? new Set(products.map((id) => id.toLowerCase())) : null;
-  return snapshot.subscriptions.filter((s) => (!wanted || wanted.has(s.product_id)) && !ended(s, now));
+  // Product ids are lower-cased where they enter (options, decorators, snapshots); the lists are a few ids.
+  const wanted = products && products.length > 0 ? products : null;
+  return snapshot.subscriptions.filter((s) => (!wanted || wanted.includes(s.product_id)) && !ended(s, now));
 }
 
 /** The subscriptions that entitle under `query` (Cashier's `subscribed`). */

@@ -6,7 +6,7 @@ import type { PolarEntitlementsConfig } from '../interfaces/polar-entitlements-o
 import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
 import { POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
 import { prefersJson } from '../portal/prefers-json.js';
-import { entitlingSubscriptions, subscriptionRefusal } from './customer-state.snapshot.js';
+import { entitlingSubscriptions, type PolarSubscriptionQuery, subscriptionRefusal } from './customer-state.snapshot.js';
 import { PolarCustomerStateService, type PolarStateReadPolicy } from './customer-state.service.js';
 import { type PolarEntitlementState, productsOf } from './entitlement-state.js';
 import { POLAR_ENTITLEMENTS_METADATA, type PolarEntitlementRequirement } from './entitlements.requirements.js';
@@ -19,7 +19,7 @@ import { ENTITLEMENT_MESSAGES, type PolarEntitlementRefusalCode } from './entitl
 
 /** The requirements of one handler, with what the check needs precomputed once. */
 interface Compiled {
-  requirements: PolarEntitlementRequirement[];
+  requirements: Array<{ requirement: PolarEntitlementRequirement; query: PolarSubscriptionQuery | undefined }>;
   policy: PolarStateReadPolicy;
 }
 
@@ -57,8 +57,8 @@ export class PolarEntitlementGuard implements CanActivate {
     if (requirements.length === 0) return true;
     const customer = await this.identity.authorize(context, []);
     const state = await this.states.get(customer, policy);
-    for (const requirement of requirements) {
-      const refusal = this.check(requirement, state);
+    for (const { requirement, query } of requirements) {
+      const refusal = this.check(requirement, query, state);
       if (refusal) this.refuse(context, refusal);
     }
     return true;
@@ -74,7 +74,7 @@ export class PolarEntitlementGuard implements CanActivate {
       );
       const stale = requirements.map((r) => r.maxStaleMs).filter((ms): ms is number => ms !== undefined);
       compiled = {
-        requirements,
+        requirements: requirements.map((requirement) => ({ requirement, query: this.queryOf(requirement) })),
         policy: {
           ...(requirements.some((r) => r.onPolarDown === 'deny')
             ? { onPolarDown: 'deny' as const }
@@ -89,17 +89,34 @@ export class PolarEntitlementGuard implements CanActivate {
     return compiled;
   }
 
+  /** A subscription requirement's products, resolved once; undefined when a plan is unknown (then `check` says so). */
+  private queryOf(requirement: PolarEntitlementRequirement): PolarSubscriptionQuery | undefined {
+    if (requirement.kind !== 'subscription') return undefined;
+    try {
+      const fromPlans = productsOf({ plans: this.options.plans, config: this.config }, requirement.plans);
+      const products =
+        fromPlans === undefined && requirement.products === undefined
+          ? undefined
+          : [...(fromPlans ?? []), ...(requirement.products ?? []).map((id) => id.toLowerCase())];
+      return { products, allowTrial: requirement.allowTrial, allowPastDue: requirement.allowPastDue };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The refusal of one requirement, or null when it holds. A name the options lack is a 500 saying so. */
-  private check(requirement: PolarEntitlementRequirement, state: PolarEntitlementState): Refusal | null {
+  private check(
+    requirement: PolarEntitlementRequirement,
+    compiledQuery: PolarSubscriptionQuery | undefined,
+    state: PolarEntitlementState,
+  ): Refusal | null {
     try {
       switch (requirement.kind) {
         case 'subscription': {
-          const fromPlans = productsOf({ plans: this.options.plans, config: this.config }, requirement.plans);
-          const products =
-            fromPlans === undefined && requirement.products === undefined
-              ? undefined
-              : [...(fromPlans ?? []), ...(requirement.products ?? []).map((id) => id.toLowerCase())];
-          const query = { products, allowTrial: requirement.allowTrial, allowPastDue: requirement.allowPastDue };
+          // Unknown plan: resolving again throws the configuration error, logged below.
+          const query = compiledQuery ?? {
+            products: productsOf({ plans: this.options.plans, config: this.config }, requirement.plans),
+          };
           const now = Date.now();
           if (entitlingSubscriptions(state.raw, query, now).length > 0) return null;
           return { code: subscriptionRefusal(state.raw, query, now), plan: requirement.plans?.[0] ?? null };
