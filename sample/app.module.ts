@@ -9,6 +9,7 @@ import { SessionMiddleware } from './auth/session.middleware.js';
 import type { SampleRequest } from './auth/session-user.js';
 import { SignInRedirectFilter } from './auth/sign-in-redirect.filter.js';
 import { HomeController } from './home/home.controller.js';
+import { ProController } from './pro/pro.controller.js';
 
 @Module({
   imports: [
@@ -31,10 +32,12 @@ import { HomeController } from './home/home.controller.js';
           // The customer is ensured at sign-in; this covers one deleted in Polar since then.
           createCustomerIfMissing: true,
         },
+        // /pro is for subscribers: browsers without one go back home with an upgrade notice.
+        entitlements: { redirectTo: '/' },
       }),
     }),
   ],
-  controllers: [HomeController, AuthController],
+  controllers: [HomeController, ProController, AuthController],
   providers: [
     // Demo sessions: SESSION_SECRET signs the cookie; without it every start signs everyone out.
     { provide: SessionCookie, useFactory: () => new SessionCookie(process.env.SESSION_SECRET) },

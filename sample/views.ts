@@ -64,14 +64,29 @@ ${state.error ? `<p class="error" role="alert">${escapeHtml(state.error)}</p>` :
 }
 
 /** The home page of a signed-in user. */
-export function homePage(user: { email: string; name?: string; id: string }, billingBackend: string): string {
+export function homePage(
+  user: { email: string; name?: string; id: string },
+  billingBackend: string,
+  upgrade = false,
+): string {
   return layout(
     'Home',
     `<h1>Welcome${user.name ? `, ${escapeHtml(user.name)}` : ''}</h1>
+${upgrade ? '<p data-testid="upgrade">Pro reports need an active subscription.</p>' : ''}
 <p>You are signed in as <strong data-testid="user-email">${escapeHtml(user.email)}</strong>.
 Your Polar customer has the external id <code>${escapeHtml(user.id)}</code>.</p>
-<p><a class="button" href="/billing/portal">Manage billing</a></p>
+<p><a class="button" href="/billing/portal">Manage billing</a> <a href="/pro">Pro reports</a></p>
 <form method="post" action="/sign-out"><button class="secondary" type="submit">Sign out</button></form>
 <footer>Billing backend: ${escapeHtml(billingBackend)}</footer>`,
+  );
+}
+
+/** The subscribers-only page (sample/pro). */
+export function proPage(user: { email: string }): string {
+  return layout(
+    'Pro reports',
+    `<h1>Pro reports</h1>
+<p data-testid="pro">Thanks for subscribing, ${escapeHtml(user.email)}.</p>
+<p><a href="/">Home</a></p>`,
   );
 }

@@ -17,7 +17,9 @@ export class HomeController {
       res.redirect(303, '/sign-in');
       return;
     }
-    return homePage(req.user, this.billingBackend());
+    // `code` is set by the entitlement guard's redirect from /pro (entitlements.redirectTo).
+    const upgrade = typeof (req as { query?: Record<string, unknown> }).query?.['code'] === 'string';
+    return homePage(req.user, this.billingBackend(), upgrade);
   }
 
   /** Where billing requests go, for the footer (never the token). */
