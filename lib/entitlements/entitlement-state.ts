@@ -1,3 +1,4 @@
+import { POLAR_ID_PATTERN } from '../common/option-rules.js';
 import { PolarConfigurationError } from '../errors/polar-configuration.error.js';
 import type { PolarEntitlementsConfig } from '../interfaces/polar-entitlements-options.interface.js';
 import type { PolarResolvedPlans } from '../interfaces/polar-plans.interface.js';
@@ -14,8 +15,6 @@ import {
   type PolarEntitlementSubscription,
 } from './customer-state.snapshot.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Plans and products, as the helpers take them: a plan name of the `plans` option, or a Polar product id. */
 export type PolarPlanOrProduct = string | readonly string[];
 
@@ -30,7 +29,7 @@ export function productsOf(names: PolarEntitlementNames, plans: PolarPlanOrProdu
   if (plans === undefined) return undefined;
   const entries = typeof plans === 'string' ? [plans] : plans;
   return entries.flatMap((entry) => {
-    if (UUID.test(entry)) return [entry.toLowerCase()];
+    if (POLAR_ID_PATTERN.test(entry)) return [entry.toLowerCase()];
     const plan = names.plans[entry];
     if (!plan) {
       throw new PolarConfigurationError(
@@ -43,7 +42,7 @@ export function productsOf(names: PolarEntitlementNames, plans: PolarPlanOrProdu
 }
 
 function idOf(names: Readonly<Record<string, string>>, idOrName: string, what: string, option: string): string {
-  if (UUID.test(idOrName)) return idOrName;
+  if (POLAR_ID_PATTERN.test(idOrName)) return idOrName;
   const id = names[idOrName];
   if (id === undefined) {
     throw new PolarConfigurationError(

@@ -1,4 +1,10 @@
-import { MAX_TIMER_MS, positiveInteger, positiveMilliseconds } from '../common/option-rules.js';
+import {
+  MAX_TIMER_MS,
+  normalizeRoutePath,
+  POLAR_ID_PATTERN,
+  positiveInteger,
+  positiveMilliseconds,
+} from '../common/option-rules.js';
 import { resolveStoreOption } from '../common/store-option.js';
 import { failOption } from '../errors/polar-configuration.error.js';
 import type {
@@ -14,7 +20,6 @@ export const DEFAULT_SYNC_MS = 500;
 export const DEFAULT_ENTITLEMENTS_MAX_ENTRIES = 10_000;
 export const DEFAULT_CHECKOUT_PATH = 'billing/checkout';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 /** Validates `entitlements` and applies every default (pure); throws naming the option. */
@@ -31,7 +36,7 @@ export function resolveEntitlementsConfig(option: PolarEntitlementsOptions | und
     maxStaleMs = DEFAULT_MAX_STALE_MS,
     syncMs = DEFAULT_SYNC_MS,
     maxEntries = DEFAULT_ENTITLEMENTS_MAX_ENTRIES,
-    checkoutPath = DEFAULT_CHECKOUT_PATH,
+    checkoutPath,
     redirectTo,
   } = option;
   if (onPolarDown !== 'serve-stale' && onPolarDown !== 'deny') {
@@ -54,7 +59,7 @@ export function resolveEntitlementsConfig(option: PolarEntitlementsOptions | und
     maxEntries: positiveInteger(maxEntries, 'entitlements.maxEntries'),
     benefits: idsByName(option.benefits, 'entitlements.benefits', 'benefit'),
     meters: idsByName(option.meters, 'entitlements.meters', 'meter'),
-    checkoutPath: routePath(checkoutPath, 'entitlements.checkoutPath'),
+    checkoutPath: normalizeRoutePath('entitlements.checkoutPath', checkoutPath, DEFAULT_CHECKOUT_PATH),
     redirectTo: redirectTarget(redirectTo),
   };
 }
@@ -67,20 +72,11 @@ function idsByName(value: unknown, option: string, what: string): Readonly<Recor
   const out: Record<string, string> = Object.create(null);
   for (const [name, id] of Object.entries(value)) {
     if (!NAME.test(name)) failOption(`${option}.${name}`, 'must be named with letters, digits, "-", "_", "." or ":"');
-    if (typeof id !== 'string' || !UUID.test(id))
+    if (typeof id !== 'string' || !POLAR_ID_PATTERN.test(id))
       failOption(`${option}.${name}`, `must be a Polar ${what} id (a UUID)`);
     out[name] = id.toLowerCase();
   }
   return Object.freeze(out);
-}
-
-function routePath(value: unknown, option: string): string {
-  if (typeof value !== 'string') return failOption(option, 'must be a string');
-  const trimmed = value.trim().replace(/^\/+|\/+$/g, '');
-  if (trimmed === '' || /[\s?#]/.test(trimmed)) {
-    return failOption(option, 'must be a non-empty route path without spaces, "?" or "#"');
-  }
-  return trimmed;
 }
 
 function redirectTarget(value: unknown): string | undefined {

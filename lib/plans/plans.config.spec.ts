@@ -6,7 +6,7 @@ const B = '6f9a2a64-2222-4c3b-9a57-2f1d4e7c0a02';
 
 describe('resolvePlans', () => {
   it('keeps each plan with its products, frozen, and defaults to no plan', () => {
-    const plans = resolvePlans({ pro: { products: [A, B] }, 'team_2': { products: [B] } });
+    const plans = resolvePlans({ pro: { products: [A, B] }, team_2: { products: [B] } });
     expect(plans).toEqual({ pro: { name: 'pro', products: [A, B] }, team_2: { name: 'team_2', products: [B] } });
     expect(Object.isFrozen(plans.pro?.products)).toBe(true);
     expect(resolvePlans(undefined)).toEqual({});

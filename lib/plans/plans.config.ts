@@ -1,8 +1,8 @@
+import { POLAR_ID_PATTERN } from '../common/option-rules.js';
 import { failOption } from '../errors/polar-configuration.error.js';
 import type { PolarPlans, PolarResolvedPlans } from '../interfaces/polar-plans.interface.js';
 
 const PLAN_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Validates the module's `plans` option once, at start-up; undefined means no plan is configured. */
 export function resolvePlans(plans: PolarPlans | undefined): PolarResolvedPlans {
@@ -13,7 +13,10 @@ export function resolvePlans(plans: PolarPlans | undefined): PolarResolvedPlans 
   const resolved: Record<string, { name: string; products: readonly string[] }> = Object.create(null);
   for (const [name, plan] of Object.entries(plans)) {
     if (!PLAN_NAME.test(name)) {
-      failOption(`plans.${name}`, 'must be named with letters, digits, "-" or "_" (at most 64), starting with a letter or digit');
+      failOption(
+        `plans.${name}`,
+        'must be named with letters, digits, "-" or "_" (at most 64), starting with a letter or digit',
+      );
     }
     if (typeof plan !== 'object' || plan === null) failOption(`plans.${name}`, 'must be an object with products');
     const { products } = plan;
@@ -21,7 +24,7 @@ export function resolvePlans(plans: PolarPlans | undefined): PolarResolvedPlans 
       failOption(`plans.${name}.products`, 'must be a non-empty array of Polar product ids');
     }
     products.forEach((id, index) => {
-      if (typeof id !== 'string' || !UUID.test(id)) {
+      if (typeof id !== 'string' || !POLAR_ID_PATTERN.test(id)) {
         failOption(`plans.${name}.products[${index}]`, 'must be a Polar product id (a UUID)');
       }
     });
