@@ -92,6 +92,22 @@ describe.each(ADAPTERS)('entitlement guards against the emulator over %s', (adap
     expect(polar.requests).toHaveLength(0);
   });
 
+  it('single flight: 30 concurrent first requests of one customer cost one state fetch', async () => {
+    const deaf = await startEntitlementsApp({ adapter, polar, productIds: [product.id], benefitId, webhooks: false });
+    try {
+      const crowd = newCustomer('crowd');
+      polar.billing.purchase({ customer: crowd.id, product: product.id });
+      await polar.waitForWebhooks();
+      polar.clearRequests();
+      const answers = await Promise.all(Array.from({ length: 30 }, () => visit(deaf, '/app/pro', crowd.id)));
+      expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
+      expect(polar.requests.filter((r) => r.path === `/v1/customers/${crowd.id}/state`)).toHaveLength(1);
+      expect(polar.requests.filter((r) => r.path === '/v1/subscriptions/')).toHaveLength(1);
+    } finally {
+      await deaf.stop();
+    }
+  });
+
   it('cancel at period end → still allowed (grace period) until the clock passes the period → 402, benefit revoked', async () => {
     const customer = newCustomer('canceler');
     const { subscription } = polar.billing.purchase({ customer: customer.id, product: product.id });
