@@ -121,6 +121,48 @@ export {
   PolarUnknownPlanException,
 } from './checkout/checkout.exceptions.js';
 
+// Entitlements: the cached customer state and the guards
+export {
+  PolarCustomerStateService,
+  type PolarCustomerStateChange,
+  type PolarCustomerStateListener,
+  type PolarStateCustomer,
+  type PolarStateReadPolicy,
+} from './entitlements/customer-state.service.js';
+export { PolarEntitlementState, type PolarPlanOrProduct } from './entitlements/entitlement-state.js';
+export type {
+  PolarCustomerStateDiff,
+  PolarCustomerStateSnapshot,
+  PolarEntitlementBenefit,
+  PolarEntitlementMeter,
+  PolarEntitlementSubscription,
+} from './entitlements/customer-state.snapshot.js';
+export { RequiresBenefit, RequiresMeterBalance, RequiresSubscription } from './entitlements/entitlements.decorators.js';
+export type {
+  PolarEntitlementPolicyOptions,
+  RequiresBenefitOptions,
+  RequiresMeterBalanceOptions,
+  RequiresSubscriptionOptions,
+} from './entitlements/entitlements.requirements.js';
+export { PolarEntitlementGuard } from './entitlements/entitlement.guard.js';
+export {
+  PolarEntitlementMisconfiguredException,
+  PolarEntitlementRedirectException,
+  PolarEntitlementsUnavailableException,
+  PolarPaymentRequiredException,
+  type PolarPaymentRequiredBody,
+} from './entitlements/entitlements.exceptions.js';
+export type { PolarEntitlementRefusalCode } from './entitlements/entitlements.messages.js';
+export type {
+  PolarCustomerStateStore,
+  PolarDownPolicy,
+  PolarEntitlementsOptions,
+} from './interfaces/polar-entitlements-options.interface.js';
+export {
+  POLAR_CUSTOMER_STATE_REFRESH,
+  type PolarCustomerStateRefresh,
+} from './interfaces/polar-customer-state-refresh.interface.js';
+
 // Webhooks
 export { OnPolarEvent } from './webhooks/on-polar-event.decorator.js';
 export { isPolarWebhookRoute } from './webhooks/webhooks.route-metadata.js';

@@ -8,6 +8,8 @@ export const POLAR_APP_CACHE = Symbol('POLAR_APP_CACHE');
 export const POLAR_WEBHOOK_DEDUPE_STORE = Symbol('POLAR_WEBHOOK_DEDUPE_STORE');
 /** Injection token of the portal-session reuse store (`PolarSessionReuseStore`, or `null` when reuse is off). */
 export const POLAR_SESSION_REUSE_STORE = Symbol('POLAR_SESSION_REUSE_STORE');
+/** Injection token of the customer-state store shared by instances (`null` for the in-process cache). */
+export const POLAR_CUSTOMER_STATE_STORE = Symbol('POLAR_CUSTOMER_STATE_STORE');
 /** Injection token of the route shape (portal/webhooks paths) fixed when the module is defined. */
 export const POLAR_ROUTE_SHAPE = Symbol('POLAR_ROUTE_SHAPE');
 

@@ -26,6 +26,10 @@ import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './polar
 import { checkoutRoute } from './checkout/checkout.route.js';
 import { portalRoute } from './portal/portal.route.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { customerStateStoreProvider } from './entitlements/customer-state-store.provider.js';
+import { PolarCustomerStateService } from './entitlements/customer-state.service.js';
+import { PolarEntitlementGuard } from './entitlements/entitlement.guard.js';
+import { POLAR_CUSTOMER_STATE_REFRESH } from './interfaces/polar-customer-state-refresh.interface.js';
 import { webhooksRoute } from './webhooks/webhooks.route.js';
 
 /**
@@ -55,8 +59,8 @@ const clientProvider: Provider = {
 };
 
 /**
- * The Polar module: the SDK client (`@InjectPolar()`), `CustomersService`, `SessionsService`, and
- * the portal / webhook routes. Configure with `forRoot(options)` or `forRootAsync({ … })`.
+ * The Polar module: the SDK client (`@InjectPolar()`), `CustomersService`, `SessionsService`, the
+ * customer-state cache and entitlement guard, and the portal / webhook routes. Configure with `forRoot(options)` or `forRootAsync({ … })`.
  */
 @Module({
   providers: [
@@ -69,6 +73,10 @@ const clientProvider: Provider = {
     CustomersService,
     SessionsService,
     PolarExceptionFilter,
+    customerStateStoreProvider,
+    PolarCustomerStateService,
+    { provide: POLAR_CUSTOMER_STATE_REFRESH, useExisting: PolarCustomerStateService },
+    PolarEntitlementGuard,
   ],
   exports: [
     POLAR_CLIENT,
@@ -78,6 +86,9 @@ const clientProvider: Provider = {
     CustomerLifecycle,
     PolarCustomerIdentityService,
     PolarExceptionFilter,
+    PolarCustomerStateService,
+    POLAR_CUSTOMER_STATE_REFRESH,
+    PolarEntitlementGuard,
   ],
 })
 export class PolarModule extends PolarConfigurableModuleClass {

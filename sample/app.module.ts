@@ -12,6 +12,7 @@ import { HomeController } from './home/home.controller.js';
 import { samplePlans } from './pricing/catalogue.js';
 import { PlanAccess } from './pricing/plan-access.service.js';
 import { PricingController } from './pricing/pricing.controller.js';
+import { ProController } from './pro/pro.controller.js';
 
 @Module({
   imports: [
@@ -42,12 +43,14 @@ import { PricingController } from './pricing/pricing.controller.js';
           defaultReturnUrl: '/pricing',
           ...(process.env.APP_URL ? { appOrigin: process.env.APP_URL } : {}),
         },
+        // /pro is for subscribers: browsers without one go back home with an upgrade notice.
+        entitlements: { redirectTo: '/' },
       }),
       // The checkout routes are registered when the module is defined, before the factory runs.
       checkout: {},
     }),
   ],
-  controllers: [HomeController, PricingController, AuthController],
+  controllers: [HomeController, PricingController, ProController, AuthController],
   providers: [
     // Demo sessions: SESSION_SECRET signs the cookie; without it every start signs everyone out.
     { provide: SessionCookie, useFactory: () => new SessionCookie(process.env.SESSION_SECRET) },

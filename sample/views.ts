@@ -68,6 +68,7 @@ export function homePage(
   user: { email: string; name?: string; id: string },
   billingBackend: string,
   pro: boolean,
+  upgrade = false,
 ): string {
   const report = pro
     ? '<p class="note" data-testid="pro-report" data-locked="false">Pro report: unlocked. Thank you for subscribing!</p>'
@@ -75,10 +76,11 @@ export function homePage(
   return layout(
     'Home',
     `<h1>Welcome${user.name ? `, ${escapeHtml(user.name)}` : ''}</h1>
+${upgrade ? '<p data-testid="upgrade">Pro reports need an active subscription.</p>' : ''}
 <p>You are signed in as <strong data-testid="user-email">${escapeHtml(user.email)}</strong>.
 Your Polar customer has the external id <code>${escapeHtml(user.id)}</code>.</p>
 ${report}
-<p><a class="button" href="/billing/portal">Manage billing</a> <a class="button secondary" href="/pricing">Pricing</a></p>
+<p><a class="button" href="/billing/portal">Manage billing</a> <a class="button secondary" href="/pricing">Pricing</a> <a href="/pro">Pro reports</a></p>
 <form method="post" action="/sign-out"><button class="secondary" type="submit">Sign out</button></form>
 <footer>Billing backend: ${escapeHtml(billingBackend)}</footer>`,
   );
@@ -108,5 +110,15 @@ export function pricingPage(plans: PricedPlan[]): string {
     `<h1>Pricing</h1>
 ${rows.length > 0 ? rows.join('\n') : '<p class="note">No plan is configured (set POLAR_PRODUCT_PRO).</p>'}
 <p><a href="/">Back home</a></p>`,
+  );
+}
+
+/** The subscribers-only page (sample/pro). */
+export function proPage(user: { email: string }): string {
+  return layout(
+    'Pro reports',
+    `<h1>Pro reports</h1>
+<p data-testid="pro">Thanks for subscribing, ${escapeHtml(user.email)}.</p>
+<p><a href="/">Home</a></p>`,
   );
 }

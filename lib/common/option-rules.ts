@@ -66,3 +66,17 @@ export function oneOf<T>(
     ? (value as T)
     : fail(option, `must be one of ${allowed.map((entry) => `'${String(entry)}'`).join(', ')}`);
 }
+
+/** A Polar id (a UUID, any case). */
+export const POLAR_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Normalises a route path ("/billing/portal/" → "billing/portal"); `fallback` when not given. */
+export function normalizeRoutePath(option: string, path: unknown, fallback: string): string {
+  if (path === undefined) return fallback;
+  if (typeof path !== 'string') return failOption(option, 'must be a string');
+  const trimmed = path.trim().replace(/^\/+|\/+$/g, '');
+  if (trimmed === '' || /[\s?#]/.test(trimmed)) {
+    return failOption(option, 'must be a non-empty route path without spaces, "?" or "#"');
+  }
+  return trimmed;
+}

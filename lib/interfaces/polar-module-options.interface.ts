@@ -1,6 +1,7 @@
 import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { PolarCheckoutConfig, PolarCheckoutOptions } from './polar-checkout-options.interface.js';
 import type { PolarCustomerResolverOption } from './polar-customer-resolver.interface.js';
+import type { PolarEntitlementsConfig, PolarEntitlementsOptions } from './polar-entitlements-options.interface.js';
 import type { PolarPlans, PolarResolvedPlans } from './polar-plans.interface.js';
 import type { PolarPortalConfig, PolarPortalOptions } from './polar-portal-options.interface.js';
 import type {
@@ -66,6 +67,12 @@ export interface PolarModuleOptions {
    * @default {} (no plan)
    */
   plans?: PolarPlans;
+  /**
+   * The customer-state cache behind `@RequiresSubscription()`, `@RequiresBenefit()`,
+   * `@RequiresMeterBalance()` and `PolarCustomerStateService` (docs/entitlements.md).
+   * @default {} (in-process cache, 60 s fresh, serve-stale up to 1 h when Polar is down)
+   */
+  entitlements?: PolarEntitlementsOptions;
   /** The `GET /billing/portal` route; `false` to not register it. @default {} (registered) */
   portal?: PolarPortalOptions | false;
   /** The webhook route; off unless given. @default undefined (no route) */
@@ -146,6 +153,8 @@ export interface PolarResolvedOptions {
   customer: PolarCustomerResolverOption | undefined;
   /** The configured plans, by name (frozen). */
   plans: PolarResolvedPlans;
+  /** The customer-state cache and entitlement guards, resolved. */
+  entitlements: PolarEntitlementsConfig;
   /** Portal route options, resolved, or `false` when the route is off. */
   portal: PolarPortalConfig | false;
   /** Webhook route options, resolved, or `false` when the route is off. */

@@ -1,4 +1,5 @@
 import { metadataProblem } from '../customers/dto/polar-metadata.validator.js';
+import { POLAR_ID_PATTERN } from '../common/option-rules.js';
 import { failOption } from '../errors/polar-configuration.error.js';
 import type {
   PolarPlan,
@@ -9,7 +10,6 @@ import type {
 
 /** A plan's name: letters, digits, `-` and `_` (at most 64), starting with a letter or digit. */
 export const PLAN_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Polar's checkout takes at most 10 000 seats. */
 export const MAX_PLAN_SEATS = 10_000;
 
@@ -45,7 +45,7 @@ export function resolvePlan(
     fail(`${option}.products`, 'must be a non-empty array of Polar product ids');
   }
   products.forEach((id, index) => {
-    if (typeof id !== 'string' || !UUID.test(id)) {
+    if (typeof id !== 'string' || !POLAR_ID_PATTERN.test(id)) {
       fail(`${option}.products[${index}]`, 'must be a Polar product id (a UUID)');
     }
   });

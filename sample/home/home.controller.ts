@@ -21,7 +21,9 @@ export class HomeController {
       res.redirect(303, '/sign-in');
       return;
     }
-    return homePage(req.user, this.billingBackend(), await this.plans.has(req.user.id, 'pro'));
+    // `code` is set by the entitlement guard's redirect from /pro (entitlements.redirectTo).
+    const upgrade = typeof (req as { query?: Record<string, unknown> }).query?.['code'] === 'string';
+    return homePage(req.user, this.billingBackend(), await this.plans.has(req.user.id, 'pro'), upgrade);
   }
 
   /** Where billing requests go, for the footer (never the token). */

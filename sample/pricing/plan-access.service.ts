@@ -1,22 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CustomersService, InjectPolarOptions, type PolarResolvedOptions } from 'nestjs-polar';
+import { PolarCustomerStateService } from 'nestjs-polar';
 
-/** Whether a user has a plan: an active (or trialing) subscription to one of its products, read from Polar. */
+/**
+ * Whether a user has a plan, for the home page's "Pro report" line: read from the module's cached
+ * customer state (the same cache the `/pro` page's guard reads; no Polar call while it is fresh).
+ */
 @Injectable()
 export class PlanAccess {
-  constructor(
-    @InjectPolarOptions() private readonly options: PolarResolvedOptions,
-    @Inject(CustomersService) private readonly customers: CustomersService,
-  ) {}
+  constructor(@Inject(PolarCustomerStateService) private readonly state: PolarCustomerStateService) {}
 
   async has(userId: string, planName: string): Promise<boolean> {
-    const plan = this.options.plans[planName];
-    if (!plan) return false;
     try {
-      const state = await this.customers.getStateByExternalId(userId);
-      return state.active_subscriptions.some((subscription) => plan.products.includes(subscription.product_id));
+      return (await this.state.get({ external_customer_id: userId })).subscribed(planName);
     } catch {
-      // No customer yet (or Polar unreachable): nothing is unlocked.
+      // Polar unreachable and no state known yet: nothing is unlocked.
       return false;
     }
   }

@@ -115,6 +115,18 @@ function update(store: BillingStore, subscription: StoredSubscription, raw: unkn
   throwIfAny(issues);
 }
 
+/** Polar's `SubscriptionStatus`, the values of the list's `status` filter. */
+const SUBSCRIPTION_STATUSES = [
+  'incomplete',
+  'incomplete_expired',
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'paused',
+];
+
 /** Routes of `/v1/subscriptions/` and `/v1/orders/`. */
 export function subscriptionRoutes(store: BillingStore): Route[] {
   const routes: Route[] = [
@@ -128,6 +140,16 @@ export function subscriptionRoutes(store: BillingStore): Route[] {
         const customers = uuidFilter(ctx.query, 'customer_id', issues);
         const products = uuidFilter(ctx.query, 'product_id', issues);
         const active = boolQuery(ctx.query, 'active', issues);
+        const statuses = ctx.query.getAll('status');
+        for (const status of statuses) {
+          if (!SUBSCRIPTION_STATUSES.includes(status))
+            issues.add(
+              'enum',
+              ['query', 'status'],
+              `Input should be ${SUBSCRIPTION_STATUSES.map((s) => `'${s}'`).join(', ')}`,
+              status,
+            );
+        }
         throwIfAny(issues);
         const external = ctx.query.getAll('external_customer_id');
         const items = [...store.subscriptions.values()]
@@ -138,6 +160,7 @@ export function subscriptionRoutes(store: BillingStore): Route[] {
               external.length === 0 || external.includes(store.customers.findById(s.customer_id)?.external_id ?? ''),
           )
           .filter((s) => active === null || (s.status === 'active' || s.status === 'trialing') === active)
+          .filter((s) => statuses.length === 0 || statuses.includes(s.status))
           .reverse()
           .map((s) => store.subscriptionView(s));
         sendPage(ctx, items, pagination);
