@@ -1,18 +1,11 @@
 import {
   type CanActivate,
-  type DynamicModule,
   type ExecutionContext,
-  Global,
   Injectable,
-  Module,
   type ModuleMetadata,
   type Provider,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import {
-  POLAR_CUSTOMER_STATE_REFRESH,
-  type PolarCustomerStateRefresh,
-} from '../../lib/interfaces/polar-customer-state-refresh.interface.js';
 import type { PolarCheckoutOptions } from '../../lib/interfaces/polar-checkout-options.interface.js';
 import type { PolarModuleOptions } from '../../lib/interfaces/polar-module-options.interface.js';
 import type { PolarEmulator } from '../../lib/testing/index.js';
@@ -100,16 +93,4 @@ export async function createCheckoutApp(options: CheckoutAppOptions): Promise<Po
     .imports(...(options.imports ?? []))
     .providers({ provide: APP_GUARD, useClass: TestUserGuard }, ...(options.providers ?? []));
   return options.listen ? builder.listen() : builder.start();
-}
-
-/** Provides the state-refresh hook globally, as the entitlements capability does for PolarModule. */
-export function stateRefreshModule(refresh: PolarCustomerStateRefresh): DynamicModule {
-  @Global()
-  @Module({})
-  class StateRefreshModule {}
-  return {
-    module: StateRefreshModule,
-    providers: [{ provide: POLAR_CUSTOMER_STATE_REFRESH, useValue: refresh }],
-    exports: [POLAR_CUSTOMER_STATE_REFRESH],
-  };
 }

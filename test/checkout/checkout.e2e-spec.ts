@@ -3,7 +3,8 @@ import { jest } from '@jest/globals';
 import { OPEN_REDIRECT_CASES } from '../../lib/return-url/open-redirect.fixtures.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS, type PolarTestApp } from '../support/polar-app.js';
-import { type Catalogue, createCheckoutApp, seedCatalogue, signedIn, stateRefreshModule } from './checkout-test-app.js';
+import { PolarCustomerStateService } from '../../lib/entitlements/customer-state.service.js';
+import { type Catalogue, createCheckoutApp, seedCatalogue, signedIn } from './checkout-test-app.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
 const PORTAL_URL = /\/portal\?customer_session_token=polar_cst_/;
@@ -40,15 +41,11 @@ async function checkoutIdOf(url: string): Promise<string> {
 
 describe.each(ADAPTERS)('checkout routes on %s', (adapter) => {
   let current: PolarTestApp;
-  const refreshed: unknown[] = [];
+  /** The customer-state reads the module's state cache made (its refresh after a success). */
+  const refreshed = () => polar.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/state'));
 
   beforeAll(async () => {
-    current = await createCheckoutApp({
-      adapter,
-      polar,
-      catalogue,
-      imports: [stateRefreshModule({ refresh: async (customer) => void refreshed.push(customer) })],
-    });
+    current = await createCheckoutApp({ adapter, polar, catalogue });
   });
   afterAll(async () => {
     await current.app.close();
@@ -56,7 +53,6 @@ describe.each(ADAPTERS)('checkout routes on %s', (adapter) => {
   beforeEach(() => {
     polar.clearRequests();
     polar.faults.clear();
-    refreshed.length = 0;
   });
 
   describe('GET /billing/checkout/:plan', () => {
@@ -301,7 +297,12 @@ describe.each(ADAPTERS)('checkout routes on %s', (adapter) => {
       expect(response.status).toBe(303);
       expectPrivate(response);
       expect(response.headers.location).toBe('https://app.example/welcome');
-      expect(refreshed).toEqual([{ external_customer_id: user }]);
+      expect(refreshed().map((r) => r.path)).toEqual([`/v1/customers/external/${user}/state`]);
+      // The entitlement cache holds the purchase now: the next read asks Polar nothing.
+      polar.clearRequests();
+      const state = await current.app.get(PolarCustomerStateService).get({ external_customer_id: user });
+      expect(state.subscribed('pro')).toBe(true);
+      expect(polar.requests).toHaveLength(0);
     });
 
     it("refuses someone else's checkout id as if it did not exist (404), refreshing nothing", async () => {
@@ -316,7 +317,7 @@ describe.each(ADAPTERS)('checkout routes on %s', (adapter) => {
         .set(signedIn(freshUser()));
       expect(unknown.status).toBe(404);
       expect(unknown.body).toEqual(response.body);
-      expect(refreshed).toEqual([]);
+      expect(refreshed()).toEqual([]);
     });
 
     it('answers 409 for a checkout that has not succeeded, 400 for a malformed id, 401 without a customer', async () => {
@@ -343,7 +344,7 @@ describe.each(ADAPTERS)('checkout routes on %s', (adapter) => {
       const anonymous = await request(current.server).get(`/billing/checkout/success?checkout_id=${id}`);
       expect(anonymous.status).toBe(401);
       expect(polar.requests).toHaveLength(0);
-      expect(refreshed).toEqual([]);
+      expect(refreshed()).toEqual([]);
     });
   });
 
