@@ -1,6 +1,6 @@
 import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
 import { createPolar } from '@polar-sh/sdk/2026-10';
-import { appCacheProvider } from './common/store-option.js';
+import { appCacheProvider, storeBreakersProvider } from './common/store-option.js';
 import { PolarCustomerIdentityService } from './customer-identity/customer-identity.service.js';
 import { CustomerLifecycle } from './customers/customer-lifecycle.js';
 import { CustomersService } from './customers/customers.service.js';
@@ -62,6 +62,7 @@ const clientProvider: Provider = {
     resolvedOptionsProvider,
     clientProvider,
     appCacheProvider,
+    storeBreakersProvider,
     PolarRequestRunner,
     CustomerLifecycle,
     PolarCustomerIdentityService,
