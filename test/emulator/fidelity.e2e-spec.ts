@@ -654,6 +654,29 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
       expect(updated.map((event) => event.data.name)).toEqual(['Ada Two', 'Ada Two']);
     });
 
+    it('C33: GET state answers what Polar’s worker cached with the last state_changed, current once the change was answered', async () => {
+      const customer = await f.sdk.customers.create({ email: 'ada@mailinator.com', external_id: 'user-1' });
+      const plan = f.polar.billing.seedProduct({
+        name: 'Basic',
+        recurring_interval: 'month',
+        prices: [{ amount_type: 'fixed', price_amount: 2000 }],
+      });
+      let subscription: Json;
+      const events = await eventsOf(f, async () => {
+        subscription = f.polar.billing.seedSubscription({ customer, product: plan });
+        await f.sdk.customers.update(customer.id, { name: 'Ada Lovelace' });
+      });
+      // Polar's worker rewrites the cached state with what it sends (get_state(cache=False)); a read
+      // then answers that cache, by id and by external id alike.
+      const last = events.filter((event) => event.type === 'customer.state_changed').at(-1);
+      const byId = await api(f.polar, `/v1/customers/${customer.id}/state`).then((r) => r.json());
+      const byExternal = await api(f.polar, '/v1/customers/external/user-1/state').then((r) => r.json());
+      expect(byId).toEqual(last?.data);
+      expect(byExternal).toEqual(byId);
+      expect(byId.name).toBe('Ada Lovelace');
+      expect(byId.active_subscriptions.map((s: Json) => s.id)).toEqual([subscription.id]);
+    });
+
     it('W6: customer.deleted and its state_changed carry the deleted customer’s external id', async () => {
       const created = await f.sdk.customers.create({ email: 'ada@mailinator.com', external_id: 'user-1' });
       const events = await eventsOf(f, () => f.sdk.customers.delete(created.id));
