@@ -51,9 +51,7 @@ describe('storeBehindBreaker', () => {
     await expect(store.get()).rejects.toBeInstanceOf(PolarDeadlineError);
     expect(state.calls).toEqual(['get']);
     for (let i = 0; i < 5; i++) {
-      await expect(store.get()).rejects.toThrow(
-        new PolarStoreSkippedError('webhooks.dedupe.store get'),
-      );
+      await expect(store.get()).rejects.toThrow(new PolarStoreSkippedError('webhooks.dedupe.store get'));
       clock.advance(BACKOFF_MS / 10);
     }
     // Still one call reached the store: the outage cost one deadline, not six.

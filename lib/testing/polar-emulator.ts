@@ -99,7 +99,9 @@ export class PolarEmulator {
     this.faults = this.faultState;
     this.webhooks = new WebhookSender(this.clock, this.maxRecordedRequests);
     this.store.onEvent((event) =>
-      'build' in event ? this.webhooks.sendAfterCommit(event.type, event.build) : this.webhooks.send(event.type, event.data),
+      'build' in event
+        ? this.webhooks.sendAfterCommit(event.type, event.build)
+        : this.webhooks.send(event.type, event.data),
     );
     this.billingStore = new BillingStore(
       this.store,
@@ -109,7 +111,9 @@ export class PolarEmulator {
         // worker's `customer.state_changed` job after the commit, from the state as it is then (audit W7).
         const customerId = (event.data as { id?: unknown } | null)?.id;
         if (event.type === 'customer.state_changed' && typeof customerId === 'string') {
-          this.webhooks.sendAfterCommit(event.type, () => this.store.customerPayload('customer.state_changed', customerId));
+          this.webhooks.sendAfterCommit(event.type, () =>
+            this.store.customerPayload('customer.state_changed', customerId),
+          );
         } else this.webhooks.send(event.type, event.data);
       },
       () => this.baseUrl,
