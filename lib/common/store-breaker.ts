@@ -14,6 +14,9 @@ export class PolarStoreSkippedError extends Error {
   ) {
     super(`${call} skipped: the store failed a moment ago and is probed again after storeBackoffMs`);
     this.name = 'PolarStoreSkippedError';
+    // One line in the callers' logs: where a skip was thrown says nothing (the failure that opened the
+    // breaker was logged once, with its cause), and an outage skips every request.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
