@@ -273,7 +273,7 @@ describe('emulator: billing lifecycle', () => {
       });
     }
 
-    it('signs every delivery like Polar and every payload matches its webhook schema', async () => {
+    it('W9: signs every delivery like Polar and every payload matches its webhook schema', async () => {
       const { product } = await monthlyProduct();
       const { subscription_id: subscriptionId } = await buy(product.id);
       f.polar.billing.advanceTime(31 * DAY); // renewal
