@@ -31,7 +31,7 @@ function setup() {
     option: 'webhooks.dedupe.store',
     deadlineMs: DEADLINE_MS,
     breaker,
-    sendWhileSkipped: ['mark'],
+    sendWhileSkipped: (method) => method === 'mark',
   });
   return { clock, breaker, store: guarded, state };
 }

@@ -111,6 +111,9 @@ export class PolarStoreBreakers {
   }
 }
 
+/** Picks, by method and arguments, the writes whose effect must not be lost while a store is skipped. */
+export type StoreWriteFilter<S> = (method: keyof S & string, args: readonly unknown[]) => boolean;
+
 /** How `storeBehindBreaker` guards a store. */
 export interface StoreGuard<S> {
   /** The store option, e.g. `webhooks.dedupe.store` (calls are named `<option> <method>`). */
@@ -119,8 +122,8 @@ export interface StoreGuard<S> {
   deadlineMs: number;
   /** The breaker of the store's backend. */
   breaker: StoreBreaker;
-  /** Writes still sent (not waited for) while the store is skipped: see `StoreBreakerCall.sendWhileSkipped`. */
-  sendWhileSkipped?: readonly (keyof S & string)[];
+  /** Which calls are writes still sent (not waited for) while the store is skipped: see `StoreBreakerCall.sendWhileSkipped`. */
+  sendWhileSkipped?: StoreWriteFilter<S>;
 }
 
 /**
@@ -130,7 +133,6 @@ export interface StoreGuard<S> {
  */
 export function storeBehindBreaker<S extends object>(store: S, guard: StoreGuard<S>): S {
   const wrapped = new Map<PropertyKey, unknown>();
-  const sent = new Set<PropertyKey>(guard.sendWhileSkipped ?? []);
   return new Proxy(store, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
@@ -138,12 +140,12 @@ export function storeBehindBreaker<S extends object>(store: S, guard: StoreGuard
       let method = wrapped.get(property);
       if (method === undefined) {
         const call = `${guard.option} ${String(property)}`;
-        const sendWhileSkipped = sent.has(property);
+        const name = String(property) as keyof S & string;
         method = (...args: unknown[]) =>
           guard.breaker.run({
             call,
             deadlineMs: guard.deadlineMs,
-            sendWhileSkipped,
+            sendWhileSkipped: guard.sendWhileSkipped?.(name, args) ?? false,
             work: () => (value as (...a: unknown[]) => unknown).apply(target, args),
           });
         wrapped.set(property, method);

@@ -8,7 +8,7 @@ import { STORE_MESSAGES } from '../polar.messages.js';
 import type { PolarAtomicClaims } from '../webhooks/cache-manager-dedupe.store.js';
 import { findAppCacheManager } from './app-cache-manager.js';
 import { redisClaimsOf } from './redis-claims.js';
-import { PolarStoreBreakers, storeBehindBreaker } from './store-breaker.js';
+import { PolarStoreBreakers, type StoreWriteFilter, storeBehindBreaker } from './store-breaker.js';
 
 /** What every store option accepts: this process only, the app's cache-manager cache, or a store object. */
 export type PolarStoreOption<S> = 'memory' | 'cache-manager' | S;
@@ -122,8 +122,8 @@ export interface PolarStoreDefinition<S> {
   memory(options: PolarResolvedOptions): S;
   /** The `'cache-manager'` store, over the app's cache. */
   overCache(cache: PolarCacheLike & Pick<PolarAppCache, 'mget' | 'atomicClaims'>, options: PolarResolvedOptions): S;
-  /** Writes still sent, not waited for, while the store is skipped (see `StoreBreakerCall.sendWhileSkipped`). */
-  sendWhileSkipped?: readonly (keyof S & string)[];
+  /** The writes still sent, not waited for, while the store is skipped (see `StoreBreakerCall.sendWhileSkipped`). */
+  sendWhileSkipped?: StoreWriteFilter<S>;
 }
 
 /**
@@ -150,7 +150,7 @@ export function polarStoreProvider<S>(definition: PolarStoreDefinition<S>): Prov
         option: selected.option,
         deadlineMs: options.storeTimeoutMs,
         breaker: breakers.for(backend),
-        sendWhileSkipped: definition.sendWhileSkipped as readonly (keyof (S & object) & string)[] | undefined,
+        sendWhileSkipped: definition.sendWhileSkipped as StoreWriteFilter<S & object> | undefined,
       });
     },
     inject: [POLAR_RESOLVED_OPTIONS, POLAR_APP_CACHE, POLAR_STORE_BREAKERS],
