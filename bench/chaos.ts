@@ -70,7 +70,15 @@ type Answer = { status: number } | { unanswered: string };
 
 const tallies: Record<Route, Map<string, number>> = { portal: new Map(), webhooks: new Map() };
 const count = (route: Route, key: string) => tallies[route].set(key, (tallies[route].get(key) ?? 0) + 1);
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+/**
+ * Idle keep-alive sockets are dropped after 2 s, well before the apps' server closes them (Node's
+ * `keepAliveTimeout`, 5 s, announced as `Keep-Alive: timeout=5`). Without a `timeout` Node's Agent
+ * ignores that hint and keeps idle sockets for ever, so now and then a request went out on a socket
+ * the server was closing at that instant and got ECONNRESET: the client's race, not an unanswered
+ * request (see bench/RESULTS.md). Polar's sender (httpx) drops idle connections after 5 s and checks
+ * a pooled one before reusing it.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 2_000 });
 const inFlight = new Set<Promise<unknown>>();
 
 /** One request with the client timeout; the answer is tallied under its route. */
@@ -92,7 +100,11 @@ function send(
       resolve({ unanswered: 'timeout' });
       req.destroy();
     });
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ unanswered: `error ${err.code ?? err.message}` }));
+    // Whether the socket had carried an earlier request (keep-alive): tells a server that closed an
+    // idle socket as this request went out apart from one that dropped a fresh connection.
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      resolve({ unanswered: `error ${err.code ?? err.message}${req.reusedSocket ? ' (reused socket)' : ''}` }),
+    );
     req.end(body);
   }).then((a) => {
     count(route, 'status' in a ? String(a.status) : a.unanswered);
@@ -120,6 +132,19 @@ function deliveryRequest(id: string): { headers: Record<string, string>; body: s
   return { headers: signWebhook(body, TEST_WEBHOOK_SECRET, { id }), body };
 }
 
+/** Why the client's agent drops idle sockets early, and what an earlier run's socket error was. */
+const KEEP_ALIVE_NOTE = [
+  "The load's HTTP agent drops idle keep-alive sockets after 2 s. Before it did, a run now and then had one or",
+  'two requests without an answer, `error ECONNRESET (reused socket)` (2 of 1900 in 1 of 3 runs of 90 s, none in',
+  "the other two): the client's race, not the app's. The apps' Node server closes a keep-alive socket about 6 s",
+  "after its last answer (`keepAliveTimeout` 5 s plus Node's 1 s buffer) and says so (`Keep-Alive: timeout=5`);",
+  'a Node `Agent` made without `timeout` ignores that hint and keeps idle sockets for ever. On a loaded machine the',
+  "client may not yet have seen the server's close when it hands that socket to the next request, which then fails",
+  'before the server read it (no handler ran, nothing was answered wrongly; Polar would retry such a delivery).',
+  '`npx tsx bench/keep-alive-race.ts` shows it in isolation: 100 requests on sockets idle 6 s after a 60 ms',
+  'client stall, 34 to 68 ECONNRESET with the old agent, 0 with the 2 s one. With the 2 s agent: 0 in 3 runs of 90 s.',
+];
+
 /** Replaces (or appends) the chaos section at the end of bench/RESULTS.md, and keeps a copy for `npm run bench`. */
 function writeSection(lines: string[]): void {
   const section = [
@@ -130,6 +155,8 @@ function writeSection(lines: string[]): void {
     "`sessionReuse: { store: 'cache-manager' }`, webhooks `dedupe: { store: 'cache-manager' }`), the emulator as",
     'Polar, a redis-server frozen with SIGSTOP and thawed with SIGCONT; webhook deliveries that get no 2xx are',
     'retried as Polar does (backoff 1, 2, 4, 8 s), to either instance.',
+    '',
+    ...KEEP_ALIVE_NOTE,
     '',
     ...lines,
     '',

@@ -15,6 +15,7 @@ import type {
 import {
   DEFAULT_CUSTOMER_TIMEOUT_MS,
   DEFAULT_READ_RETRIES,
+  DEFAULT_STORE_BACKOFF_MS,
   DEFAULT_STORE_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
   POLAR_API_URLS,
@@ -71,6 +72,7 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
   const { accessToken, environment = 'production', baseUrl, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
   const { organizationId, readRetries = DEFAULT_READ_RETRIES } = options;
   const { storeTimeoutMs = DEFAULT_STORE_TIMEOUT_MS, customerTimeoutMs = DEFAULT_CUSTOMER_TIMEOUT_MS } = options;
+  const { storeBackoffMs = DEFAULT_STORE_BACKOFF_MS } = options;
 
   if (typeof accessToken !== 'string' || accessToken.trim() === '') {
     fail('accessToken', 'is required (an organization access token, polar_oat_…)');
@@ -85,6 +87,7 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
   const resolvedBaseUrl = baseUrl === undefined ? POLAR_API_URLS[environment] : checkBaseUrl(baseUrl);
   positiveMilliseconds(timeoutMs, 'timeoutMs', MAX_TIMER_MS);
   positiveMilliseconds(storeTimeoutMs, 'storeTimeoutMs', MAX_TIMER_MS);
+  positiveMilliseconds(storeBackoffMs, 'storeBackoffMs', MAX_TIMER_MS);
   positiveMilliseconds(customerTimeoutMs, 'customerTimeoutMs', MAX_TIMER_MS);
   if (organizationId !== undefined && (typeof organizationId !== 'string' || organizationId.trim() === '')) {
     fail('organizationId', 'must be a non-empty string when given');
@@ -103,6 +106,7 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
     baseUrl: resolvedBaseUrl,
     timeoutMs,
     storeTimeoutMs,
+    storeBackoffMs,
     customerTimeoutMs,
     organizationId,
     readRetries,

@@ -4,6 +4,8 @@ export const POLAR_CLIENT = Symbol('POLAR_CLIENT');
 export const POLAR_RESOLVED_OPTIONS = Symbol('POLAR_RESOLVED_OPTIONS');
 /** Injection token of the app's cache-manager cache, as the `'cache-manager'` stores use it. */
 export const POLAR_APP_CACHE = Symbol('POLAR_APP_CACHE');
+/** Injection token of the stores' breakers (`PolarStoreBreakers`, one breaker per store backend). */
+export const POLAR_STORE_BREAKERS = Symbol('POLAR_STORE_BREAKERS');
 /** Injection token of the webhook dedupe store (`PolarWebhookDedupeStore`, or `null` when dedupe is off). */
 export const POLAR_WEBHOOK_DEDUPE_STORE = Symbol('POLAR_WEBHOOK_DEDUPE_STORE');
 /** Injection token of the portal-session reuse store (`PolarSessionReuseStore`, or `null` when reuse is off). */
@@ -19,6 +21,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_READ_RETRIES = 2;
 /** Default `storeTimeoutMs`: a store round trip is milliseconds; Polar gives a webhook 10 s in all. */
 export const DEFAULT_STORE_TIMEOUT_MS = 1500;
+/** Default `storeBackoffMs`: short enough that reuse and dedupe are back soon after the store is. */
+export const DEFAULT_STORE_BACKOFF_MS = 5000;
 /** Default `customerTimeoutMs`: the app's resolver and guards usually answer in well under a second. */
 export const DEFAULT_CUSTOMER_TIMEOUT_MS = 5000;
 /** Default path of the customer-portal route. */

@@ -40,6 +40,10 @@ export const POLAR_MESSAGES = {
 export const STORE_MESSAGES = {
   badStoreRule: (methods: readonly string[]): string =>
     `must be 'memory', 'cache-manager' or an object with ${methods.join(', ')} methods`,
+  storeSkipped: (call: string, error: unknown, backoffMs: number): string =>
+    `${call} failed (${error instanceof Error ? error.name : typeof error}); this store is skipped (answered as ` +
+    `unavailable) for ${backoffMs} ms, then probed again (storeBackoffMs).`,
+  storeBack: (call: string): string => `${call} answered again: the store is used again.`,
   noCacheManager: (option: string): string =>
     invalidOptionMessage(
       option,

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { createPolar } from '@polar-sh/sdk/2026-10';
-import { appCacheProvider } from './common/store-option.js';
+import { appCacheProvider, storeBreakersProvider } from './common/store-option.js';
 import { PolarCustomerIdentityService } from './customer-identity/customer-identity.service.js';
 import { CustomerLifecycle } from './customers/customer-lifecycle.js';
 import { CustomersService } from './customers/customers.service.js';
@@ -67,6 +67,7 @@ const clientProvider: Provider = {
     resolvedOptionsProvider,
     clientProvider,
     appCacheProvider,
+    storeBreakersProvider,
     PolarRequestRunner,
     CustomerLifecycle,
     PolarCustomerIdentityService,

@@ -1,4 +1,4 @@
-import { PolarDeadlineError, storeUnderDeadline, withinDeadline } from './deadline.js';
+import { PolarDeadlineError, withinDeadline } from './deadline.js';
 
 describe('withinDeadline', () => {
   it('settles with the work when it is in time, and rejects naming the call when it is not', async () => {
@@ -16,22 +16,5 @@ describe('withinDeadline', () => {
         throw new Error('sync');
       }),
     ).rejects.toThrow('sync');
-  });
-});
-
-describe('storeUnderDeadline', () => {
-  it("puts every method under the deadline and keeps the store's own this and properties", async () => {
-    const store = {
-      size: 3,
-      value: 'kept',
-      get(): Promise<string> {
-        return Promise.resolve(this.value);
-      },
-      hang: (): Promise<void> => new Promise(() => undefined),
-    };
-    const wrapped = storeUnderDeadline(store, 'webhooks.dedupe.store', 20);
-    expect(wrapped.size).toBe(3);
-    await expect(wrapped.get()).resolves.toBe('kept');
-    await expect(wrapped.hang()).rejects.toThrow('webhooks.dedupe.store hang did not settle within 20 ms');
   });
 });

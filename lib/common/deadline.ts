@@ -46,25 +46,3 @@ export function withinDeadline<T>(call: string, deadlineMs: number, work: () => 
     );
   });
 }
-
-/**
- * The store with every method call under `withinDeadline` (other properties pass through). One
- * wrapper for every store of the module, applied where stores are built (`polarStoreProvider`).
- */
-export function storeUnderDeadline<S extends object>(store: S, option: string, deadlineMs: number): S {
-  const wrapped = new Map<PropertyKey, unknown>();
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function' || property === 'constructor') return value;
-      let method = wrapped.get(property);
-      if (method === undefined) {
-        const call = `${option} ${String(property)}`;
-        method = (...args: unknown[]) =>
-          withinDeadline(call, deadlineMs, () => (value as (...a: unknown[]) => unknown).apply(target, args));
-        wrapped.set(property, method);
-      }
-      return method;
-    },
-  });
-}

@@ -3,12 +3,12 @@ import { ModuleRef } from '@nestjs/core';
 import { PolarConfigurationError, failOption } from '../errors/polar-configuration.error.js';
 import type { PolarCacheLike } from '../interfaces/polar-cache.interface.js';
 import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
-import { POLAR_APP_CACHE, POLAR_RESOLVED_OPTIONS } from '../polar.constants.js';
+import { POLAR_APP_CACHE, POLAR_RESOLVED_OPTIONS, POLAR_STORE_BREAKERS } from '../polar.constants.js';
 import { STORE_MESSAGES } from '../polar.messages.js';
 import type { PolarAtomicClaims } from '../webhooks/cache-manager-dedupe.store.js';
 import { findAppCacheManager } from './app-cache-manager.js';
-import { storeUnderDeadline } from './deadline.js';
 import { redisClaimsOf } from './redis-claims.js';
+import { PolarStoreBreakers, type StoreWriteFilter, storeBehindBreaker } from './store-breaker.js';
 
 /** What every store option accepts: this process only, the app's cache-manager cache, or a store object. */
 export type PolarStoreOption<S> = 'memory' | 'cache-manager' | S;
@@ -105,6 +105,13 @@ export const appCacheProvider: Provider = {
   inject: [ModuleRef],
 };
 
+/** The breakers of the module's stores, one per backend (see `StoreBreaker`). */
+export const storeBreakersProvider: Provider = {
+  provide: POLAR_STORE_BREAKERS,
+  useFactory: (options: PolarResolvedOptions) => new PolarStoreBreakers(options.storeBackoffMs),
+  inject: [POLAR_RESOLVED_OPTIONS],
+};
+
 /** How one store of the module is chosen and built. */
 export interface PolarStoreDefinition<S> {
   /** The injection token the store is provided under (`null` when its feature is off). */
@@ -115,28 +122,37 @@ export interface PolarStoreDefinition<S> {
   memory(options: PolarResolvedOptions): S;
   /** The `'cache-manager'` store, over the app's cache. */
   overCache(cache: PolarCacheLike & Pick<PolarAppCache, 'mget' | 'atomicClaims'>, options: PolarResolvedOptions): S;
+  /** The writes still sent, not waited for, while the store is skipped (see `StoreBreakerCall.sendWhileSkipped`). */
+  sendWhileSkipped?: StoreWriteFilter<S>;
 }
 
 /**
  * The one provider factory of every store (webhook dedupe, session reuse, …): the option chooses,
  * this builds. Every call into a store outside this process (`'cache-manager'` or the app's own
- * object) runs under `storeTimeoutMs`, here, once: a Redis that is down or frozen answers nothing,
- * and a deadline turns that into a rejection each store's caller already handles. The `'memory'`
- * store lives in this process and cannot hang.
+ * object) runs here, once, under `storeTimeoutMs` and its backend's breaker: a Redis that is down
+ * or frozen answers nothing, the deadline turns that into a rejection each store's caller already
+ * handles, and the breaker then skips the backend for `storeBackoffMs` so the outage is not paid
+ * again by every request. The `'memory'` store lives in this process and cannot hang.
  */
 export function polarStoreProvider<S>(definition: PolarStoreDefinition<S>): Provider {
   return {
     provide: definition.token,
-    useFactory: (options: PolarResolvedOptions, appCache: PolarAppCache): S | null => {
+    useFactory: (options: PolarResolvedOptions, appCache: PolarAppCache, breakers: PolarStoreBreakers): S | null => {
       const selected = definition.select(options);
       if (selected === false) return null;
       if (selected.store === 'memory') return definition.memory(options);
+      const backend: object = selected.store === 'cache-manager' ? appCache : (selected.store as S & object);
       const store =
         selected.store === 'cache-manager'
           ? definition.overCache(appCache.requireFor(selected.option), options)
           : selected.store;
-      return storeUnderDeadline(store as S & object, selected.option, options.storeTimeoutMs);
+      return storeBehindBreaker(store as S & object, {
+        option: selected.option,
+        deadlineMs: options.storeTimeoutMs,
+        breaker: breakers.for(backend),
+        sendWhileSkipped: definition.sendWhileSkipped as StoreWriteFilter<S & object> | undefined,
+      });
     },
-    inject: [POLAR_RESOLVED_OPTIONS, POLAR_APP_CACHE],
+    inject: [POLAR_RESOLVED_OPTIONS, POLAR_APP_CACHE, POLAR_STORE_BREAKERS],
   };
 }

@@ -148,7 +148,7 @@ describe('validatePolarInput', () => {
     [
       'tax id with address',
       CreateCustomerDto,
-      { email: 'a@b.co', tax_id: 'FR1', billing_address: { country: 'FR', city: 'Paris' } },
+      { email: 'a@b.co', tax_id: 'FR40303265045', billing_address: { country: 'FR', city: 'Paris' } },
     ],
     [
       'session by external id',

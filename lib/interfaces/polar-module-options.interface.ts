@@ -40,6 +40,15 @@ export interface PolarModuleOptions {
    */
   storeTimeoutMs?: number;
   /**
+   * After a call into such a store fails or passes `storeTimeoutMs`, how long that store is skipped
+   * (answered as unavailable at once: the portal asks Polar without reuse, a webhook delivery is
+   * answered 503) before one call probes it again, in milliseconds. An outage then costs a request
+   * at most one `storeTimeoutMs`, and reuse and dedupe resume by themselves within this long of the
+   * store coming back.
+   * @default 5000
+   */
+  storeBackoffMs?: number;
+  /**
    * Time allowed for the `customer` resolver, and for each app guard of a module route, in
    * milliseconds. Past it the request is answered 503 `polar_portal_resolver_timeout`.
    * @default 5000
@@ -143,6 +152,8 @@ export interface PolarResolvedOptions {
   timeoutMs: number;
   /** Deadline of one store call, in milliseconds. */
   storeTimeoutMs: number;
+  /** How long a store that failed is skipped before it is probed again, in milliseconds. */
+  storeBackoffMs: number;
   /** Deadline of the customer resolver and of each app guard, in milliseconds. */
   customerTimeoutMs: number;
   /** `Polar-Organization` header value, if any. */

@@ -15,7 +15,7 @@ import {
   refuseOrganizationId,
 } from './emulator.validation.js';
 import type { Route } from './emulator.router.js';
-import { validateTaxId } from './emulator.tax-id.js';
+import { validateTaxId } from '../customers/dto/polar-tax-id.rules.js';
 
 const READ = ['customers:read', 'customers:write'];
 const WRITE = ['customers:write'];

@@ -32,18 +32,25 @@ export interface StoredSession {
   expiresAt: Date;
 }
 
-/** Customer event emitted for webhooks. */
-export interface StoreEvent {
-  type:
-    | 'customer.created'
-    | 'customer.updated'
-    | 'customer.deleted'
-    | 'customer.state_changed'
-    | 'member.created'
-    | 'member.updated'
-    | 'member.deleted';
-  data: unknown;
-}
+/** Customer events: Polar's worker builds their payload after the request committed. */
+export type CustomerEventType = 'customer.created' | 'customer.updated' | 'customer.deleted' | 'customer.state_changed';
+
+/** An event emitted for webhooks. */
+export type StoreEvent =
+  | {
+      type: CustomerEventType;
+      /**
+       * The payload from the customer row as it is when this runs (undefined once the row is gone): Polar enqueues
+       * a `customer.webhook` job in the request and the worker reads the customer when it runs, after the commit
+       * (customer/repository.py, customer/tasks.py `customer_webhook`), so a payload can carry later changes.
+       */
+      build: () => unknown;
+    }
+  | {
+      type: 'member.created' | 'member.updated' | 'member.deleted';
+      /** The payload as it was in the request: Polar's member service sends these there (member/service.py). */
+      data: unknown;
+    };
 
 /** Fields a validated create request carries. */
 export interface CustomerCreateInput {
@@ -111,15 +118,23 @@ export class EmulatorStore {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(type: StoreEvent['type'], customer: PolarEmulatorCustomer): void {
+  private emit(type: CustomerEventType, customer: PolarEmulatorCustomer): void {
     if (this.listeners.size === 0) return;
+    const { id } = customer;
+    for (const listener of this.listeners) listener({ type, build: () => this.customerPayload(type, id) });
+  }
+
+  /** The payload of a customer event from the stored row as it is now (soft-deleted included); undefined without one. */
+  customerPayload(type: CustomerEventType, customerId: string): unknown {
+    const customer = this.entries.get(customerId)?.customer;
+    if (customer === undefined) return undefined;
     const data = type === 'customer.state_changed' ? this.state(customer) : structuredClone(customer);
     // Polar serialises `saved_external_id`: a deleted customer's payload still names its external id.
     const saved = customer.metadata.__external_id;
     if (customer.deleted_at !== null && customer.external_id === null && typeof saved === 'string') {
       (data as PolarEmulatorCustomer).external_id = saved;
     }
-    for (const listener of this.listeners) listener({ type, data });
+    return data;
   }
 
   private emitMember(type: 'member.created' | 'member.updated' | 'member.deleted', member: PolarEmulatorMember): void {

@@ -1,4 +1,6 @@
 import { polarState, polarStateError } from '../customers/dto/polar-address.rules.js';
+import { polarEmailDomainProblem } from '../customers/dto/polar-email.rules.js';
+import { polarLocale } from '../customers/dto/polar-locale.rules.js';
 import { ISO_COUNTRIES } from './iso-countries.js';
 import { ValidationFailure, type ValidationIssue } from './emulator.http.js';
 import type { PolarEmulatorAddress, PolarEmulatorMetadata } from './emulator.types.js';
@@ -25,10 +27,6 @@ const EMAIL_RE =
 // pydantic's EmailStr accepts `Name <address>` and keeps only the address.
 const PRETTY_EMAIL_RE =
   /^\s*(?:(?:[\w!#$%&'*+\-/=?^`{|}~]+\s+)*[\w!#$%&'*+\-/=?^`{|}~]+|"(?:[^"]|\\")+")?\s*<(.+)>\s*$/u;
-// email-validator's special-use names (IANA), refused with every subdomain before any DNS lookup.
-const SPECIAL_USE_DOMAINS = ['arpa', 'invalid', 'local', 'localhost', 'onion', 'test'];
-// The domains whose DNS answer is known without a lookup: IANA publishes a null MX for these three.
-const NULL_MX_DOMAINS = ['example.com', 'example.net', 'example.org'];
 
 /** True for a plain JSON object. */
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -128,16 +126,12 @@ export function checkEmail(value: unknown, loc: Loc, issues: Issues): string | u
   const at = text.lastIndexOf('@');
   const domain = text.slice(at + 1).toLowerCase();
   const email = `${text.slice(0, at)}@${domain}`;
-  if (SPECIAL_USE_DOMAINS.some((name) => domain === name || domain.endsWith(`.${name}`))) {
+  const problem = polarEmailDomainProblem(domain);
+  if (problem?.kind === 'special-use') {
     return syntaxError('The part after the @-sign is a special-use or reserved name that cannot be used with email.');
   }
-  const nullMx = NULL_MX_DOMAINS.find((name) => domain === name || domain.endsWith(`.${name}`));
-  if (nullMx !== undefined) {
-    // The bare domains publish a null MX; their subdomains have no DNS records at all.
-    const reason =
-      domain === nullMx
-        ? `The domain name ${domain} does not accept email.`
-        : `The domain name ${domain} does not exist.`;
+  if (problem?.kind === 'null-mx') {
+    const { reason } = problem;
     issues.add('value_error', loc, `${email} is not a valid email address: ${reason}`, raw, { email, reason });
     return undefined;
   }
@@ -257,10 +251,6 @@ export function checkHttpUrl(value: unknown, loc: Loc, issues: Issues): string |
   return url.href;
 }
 
-// BCP 47 (RFC 5646) language tags: language, extlang, script, region, variants, extensions, private use.
-const BCP47_RE =
-  /^([a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})(?:-([a-z]{4}))?(?:-([a-z]{2}|\d{3}))?((?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*)((?:-[a-wyz\d](?:-[a-z\d]{2,8})+)*)((?:-x(?:-[a-z\d]{1,8})+)?)$/i;
-
 /**
  * Polar's `Locale`: a valid BCP 47 tag with a real language subtag (not `und`, not private use), stored in its
  * standard casing (`en-US`, `zh-Hant-TW`). Polar's langcodes also maps deprecated subtags, which the emulator does not.
@@ -269,22 +259,13 @@ export function checkLocale(value: unknown, loc: Loc, issues: Issues): string | 
   if (value === null) return null;
   const text = checkString(value, loc, issues);
   if (text === undefined) return undefined;
-  const match = BCP47_RE.exec(text);
-  if (!match || match[1].toLowerCase() === 'und' || match[1].length > 3) {
+  const locale = polarLocale(text);
+  if (locale === undefined) {
     issues.add('value_error', loc, 'Value error, Invalid IETF BCP 47 language tag', text, {
       error: 'Invalid IETF BCP 47 language tag',
     });
-    return undefined;
   }
-  const [, language, script, region, variants, extensions, privateUse] = match;
-  return [
-    language.toLowerCase(),
-    script ? script[0].toUpperCase() + script.slice(1).toLowerCase() : '',
-    region ? region.toUpperCase() : '',
-  ]
-    .filter(Boolean)
-    .join('-')
-    .concat((variants + extensions + privateUse).toLowerCase());
+  return locale;
 }
 
 /**

@@ -97,6 +97,23 @@ export class WebhookSender {
     for (const target of this.targets) this.enqueue(target, id, type, body, 1);
   }
 
+  /**
+   * Sends an event whose payload Polar's worker builds after the request committed, from the data as it is then
+   * (customer events: customer/tasks.py `customer_webhook`). `build` runs after the current turn of the event loop,
+   * so the API answer that caused the event is written first; undefined (the row is gone) sends nothing, as the
+   * job then fails without a delivery. Events sent this way keep their order among themselves.
+   */
+  sendAfterCommit(type: string, build: () => unknown): void {
+    if (this.stopped || this.targets.size === 0) return;
+    const job: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        const data = build();
+        if (data !== undefined) this.send(type, data);
+      })
+      .finally(() => this.pending.delete(job));
+    this.pending.add(job);
+  }
+
   /** One queue per endpoint keeps deliveries in event order, which keeps tests deterministic. */
   private enqueue(target: PolarEmulatorWebhookTarget, id: string, type: string, body: string, attempt: number): void {
     const previous = this.queues.get(target) ?? Promise.resolve();

@@ -100,11 +100,24 @@ export class PolarEmulator {
     this.tokens.add(this.accessToken, ALL_SCOPES);
     this.faults = this.faultState;
     this.webhooks = new WebhookSender(this.clock, this.maxRecordedRequests);
-    this.store.onEvent((event) => this.webhooks.send(event.type, event.data));
+    this.store.onEvent((event) =>
+      'build' in event
+        ? this.webhooks.sendAfterCommit(event.type, event.build)
+        : this.webhooks.send(event.type, event.data),
+    );
     this.billingStore = new BillingStore(
       this.store,
       this.clock,
-      (event) => this.webhooks.send(event.type, event.data),
+      (event) => {
+        // Billing sends its own events from the request, as Polar's services do; a customer's state is built by the
+        // worker's `customer.state_changed` job after the commit, from the state as it is then (audit W7).
+        const customerId = (event.data as { id?: unknown } | null)?.id;
+        if (event.type === 'customer.state_changed' && typeof customerId === 'string') {
+          this.webhooks.sendAfterCommit(event.type, () =>
+            this.store.customerPayload('customer.state_changed', customerId),
+          );
+        } else this.webhooks.send(event.type, event.data);
+      },
       () => this.baseUrl,
     );
     this.store.stateExtension = (customer) => this.billingStore.stateOf(customer.id);

@@ -11,6 +11,9 @@ export const webhooksDedupeStoreProvider = polarStoreProvider<PolarWebhookDedupe
     webhooks && webhooks.dedupe ? { option: 'webhooks.dedupe.store', store: webhooks.dedupe.store } : false,
   memory: ({ webhooks }) =>
     new PolarMemoryDedupeStore({ maxEntries: webhooks && webhooks.dedupe ? webhooks.dedupe.maxEntries : undefined }),
+  // A delivery whose handlers ran is recorded even when the store is being skipped: sent for the
+  // Redis client to deliver when it can (as a call that timed out is), so it is not run twice.
+  sendWhileSkipped: (method) => method === 'markHandled',
   // Atomic claims come with the README's Redis setup by themselves (read when a claim is made:
   // the cache is found at module init, after this factory ran).
   overCache: (cache) =>

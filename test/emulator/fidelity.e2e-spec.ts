@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { createPolar, errors, webhooks } from '@polar-sh/sdk/2026-10';
 import {
   api,
@@ -602,6 +603,78 @@ describe('emulator fidelity (FIDELITY-AUDIT rows)', () => {
         stopFailing();
         await failing.polar.stop();
       }
+    });
+
+    it('W7: a customer.state_changed payload is built when the worker sends it, so it carries what changed since', async () => {
+      const customer = await f.sdk.customers.create({ email: 'ada@mailinator.com' });
+      const price = [{ amount_type: 'fixed' as const, price_amount: 2000 }];
+      const once = f.polar.billing.seedProduct({ name: 'Setup fee', prices: price });
+      const plan = f.polar.billing.seedProduct({ name: 'Basic', recurring_interval: 'month', prices: price });
+      let subscription: Json;
+      const events = await eventsOf(f, async () => {
+        // Two purchases in one go (as two requests committing before Polar's worker runs): each queues a
+        // state_changed job, and each job reads the state as it is when it runs, with the subscription.
+        f.polar.billing.purchase({ customer, product: once });
+        subscription = f.polar.billing.seedSubscription({ customer, product: plan });
+      });
+      const states = events.filter((event) => event.type === 'customer.state_changed');
+      expect(states).toHaveLength(2);
+      for (const state of states) {
+        expect(state.data.active_subscriptions.map((s: Json) => s.id)).toEqual([subscription.id]);
+      }
+    });
+
+    it('W7: customer.updated is built from the row when the worker runs: two updates committed before it both show the last', async () => {
+      const created = await f.sdk.customers.create({ email: 'ada@mailinator.com', name: 'Ada' });
+      const update = (name: string, connection: string) => {
+        const body = JSON.stringify({ name });
+        return [
+          `PATCH /v1/customers/${created.id} HTTP/1.1`,
+          `host: 127.0.0.1`,
+          `authorization: Bearer ${f.polar.accessToken}`,
+          'content-type: application/json',
+          `content-length: ${Buffer.byteLength(body)}`,
+          `connection: ${connection}`,
+          '',
+          body,
+        ].join('\r\n');
+      };
+      const events = await eventsOf(f, async () => {
+        // Both requests in one write: the second is handled before the first's job runs, as a second
+        // commit can land before Polar's worker picks the first job up.
+        await new Promise<void>((resolve, reject) => {
+          const socket = connect(Number(new URL(f.polar.url).port), '127.0.0.1');
+          socket.on('error', reject);
+          socket.on('close', () => resolve());
+          socket.resume();
+          socket.end(update('Ada One', 'keep-alive') + update('Ada Two', 'close'));
+        });
+      });
+      const updated = events.filter((event) => event.type === 'customer.updated');
+      expect(updated.map((event) => event.data.name)).toEqual(['Ada Two', 'Ada Two']);
+    });
+
+    it('C33: GET state answers what Polar’s worker cached with the last state_changed, current once the change was answered', async () => {
+      const customer = await f.sdk.customers.create({ email: 'ada@mailinator.com', external_id: 'user-1' });
+      const plan = f.polar.billing.seedProduct({
+        name: 'Basic',
+        recurring_interval: 'month',
+        prices: [{ amount_type: 'fixed', price_amount: 2000 }],
+      });
+      let subscription: Json;
+      const events = await eventsOf(f, async () => {
+        subscription = f.polar.billing.seedSubscription({ customer, product: plan });
+        await f.sdk.customers.update(customer.id, { name: 'Ada Lovelace' });
+      });
+      // Polar's worker rewrites the cached state with what it sends (get_state(cache=False)); a read
+      // then answers that cache, by id and by external id alike.
+      const last = events.filter((event) => event.type === 'customer.state_changed').at(-1);
+      const byId = await api(f.polar, `/v1/customers/${customer.id}/state`).then((r) => r.json());
+      const byExternal = await api(f.polar, '/v1/customers/external/user-1/state').then((r) => r.json());
+      expect(byId).toEqual(last?.data);
+      expect(byExternal).toEqual(byId);
+      expect(byId.name).toBe('Ada Lovelace');
+      expect(byId.active_subscriptions.map((s: Json) => s.id)).toEqual([subscription.id]);
     });
 
     it('W6: customer.deleted and its state_changed carry the deleted customer’s external id', async () => {

@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { type CanActivate, Injectable } from '@nestjs/common';
 import { NEVER, type Observable } from 'rxjs';
 import request from 'supertest';
@@ -20,7 +21,9 @@ class StuckGuard implements CanActivate {
 }
 
 /** Never settles for `x-user: hang`; else the user as the external customer id. */
-function resolver(request: { headers: Record<string, unknown> }): Promise<PolarPortalCustomer | null> | PolarPortalCustomer {
+function resolver(request: {
+  headers: Record<string, unknown>;
+}): Promise<PolarPortalCustomer | null> | PolarPortalCustomer {
   const user = request.headers['x-user'];
   if (user === 'hang') return new Promise(() => undefined);
   return { externalCustomerId: String(user) };
@@ -53,19 +56,60 @@ describe.each(ADAPTERS)('a resolver or app guard that never settles, over %s', (
 
   it.each<[string, Record<string, string>, RegExp]>([
     ['the resolver', { 'x-user': 'hang' }, /customer resolver did not answer within 400 ms \(customerTimeoutMs\)/],
-    ['a guard (promise)', { 'x-user': 'ann', 'x-guard': 'hang' }, /portal guard StuckGuard did not answer within 400 ms/],
+    [
+      'a guard (promise)',
+      { 'x-user': 'ann', 'x-guard': 'hang' },
+      /portal guard StuckGuard did not answer within 400 ms/,
+    ],
     ['a guard (Observable)', { 'x-user': 'ann', 'x-guard': 'never' }, /portal guard StuckGuard did not answer/],
-  ])('%s → 503 polar_portal_resolver_timeout after customerTimeoutMs, nothing sent to Polar', async (_, headers, message) => {
-    const before = polar.requests.length;
-    const { response, ms } = await open(headers);
-    expect(response.status).toBe(503);
-    expect(response.body).toMatchObject({ statusCode: 503, code: 'polar_portal_resolver_timeout' });
-    expect(response.body.message).toMatch(message);
-    expect(response.headers['cache-control']).toBe('no-store');
-    expect(ms).toBeGreaterThanOrEqual(CUSTOMER_TIMEOUT_MS - 50);
-    expect(ms).toBeLessThan(CUSTOMER_TIMEOUT_MS + SLACK_MS);
-    expect(polar.requests.length).toBe(before);
-    expect(app.logger.errors().join('\n')).toMatch(message);
+  ])(
+    '%s → 503 polar_portal_resolver_timeout after customerTimeoutMs, nothing sent to Polar',
+    async (_, headers, message) => {
+      const before = polar.requests.length;
+      const { response, ms } = await open(headers);
+      expect(response.status).toBe(503);
+      expect(response.body).toMatchObject({ statusCode: 503, code: 'polar_portal_resolver_timeout' });
+      expect(response.body.message).toMatch(message);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(ms).toBeGreaterThanOrEqual(CUSTOMER_TIMEOUT_MS - 50);
+      expect(ms).toBeLessThan(CUSTOMER_TIMEOUT_MS + SLACK_MS);
+      expect(polar.requests.length).toBe(before);
+      expect(app.logger.errors().join('\n')).toMatch(message);
+    },
+  );
+
+  it('leaves no timer behind: a deadline is cleared with its answer, hung or not', async () => {
+    // Every timer of customerTimeoutMs created and not yet cleared or fired (unref'd ones included).
+    const armed = new Set<number>();
+    const hook = createHook({
+      init(id, type, _trigger, resource) {
+        if (type === 'Timeout' && (resource as { _idleTimeout?: number })._idleTimeout === CUSTOMER_TIMEOUT_MS) {
+          armed.add(id);
+        }
+      },
+      destroy: (id) => armed.delete(id),
+    }).enable();
+    const timers = () => armed.size;
+    try {
+      await open({ 'x-user': 'ann' });
+      // Past customerTimeoutMs: a deadline timer the warm-up left armed would have fired by now.
+      await new Promise((resolve) => setTimeout(resolve, CUSTOMER_TIMEOUT_MS + 100));
+      const before = timers();
+      const answers = await Promise.all([
+        open({ 'x-user': 'hang' }),
+        open({ 'x-user': 'ann', 'x-guard': 'hang' }),
+        open({ 'x-user': 'ann', 'x-guard': 'never' }),
+      ]);
+      expect(answers.map(({ response }) => response.status)).toEqual([503, 503, 503]);
+      // Answered well within customerTimeoutMs: the resolver's and the guard's deadlines must be gone already.
+      const { response, ms } = await open({ 'x-user': 'ann' });
+      expect(response.status).toBe(200);
+      expect(ms).toBeLessThan(CUSTOMER_TIMEOUT_MS);
+      expect(before).toBe(0);
+      expect(timers()).toBe(0);
+    } finally {
+      hook.disable();
+    }
   });
 
   it('the process stays up: the next request is answered normally', async () => {

@@ -22,8 +22,12 @@ const describeWithRedis = availability.available ? describe : describe.skip;
 
 /** A webhook answered before the handlers ran: one store deadline (the first store call hangs). */
 const WEBHOOK_BOUND_MS = STORE_TIMEOUT_MS + SLACK_MS;
-/** The portal: a read, then (after Polar answered) a write, each under the store deadline. */
-const PORTAL_BOUND_MS = 2 * STORE_TIMEOUT_MS + SLACK_MS;
+/** The portal: the read misses its deadline, the write after Polar answered is skipped (the breaker). */
+const PORTAL_BOUND_MS = STORE_TIMEOUT_MS + SLACK_MS;
+/** The default `storeBackoffMs`: how long a store that failed is skipped before one call probes it. */
+const STORE_BACKOFF_MS = 5000;
+/** Until a skipped store is used again: the backoff, the client's reconnect (≤ 2 s), one probe, slack. */
+const RECOVERY_BOUND_MS = STORE_BACKOFF_MS + 2000 + STORE_TIMEOUT_MS + SLACK_MS;
 
 jest.setTimeout(120_000);
 
@@ -49,11 +53,32 @@ describeWithRedis.each(ADAPTERS)('a Redis outage over %s answers in time', (adap
     expect(on.app.get(CountingHandler).runs).not.toContain(delivery);
   }
 
+  /**
+   * Delivers `delivery` until it is answered other than 503 (the store skipped, or the probe
+   * meeting a store still away), each answer in time, for at most RECOVERY_BOUND_MS.
+   */
+  async function deliverUntilStored(delivery: string) {
+    const until = Date.now() + RECOVERY_BOUND_MS;
+    let answer = await deliver(app, delivery);
+    while (answer.status === 503 && Date.now() < until) {
+      expect(answer.body.message).toBe(STORE_UNAVAILABLE);
+      expect(answer.ms).toBeLessThan(WEBHOOK_BOUND_MS);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      answer = await deliver(app, delivery);
+    }
+    return answer;
+  }
+
   beforeAll(async () => {
     polar = await PolarEmulator.start({ rateLimit: false });
     polar.seedCustomer({ external_id: 'ann', email: 'ann@example.com' });
     redis = await startRedisServer();
     app = await createOutageApp(adapter, polar, redis.url);
+  });
+  // Each test starts with the store in use: after the previous one's outage the breaker may still
+  // be skipping it (up to storeBackoffMs), which is what the recovery tests assert, not a given.
+  beforeEach(async () => {
+    expect((await deliverUntilStored(id('ready'))).status).toBe(200);
   });
   afterAll(async () => {
     redis?.thaw();
@@ -80,10 +105,42 @@ describeWithRedis.each(ADAPTERS)('a Redis outage over %s answers in time', (adap
       await expectOutageAnswers(app, 'frozen');
       expect(sessionCalls().length - before).toBe(1);
       expect(app.logger.at('warn').join('\n')).toMatch(/Portal session store read failed \(PolarDeadlineError\)/);
+      expect(app.logger.at('warn').join('\n')).toMatch(/skipped \(answered as unavailable\) for 5000 ms/);
     } finally {
       redis.thaw();
     }
     expect(app.logger.text()).not.toMatch(/customer_session_token|polar_cst_/);
+  });
+
+  it('frozen: once a call missed its deadline the store is skipped, so the next requests pay no deadline', async () => {
+    redis.freeze();
+    try {
+      const first = await openPortal(app, 'ann');
+      expect(first.status).toBe(200);
+      expect(first.ms).toBeGreaterThanOrEqual(STORE_TIMEOUT_MS - 50);
+      expect(first.ms).toBeLessThan(PORTAL_BOUND_MS);
+      // Well inside storeBackoffMs (each answer below is far shorter than it): none waits for Redis.
+      for (let i = 0; i < 3; i++) {
+        const portal = await openPortal(app, 'ann');
+        expect(portal.status).toBe(200);
+        expect(portal.ms).toBeLessThan(STORE_TIMEOUT_MS);
+        const delivery = id('skipped');
+        const webhook = await deliver(app, delivery);
+        expect(webhook.status).toBe(503);
+        expect(webhook.body.message).toBe(STORE_UNAVAILABLE);
+        expect(webhook.ms).toBeLessThan(STORE_TIMEOUT_MS);
+        expect(handler().runs).not.toContain(delivery);
+      }
+      expect(app.logger.errors().join('\n')).toMatch(/PolarStoreSkippedError/);
+    } finally {
+      redis.thaw();
+    }
+    // Back by itself: within the backoff (and one probe), a delivery is stored and runs once.
+    const delivery = id('after-skip');
+    const answer = await deliverUntilStored(delivery);
+    expect(answer.status).toBe(200);
+    expect((await deliver(app, delivery)).body).toEqual({ received: true, duplicate: true });
+    expect(handler().runs.filter((name) => name === delivery)).toHaveLength(1);
   });
 
   it('frozen after the handlers ran: answered 200 (logged), and the handler is not run again once Redis is back', async () => {
@@ -100,21 +157,46 @@ describeWithRedis.each(ADAPTERS)('a Redis outage over %s answers in time', (adap
       redis.thaw();
     }
     // Polar retries (it got its 2xx here, but a retry must be harmless): the handler does not run twice.
-    const retry = await deliver(app, delivery);
+    const retry = await deliverUntilStored(delivery);
     expect([200, 409]).toContain(retry.status);
     expect(handler().runs.filter((name) => name === delivery)).toHaveLength(1);
   });
 
+  it('skipped after the handlers ran: answered 200 at once, and the record still lands, so no second run', async () => {
+    const delivery = id('record');
+    // While the handler runs, Redis freezes and another request trips the breaker: the delivery's
+    // "handled" record meets a skipped store.
+    handler().during = async () => {
+      redis.freeze();
+      expect((await openPortal(app, 'ann')).status).toBe(200);
+    };
+    try {
+      const webhook = await deliver(app, delivery);
+      expect(webhook.status).toBe(200);
+      expect(webhook.body).toEqual({ received: true });
+      expect(app.logger.errors().join('\n')).toMatch(/PolarStoreSkippedError/);
+    } finally {
+      handler().during = undefined;
+      redis.thaw();
+    }
+    // The record was sent all the same: once the store is used again the retry is a duplicate
+    // (not a 409 on a claim left behind, which would run the handler again when it expires).
+    const retry = await deliverUntilStored(delivery);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual({ received: true, duplicate: true });
+    expect(handler().runs.filter((name) => name === delivery)).toHaveLength(1);
+  });
+
   it('thawed: reuse and dedupe resume by themselves', async () => {
+    const delivery = id('thawed');
+    expect((await deliverUntilStored(delivery)).status).toBe(200);
+    expect((await deliver(app, delivery)).body).toEqual({ received: true, duplicate: true });
     const before = sessionCalls().length;
     const first = await openPortal(app, 'ann');
     const second = await openPortal(app, 'ann');
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(second.body).toEqual(first.body);
     expect(sessionCalls().length - before).toBeLessThanOrEqual(1);
-    const delivery = id('thawed');
-    expect((await deliver(app, delivery)).status).toBe(200);
-    expect((await deliver(app, delivery)).body).toEqual({ received: true, duplicate: true });
   });
 
   it('killed mid-run: 200 from the portal and 503 for a webhook, in time; restarted: both recover by themselves', async () => {
@@ -122,15 +204,10 @@ describeWithRedis.each(ADAPTERS)('a Redis outage over %s answers in time', (adap
     await expectOutageAnswers(app, 'killed');
 
     await redis.restart();
-    // The client reconnects with a backoff of at most 2 s; every answer meanwhile is 503 or 200, in time.
+    // The client reconnects with a backoff of at most 2 s, the breaker probes after storeBackoffMs;
+    // every answer meanwhile is 503 or 200, in time.
     const delivery = id('restarted');
-    let answer = await deliver(app, delivery);
-    const until = Date.now() + 20_000;
-    while (answer.status === 503 && Date.now() < until) {
-      expect(answer.ms).toBeLessThan(WEBHOOK_BOUND_MS);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      answer = await deliver(app, delivery);
-    }
+    const answer = await deliverUntilStored(delivery);
     expect(answer.status).toBe(200);
     expect((await deliver(app, delivery)).body).toEqual({ received: true, duplicate: true });
     expect(handler().runs.filter((name) => name === delivery)).toHaveLength(1);

@@ -1,16 +1,14 @@
-import {
-  IsDefined,
-  IsEmail,
-  IsObject,
-  IsOptional,
-  IsString,
-  IsUUID,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { IsDefined, IsObject, IsOptional, IsString, IsUUID, ValidateIf, ValidateNested } from 'class-validator';
 import { NestedPolarInput } from '../../errors/polar-input.nested.js';
 import { PolarAddressDto } from './address.dto.js';
-import { IsPolarBillingAddress, IsPolarCustomerName, IsPolarCustomerType } from './customer-field.decorator.js';
+import {
+  IsPolarBillingAddress,
+  IsPolarCustomerName,
+  IsPolarCustomerType,
+  IsPolarEmail,
+  IsPolarLocale,
+  IsPolarTaxId,
+} from './customer-field.decorator.js';
 import { PolarCustomerOwnerDto } from './customer-owner.dto.js';
 import { IsPolarMetadata } from './polar-metadata.validator.js';
 
@@ -20,7 +18,7 @@ export class CreateCustomerDto {
   @IsOptional() @IsPolarCustomerType() type?: 'individual' | 'team';
 
   @ValidateIf((dto: CreateCustomerDto) => dto.type !== 'team' || dto.email != null)
-  @IsEmail({}, { message: 'email must be a valid email address (required for individual customers)' })
+  @IsPolarEmail('email must be a valid email address (required for individual customers)')
   email?: string | null;
 
   /** Your user id; unique per organization and can never change once set. */
@@ -32,9 +30,9 @@ export class CreateCustomerDto {
 
   @IsPolarBillingAddress() billing_address?: PolarAddressDto | null;
 
-  @IsOptional() @IsString() tax_id?: string | null;
+  @IsPolarTaxId() tax_id?: string | null;
 
-  @IsOptional() @IsString() locale?: string | null;
+  @IsPolarLocale() locale?: string | null;
 
   @IsOptional() @IsUUID('4', { message: 'organization_id must be a version-4 UUID' }) organization_id?: string | null;
 

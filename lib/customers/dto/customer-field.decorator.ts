@@ -1,15 +1,21 @@
 import {
   IsDefined,
+  IsEmail,
   IsIn,
   IsObject,
   IsOptional,
   IsString,
   MaxLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
+  type ValidationArguments,
 } from 'class-validator';
 import { NestedPolarInput } from '../../errors/polar-input.nested.js';
 import { PolarAddressDto } from './address.dto.js';
+import { polarEmailRefusal } from './polar-email.rules.js';
+import { polarLocale } from './polar-locale.rules.js';
+import { validateTaxId } from './polar-tax-id.rules.js';
 
 /**
  * Combines property decorators exactly as if they were written stacked in this order above the
@@ -64,5 +70,67 @@ export function IsNotNullWhenSent(message: string): PropertyDecorator {
   return stacked(
     ValidateIf((dto: Record<string | symbol, unknown>, value: unknown) => value !== undefined),
     IsDefined({ message }),
+  );
+}
+
+/**
+ * Polar's `EmailStrDNS`, as far as it can be checked offline: a valid address (`message` otherwise) whose domain
+ * accepts mail — not a special-use or reserved name (`.test`, `.local`, …), not the null-MX example domains.
+ */
+export function IsPolarEmail(message: string): PropertyDecorator {
+  return stacked(
+    IsEmail({}, { message }),
+    ValidateBy({
+      name: 'isPolarEmailDomain',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || polarEmailRefusal(value) === undefined,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'email'} is refused by Polar: ${polarEmailRefusal(String(args?.value))}`,
+      },
+    }),
+  );
+}
+
+/** The billing country a body sends with its tax ID, upper-cased as Polar reads it. */
+function billingCountryOf(dto: object): string | undefined {
+  const country = (dto as { billing_address?: { country?: unknown } | null }).billing_address?.country;
+  return typeof country === 'string' ? country.toUpperCase() : undefined;
+}
+
+/**
+ * Polar's tax ID rule (python-stdnum's formats of the billing country, with their checksums): checked against the
+ * `billing_address` sent in the same body. An update without one is checked by Polar against the stored address.
+ */
+export function IsPolarTaxId(): PropertyDecorator {
+  return stacked(
+    IsOptional(),
+    IsString(),
+    ValidateBy({
+      name: 'isPolarTaxId',
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => {
+          const country = args ? billingCountryOf(args.object) : undefined;
+          return typeof value !== 'string' || country === undefined || validateTaxId(value, country) !== null;
+        },
+        defaultMessage: (args?: ValidationArguments) =>
+          `tax_id is not a valid tax ID for billing_address.country ${args ? billingCountryOf(args.object) : ''} ` +
+          "(Polar checks the format and checksum of the country's tax IDs)",
+      },
+    }),
+  );
+}
+
+/** Polar's `Locale`: a BCP 47 language tag with a real language (`en`, `en-US`; not `und` or private use). */
+export function IsPolarLocale(): PropertyDecorator {
+  return stacked(
+    IsOptional(),
+    IsString(),
+    ValidateBy({
+      name: 'isPolarLocale',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || polarLocale(value) !== undefined,
+        defaultMessage: () => 'locale must be a BCP 47 language tag such as en or en-US (not und or a private-use tag)',
+      },
+    }),
   );
 }

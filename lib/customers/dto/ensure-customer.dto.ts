@@ -1,5 +1,5 @@
-import { IsEmail, IsOptional, IsString, Matches, MinLength } from 'class-validator';
-import { IsPolarCustomerName } from './customer-field.decorator.js';
+import { IsOptional, IsString, Matches, MinLength } from 'class-validator';
+import { IsPolarCustomerName, IsPolarEmail } from './customer-field.decorator.js';
 import { IsPolarMetadata } from './polar-metadata.validator.js';
 
 /** Input of `CustomersService.ensure()`: the app user's id and contact, used only when creating. */
@@ -13,7 +13,7 @@ export class EnsureCustomerDto {
   })
   external_id!: string;
 
-  @IsEmail({}, { message: 'email must be a valid email address' })
+  @IsPolarEmail('email must be a valid email address')
   email!: string;
 
   @IsPolarCustomerName() name?: string | null;

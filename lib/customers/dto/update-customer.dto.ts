@@ -1,16 +1,19 @@
-import { IsEmail, IsOptional, IsString } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
 import { PolarAddressDto } from './address.dto.js';
 import {
   IsNotNullWhenSent,
   IsPolarBillingAddressUpdate,
   IsPolarCustomerName,
   IsPolarCustomerType,
+  IsPolarEmail,
+  IsPolarLocale,
+  IsPolarTaxId,
 } from './customer-field.decorator.js';
 import { IsPolarMetadata } from './polar-metadata.validator.js';
 
 /** Body of `CustomersService.updateByExternalId()` (the external id itself cannot change). */
 export class UpdateCustomerByExternalIdDto {
-  @IsOptional() @IsEmail({}, { message: 'email must be a valid email address' }) email?: string | null;
+  @IsOptional() @IsPolarEmail('email must be a valid email address') email?: string | null;
 
   @IsPolarCustomerName() name?: string | null;
 
@@ -22,9 +25,9 @@ export class UpdateCustomerByExternalIdDto {
   /** Once set, a billing address can be replaced but never removed (Polar refuses `null`). */
   @IsPolarBillingAddressUpdate() billing_address?: PolarAddressDto;
 
-  @IsOptional() @IsString() tax_id?: string | null;
+  @IsPolarTaxId() tax_id?: string | null;
 
-  @IsOptional() @IsString() locale?: string | null;
+  @IsPolarLocale() locale?: string | null;
 }
 
 /**

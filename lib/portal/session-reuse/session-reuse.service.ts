@@ -54,6 +54,11 @@ interface Identity {
   value: string;
 }
 
+const TOMBSTONE_PART = 'gone:';
+/** Whether a store key is a deleted customer's tombstone (written by `forget`). */
+export const isTombstoneKey = (key: string): boolean =>
+  key.startsWith(KEY_PREFIX) && key.slice(KEY_PREFIX.length).split(':')[1] === TOMBSTONE_PART.slice(0, -1);
+
 const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
 // Polar ids are UUIDs, compared without regard to case; external ids are the app's and exact.
 const normaliseCustomerId = (id: string) => id.toLowerCase();
@@ -84,7 +89,7 @@ class ReuseKeys {
   }
 
   tombstone(identity: Identity): string {
-    return `${KEY_PREFIX}${this.namespace}:gone:${identity.form}:${hash(identity.value)}`;
+    return `${KEY_PREFIX}${this.namespace}:${TOMBSTONE_PART}${identity.form}:${hash(identity.value)}`;
   }
 
   alias(identity: Identity): string {
