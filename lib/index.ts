@@ -98,6 +98,22 @@ export {
 } from './portal/portal.exceptions.js';
 export type { ReturnUrlRejectionRule } from './portal/return-url.policy.js';
 
+// Usage-based billing
+export { PolarUsageRecorder } from './usage/usage.recorder.js';
+export { TrackUsage, type PolarTrackUsageOptions } from './usage/track-usage.decorator.js';
+export { PolarTrackUsageInterceptor } from './usage/track-usage.interceptor.js';
+export { PolarRedisUsageBufferStore } from './usage/redis-usage-buffer.store.js';
+export type {
+  PolarUsageBufferStore,
+  PolarUsageCustomer,
+  PolarUsageEvent,
+  PolarUsageInput,
+  PolarUsageMetadata,
+  PolarUsageOptions,
+  PolarUsageRejection,
+  PolarUsageStats,
+} from './interfaces/polar-usage-options.interface.js';
+
 // Webhooks
 export { OnPolarEvent } from './webhooks/on-polar-event.decorator.js';
 export { isPolarWebhookRoute } from './webhooks/webhooks.route-metadata.js';

@@ -1,6 +1,7 @@
 import { MAX_TIMER_MS, positiveMilliseconds } from './common/option-rules.js';
 import type { PolarRouteDefinition } from './common/route-definition.js';
 import { resolvePlans } from './plans/plans.config.js';
+import { resolveUsageConfig } from './usage/usage.config.js';
 import { resolveCustomerResolverOption } from './customer-identity/customer-identity.config.js';
 import { failOption as fail } from './errors/polar-configuration.error.js';
 import type {
@@ -116,6 +117,7 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
     readRetries,
     customer: resolveCustomerResolverOption(options.customer, options.portal ? options.portal.customer : undefined),
     plans: resolvePlans(options.plans),
+    usage: resolveUsageConfig(options.usage),
     ...routes,
   };
 }

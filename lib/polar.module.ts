@@ -25,6 +25,8 @@ import type { PolarRouteDefinition } from './common/route-definition.js';
 import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
 import { portalRoute } from './portal/portal.route.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { usageBufferStoreProvider } from './usage/usage-buffer.provider.js';
+import { PolarUsageRecorder } from './usage/usage.recorder.js';
 import { webhooksRoute } from './webhooks/webhooks.route.js';
 
 /**
@@ -54,7 +56,8 @@ const clientProvider: Provider = {
 };
 
 /**
- * The Polar module: the SDK client (`@InjectPolar()`), `CustomersService`, `SessionsService`, and
+ * The Polar module: the SDK client (`@InjectPolar()`), `CustomersService`, `SessionsService`,
+ * `PolarUsageRecorder`, and
  * the portal / webhook routes. Configure with `forRoot(options)` or `forRootAsync({ … })`.
  */
 @Module({
@@ -68,6 +71,8 @@ const clientProvider: Provider = {
     CustomersService,
     SessionsService,
     PolarExceptionFilter,
+    usageBufferStoreProvider,
+    PolarUsageRecorder,
   ],
   exports: [
     POLAR_CLIENT,
@@ -77,6 +82,7 @@ const clientProvider: Provider = {
     CustomerLifecycle,
     PolarCustomerIdentityService,
     PolarExceptionFilter,
+    PolarUsageRecorder,
   ],
 })
 export class PolarModule extends PolarConfigurableModuleClass {

@@ -2,6 +2,7 @@ import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { PolarCustomerResolverOption } from './polar-customer-resolver.interface.js';
 import type { PolarPlans, PolarResolvedPlans } from './polar-plans.interface.js';
 import type { PolarPortalConfig, PolarPortalOptions } from './polar-portal-options.interface.js';
+import type { PolarUsageConfig, PolarUsageOptions } from './polar-usage-options.interface.js';
 import type {
   PolarRouteExtras,
   PolarWebhooksConfig,
@@ -65,6 +66,12 @@ export interface PolarModuleOptions {
    * @default {} (no plan)
    */
   plans?: PolarPlans;
+  /**
+   * How `PolarUsageRecorder` (and `@TrackUsage`) buffer, batch and send usage events to
+   * `events.ingest` (see docs/usage.md for every field and its default).
+   * @default {} (memory buffer, batches of 1000 or every 1 s)
+   */
+  usage?: PolarUsageOptions;
   /** The `GET /billing/portal` route; `false` to not register it. @default {} (registered) */
   portal?: PolarPortalOptions | false;
   /** The webhook route; off unless given. @default undefined (no route) */
@@ -136,6 +143,8 @@ export interface PolarResolvedOptions {
   customer: PolarCustomerResolverOption | undefined;
   /** The configured plans, by name (frozen). */
   plans: PolarResolvedPlans;
+  /** Usage recording, resolved. */
+  usage: PolarUsageConfig;
   /** Portal route options, resolved, or `false` when the route is off. */
   portal: PolarPortalConfig | false;
   /** Webhook route options, resolved, or `false` when the route is off. */
