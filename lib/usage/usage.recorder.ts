@@ -142,6 +142,8 @@ export class PolarUsageRecorder implements OnApplicationBootstrap, OnApplication
     await this.kick(true);
     // Once shutdown's deadline passed the sender gives up at once: stop rather than spin.
     while ((this.queue.length > 0 || this.draining) && Date.now() < this.giveUpAt) await this.kick(true);
+    // Delivered events leave the durable buffer before this resolves.
+    await Promise.all([...this.storeCalls]);
   }
 
   /**
@@ -168,7 +170,6 @@ export class PolarUsageRecorder implements OnApplicationBootstrap, OnApplication
     try {
       await withinDeadline('usage shutdown flush', shutdownTimeoutMs + 50, async () => {
         await this.flush();
-        await Promise.all([...this.storeCalls]);
       });
     } catch {
       // The deadline passed: what is left is reported below.

@@ -158,17 +158,28 @@ describe('PolarUsageRecorder against the emulator', () => {
     running = undefined;
     expect(ingested(polar)).toHaveLength(0);
     expect(recorder.stats()).toMatchObject({ delivered: 0, unflushedAtShutdown: 4 });
-    expect(logger.errors().join('\n')).toContain('4 usage event(s) were not delivered to Polar within usage.shutdownTimeoutMs (400 ms) and are lost');
+    expect(logger.errors().join('\n')).toContain(
+      '4 usage event(s) were not delivered to Polar within usage.shutdownTimeoutMs (400 ms) and are lost',
+    );
   });
 
   it('refuses and counts events past maxBufferedEvents while Polar is down, then delivers the rest', async () => {
     polar.faults.forceStatus(503, { path: '/v1/events' });
-    const { recorder, logger } = await start({ maxBatchSize: 5, maxBufferedEvents: 5, flushIntervalMs: 50, ...FAST_RETRY });
-    const accepted = Array.from({ length: 8 }, (_, i) => recorder.record({ name: 'api_call', customer, metadata: { i } }));
+    const { recorder, logger } = await start({
+      maxBatchSize: 5,
+      maxBufferedEvents: 5,
+      flushIntervalMs: 50,
+      ...FAST_RETRY,
+    });
+    const accepted = Array.from({ length: 8 }, (_, i) =>
+      recorder.record({ name: 'api_call', customer, metadata: { i } }),
+    );
 
     expect(accepted).toEqual([true, true, true, true, true, false, false, false]);
     expect(recorder.stats()).toMatchObject({ recorded: 5, dropped: 3 });
-    expect(logger.at('warn').join('\n')).toContain('Usage buffer full (usage.maxBufferedEvents = 5): 1 event(s) refused');
+    expect(logger.at('warn').join('\n')).toContain(
+      'Usage buffer full (usage.maxBufferedEvents = 5): 1 event(s) refused',
+    );
     await eventually('a few failed attempts', () => recorder.stats().retries >= 2);
     polar.faults.clear();
     await eventually('delivery once Polar is back', () => recorder.stats().delivered === 5);
@@ -180,7 +191,10 @@ describe('PolarUsageRecorder against the emulator', () => {
     const bad: Array<[unknown, RegExp]> = [
       [{ name: '', customer }, /name must be a string of 1 to 128 characters \(isEventName\)/],
       [{ name: 'x'.repeat(129), customer }, /isEventName/],
-      [{ name: 'a', customer: {} }, /customer must be an object with exactly one of customer_id or external_customer_id/],
+      [
+        { name: 'a', customer: {} },
+        /customer must be an object with exactly one of customer_id or external_customer_id/,
+      ],
       [{ name: 'a', customer: { customer_id: 'nope' } }, /customer.customer_id must be a version-4 UUID/],
       [{ name: 'a', customer: { customer_id: 'x', external_customer_id: 'y' } }, /isOneCustomer/],
       [{ name: 'a', customer, metadata: { nested: { no: 1 } } }, /metadata.nested must be a string/],
@@ -216,10 +230,15 @@ describe('PolarUsageRecorder against the emulator', () => {
       await request(server).get('/metered/refused').set('x-user', 'user-7').expect(402);
       await request(server).get('/metered/search?q=anon').expect(200);
 
-      await eventually('two events and one unattributed', () => ingested(polar).length === 2 && recorder.stats().unattributed === 1);
+      await eventually(
+        'two events and one unattributed',
+        () => ingested(polar).length === 2 && recorder.stats().unattributed === 1,
+      );
       await recorder.flush();
       expect(
-        ingested(polar).map((event) => [event.name, event.external_customer_id, event.metadata]).sort(),
+        ingested(polar)
+          .map((event) => [event.name, event.external_customer_id, event.metadata])
+          .sort(),
       ).toEqual([
         ['search', 'user-7', { q: 'cats' }],
         ['search', 'user-8', { q: 'dogs' }],
