@@ -65,3 +65,47 @@ export async function usageApp(
     .start();
   return { ...built, recorder: built.app.get(PolarUsageRecorder) };
 }
+
+/** A small seeded PRNG (mulberry32), so a faulty run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The faults mixed into a faulty run: statuses, a reset connection, and an answer later than the client waits. */
+export type InjectedFault = '500' | '502' | '503' | '429' | 'reset' | 'late';
+
+/**
+ * Injects faults into about `ratio` of the `events.ingest` calls, through the emulator's fault
+ * switches: each time a call arrives, with probability `ratio` one fault is armed for a later
+ * call. `lateMs` is the latency of a `late` fault (above the client's timeout, so the call is
+ * applied by the emulator after the client gave up: the resend must be deduplicated).
+ */
+export function injectFaults(
+  polar: PolarEmulator,
+  options: { ratio: number; seed: number; lateMs: number },
+): { stop(): void; armed: Record<InjectedFault, number> } {
+  const random = seededRandom(options.seed);
+  const kinds: InjectedFault[] = ['500', '502', '503', '429', 'reset', 'late'];
+  const armed = Object.fromEntries(kinds.map((kind) => [kind, 0])) as Record<InjectedFault, number>;
+  const scope = { path: INGEST_PATH };
+  let seen = 0;
+  const timer = setInterval(() => {
+    const calls = polar.requests.filter((request) => request.path === INGEST_PATH).length;
+    for (; seen < calls; seen++) {
+      if (random() >= options.ratio) continue;
+      const kind = kinds[Math.floor(random() * kinds.length)]!;
+      armed[kind]++;
+      if (kind === 'reset') polar.faults.resetConnection({ ...scope, times: 1 });
+      else if (kind === 'late') polar.faults.latency(options.lateMs, { ...scope, times: 1 });
+      else polar.faults.failNext(1, Number(kind), scope);
+    }
+  }, 1);
+  return { stop: () => clearInterval(timer), armed };
+}
