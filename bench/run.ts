@@ -497,7 +497,9 @@ async function main(): Promise<void> {
     const history = [...previous, historyEntry(report)];
     writeFileSync(historyFile, history.map((h) => JSON.stringify(h)).join('\n') + '\n');
     const chaosFile = join(resultsDir, 'chaos-latest.md');
-    const chaos = existsSync(chaosFile) ? readFileSync(chaosFile, 'utf8') : '';
+    const usageFile = join(resultsDir, 'usage-latest.md');
+    const kept = [usageFile, chaosFile].filter((file) => existsSync(file)).map((file) => readFileSync(file, 'utf8'));
+    const chaos = kept.join('\n');
     writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report, history.slice(-5), chaos));
     console.log(`wrote bench/RESULTS.md (${report.elapsedS}s)`);
   } else {

@@ -18,6 +18,60 @@ const NO_METADATA: PolarUsageMetadata = Object.freeze({}) as PolarUsageMetadata;
 export function toUsageEvent(input: PolarUsageInput): PolarUsageEvent {
   const given = (typeof input === 'object' && input !== null ? input : {}) as Partial<PolarUsageInput>;
   const { name, customer, metadata } = given;
+  const who = (typeof customer === 'object' && customer !== null ? customer : {}) as Record<string, unknown>;
+  const customerId = who.customer_id;
+  const externalId = who.external_customer_id;
+  // The request path: cheap checks first; the wording of a failure is built only when one fails.
+  const valid =
+    isCleanString(name) &&
+    name.trim() !== '' &&
+    name.length <= USAGE_NAME_MAX_LENGTH &&
+    (customerId === undefined
+      ? isCleanString(externalId) && externalId.trim() !== ''
+      : externalId === undefined && typeof customerId === 'string' && UUID4.test(customerId));
+  const problem = metadata === undefined ? undefined : metadataProblem(metadata, 'metadata');
+  if (!valid || problem !== undefined) throwFirstProblem(name, customer, customerId, externalId, metadata, problem);
+  return {
+    external_id: randomUUID(),
+    name: name as string,
+    ...(customerId !== undefined
+      ? { customer_id: customerId as string }
+      : { external_customer_id: externalId as string }),
+    // A copy: what was checked is what is sent, whatever the caller does with its object later.
+    metadata: metadata === undefined ? NO_METADATA : { ...metadata },
+    timestamp: isoNow(),
+  };
+}
+
+/** `String.prototype.isWellFormed` (Node 20+), not in the project's TS lib. */
+type WellFormed = string & { isWellFormed(): boolean };
+
+/** A string without NUL characters or lone surrogates (which Polar would refuse or mangle). */
+function isCleanString(value: unknown): value is string {
+  return typeof value === 'string' && !value.includes('\u0000') && (value as WellFormed).isWellFormed();
+}
+
+let lastMs = 0;
+let lastIso = '';
+/** The current time in ISO 8601, formatted once per millisecond (many events share one). */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
+
+/** Throws the `PolarInputException` naming the first field that breaks its rule. */
+function throwFirstProblem(
+  name: unknown,
+  customer: unknown,
+  customerId: unknown,
+  externalId: unknown,
+  metadata: unknown,
+  metadataIssue: string | undefined,
+): never {
   assertPolarParam(
     'name',
     name,
@@ -25,9 +79,6 @@ export function toUsageEvent(input: PolarUsageInput): PolarUsageEvent {
     `name must be a string of 1 to ${USAGE_NAME_MAX_LENGTH} characters`,
     typeof name === 'string' && name.trim() !== '' && name.length <= USAGE_NAME_MAX_LENGTH,
   );
-  const who = (typeof customer === 'object' && customer !== null ? customer : {}) as Record<string, unknown>;
-  const customerId = who.customer_id;
-  const externalId = who.external_customer_id;
   assertPolarParam(
     'customer',
     customer,
@@ -52,22 +103,9 @@ export function toUsageEvent(input: PolarUsageInput): PolarUsageEvent {
       typeof externalId === 'string' && externalId.trim() !== '',
     );
   }
-  let copied = NO_METADATA;
-  if (metadata !== undefined) {
-    const problem = metadataProblem(metadata, 'metadata');
-    assertPolarParam('metadata', metadata, 'isPolarMetadata', problem ?? '', problem === undefined);
-    // A copy: what was checked is what is sent, whatever the caller does with its object later.
-    copied = { ...metadata };
-  }
-  return {
-    external_id: randomUUID(),
-    name: name as string,
-    ...(customerId !== undefined
-      ? { customer_id: customerId as string }
-      : { external_customer_id: externalId as string }),
-    metadata: copied,
-    timestamp: new Date().toISOString(),
-  };
+  assertPolarParam('metadata', metadata, 'isPolarMetadata', metadataIssue ?? '', metadataIssue === undefined);
+  // Unreachable: the cheap checks failed, so one of the rules above did too.
+  throw new Error('usage event input failed a check without a named rule');
 }
 
 /** What `events.ingest` is sent for one buffered event (Polar's field names, nothing else). */

@@ -27,9 +27,9 @@ describe('exact counts under injected faults', () => {
     const faults = injectFaults(polar, { ratio: 0.05, seed: 18, lateMs: 400 });
     try {
       for (let i = 0; i < EVENTS; i++) {
-        expect(recorder.record({ name: 'api_call', customer: { external_customer_id: `user-${i % 7}` }, metadata: { i } })).toBe(
-          true,
-        );
+        expect(
+          recorder.record({ name: 'api_call', customer: { external_customer_id: `user-${i % 7}` }, metadata: { i } }),
+        ).toBe(true);
         if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
       }
       await eventually('every event confirmed', () => recorder.stats().delivered === EVENTS, 120_000);
@@ -49,7 +49,13 @@ describe('exact counts under injected faults', () => {
     // The faults happened (about 5% of the calls) and every one of them was retried.
     expect(armed).toBeGreaterThan(0);
     expect(armed / calls.length).toBeLessThan(0.15);
-    expect(recorder.stats()).toMatchObject({ recorded: EVENTS, delivered: EVENTS, rejected: 0, dropped: 0, pending: 0 });
+    expect(recorder.stats()).toMatchObject({
+      recorded: EVENTS,
+      delivered: EVENTS,
+      rejected: 0,
+      dropped: 0,
+      pending: 0,
+    });
     expect(recorder.stats().retries).toBeGreaterThanOrEqual(failed);
   }, 180_000);
 });
