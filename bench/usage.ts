@@ -7,7 +7,7 @@
  *   3. exact counts under ~5 % injected faults (500/502/503/429/reset/late answer) for 50k events:
  *      the emulator's event count against the recorded count.
  *
- *   npm run bench:usage                 5 runs
+ *   npm run bench:usage                 3 runs
  *   USAGE_RUNS=3 USAGE_EVENTS=20000 npm run bench:usage   (a shorter run does not write RESULTS.md
  *   unless USAGE_WRITE=1)
  *
@@ -35,7 +35,7 @@ const envNumber = (name: string, fallback: number): number => {
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return n;
 };
-const RUNS = envNumber('USAGE_RUNS', 5);
+const RUNS = envNumber('USAGE_RUNS', 3);
 const EVENTS = envNumber('USAGE_EVENTS', 50_000);
 const WRITE = process.env.USAGE_WRITE === '1' || (!process.env.USAGE_RUNS && !process.env.USAGE_EVENTS);
 const FAULT_RATIO = 0.05;

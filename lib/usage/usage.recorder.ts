@@ -46,6 +46,7 @@ export class PolarUsageRecorder implements OnApplicationBootstrap, OnApplication
   private sending = 0;
   private readonly storeCalls = new Set<Promise<void>>();
   private persistScheduled = false;
+  private kickScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private needsRecovery: boolean;
@@ -187,10 +188,18 @@ export class PolarUsageRecorder implements OnApplicationBootstrap, OnApplication
     return this.queue.length + this.unsaved.length + this.saving + this.sending;
   }
 
-  /** A full batch leaves now; otherwise the oldest waiting event leaves within `flushIntervalMs`. */
+  /**
+   * A full batch leaves on the next turn of the event loop (its serialisation is never paid inside
+   * the `record()` call); otherwise the oldest waiting event leaves within `flushIntervalMs`.
+   */
   private schedule(): void {
     if (this.queue.length >= this.config.maxBatchSize) {
-      void this.kick(false);
+      if (this.kickScheduled || this.draining) return;
+      this.kickScheduled = true;
+      setImmediate(() => {
+        this.kickScheduled = false;
+        void this.kick(false);
+      });
     } else if (this.timer === undefined && this.queue.length > 0 && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = undefined;

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, HttpStatus, Query } from '@nestjs/common';
+import { Controller, Get, HttpException, HttpStatus, type ModuleMetadata, Query } from '@nestjs/common';
 import type { PolarModuleOptions } from '../../lib/interfaces/polar-module-options.interface.js';
 import type { PolarUsageOptions } from '../../lib/interfaces/polar-usage-options.interface.js';
 import type { PolarEmulator } from '../../lib/testing/index.js';
@@ -55,13 +55,14 @@ export const headerCustomer: PolarModuleOptions['customer'] = (request: { header
 export async function usageApp(
   polar: PolarEmulator,
   usage: PolarUsageOptions,
-  extra: { adapter?: AdapterName; timeoutMs?: number; imports?: unknown[] } = {},
+  extra: { adapter?: AdapterName; timeoutMs?: number; imports?: NonNullable<ModuleMetadata['imports']> } = {},
 ): Promise<PolarTestApp & { recorder: PolarUsageRecorder }> {
   const built = await polarTestApp()
     .on(extra.adapter ?? 'express')
     .api(polar)
     .options({ usage, customer: headerCustomer, portal: false, timeoutMs: extra.timeoutMs ?? 10_000 })
     .controllers(MeteredController)
+    .imports(...(extra.imports ?? []))
     .start();
   return { ...built, recorder: built.app.get(PolarUsageRecorder) };
 }

@@ -1,4 +1,6 @@
+import { CacheModule } from '@nestjs/cache-manager';
 import request from 'supertest';
+import { PolarConfigurationError } from '../../lib/errors/polar-configuration.error.js';
 import { PolarInputException } from '../../lib/errors/polar.exceptions.js';
 import type { PolarUsageRejection } from '../../lib/interfaces/polar-usage-options.interface.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
@@ -220,6 +222,23 @@ describe('PolarUsageRecorder against the emulator', () => {
     metadata.tokens = 999;
     await eventually('delivered', () => ingested(polar).length === 1);
     expect(ingested(polar)[0]!.metadata).toEqual({ tokens: 5 });
+  });
+
+  it("stops start-up when usage.buffer is 'cache-manager' but the app's cache is not the README's Redis", async () => {
+    const failed = await usageApp(
+      polar,
+      { buffer: 'cache-manager' },
+      { imports: [CacheModule.register({ isGlobal: true })] },
+    ).then(
+      (app) => {
+        running = app;
+        return undefined;
+      },
+      (error: unknown) => error,
+    );
+    expect(failed).toBeInstanceOf(PolarConfigurationError);
+    expect((failed as PolarConfigurationError).option).toBe('usage.buffer');
+    expect((failed as Error).message).toContain("'cache-manager' needs the app's CacheModule over a standalone Redis");
   });
 
   describe.each(ADAPTERS)('@TrackUsage over %s', (adapter) => {
