@@ -25,6 +25,8 @@ function isKeyvRedis(adapter: unknown): adapter is KeyvRedisLike {
   );
 }
 
+const REDIS_CLOSED = "The Redis client of the app's cache was closed (the app is shutting down)";
+
 /** Commands on the Redis behind the app's cache: `send` runs one, `keyOf` names a key as Keyv does. */
 export interface PolarRedisCommands {
   send(args: string[]): Promise<unknown>;
@@ -45,9 +47,19 @@ export function redisCommandsOf(cache: unknown): PolarRedisCommands | undefined 
   const adapter = stores.map((keyv) => (keyv as { store?: unknown } | null | undefined)?.store).find(isKeyvRedis);
   if (adapter === undefined) return undefined;
   if (adapter.isClientCluster?.(adapter.client) || adapter.isClientSentinel?.(adapter.client)) return undefined;
+  let opened = false;
   return {
-    // getClient connects on first use, as the adapter's own calls do.
-    send: async (args) => ((await adapter.getClient()) as RedisCommandClient).sendCommand(args),
+    send: async (args) => {
+      // getClient connects on first use, as the adapter's own calls do; but once the app closed the
+      // client (CacheModule disconnects its stores at shutdown), a late call must not reopen a
+      // connection that nothing would close again, keeping the process alive.
+      const isOpen = (adapter.client as { isOpen?: unknown }).isOpen;
+      if (isOpen === true) opened = true;
+      else if (opened && isOpen === false) throw new Error(REDIS_CLOSED);
+      const client = (await adapter.getClient()) as RedisCommandClient;
+      opened = true;
+      return client.sendCommand(args);
+    },
     keyOf: (key) => adapter.createKeyPrefix?.(key, adapter.namespace) ?? key,
   };
 }
