@@ -32,11 +32,11 @@ export function toUsageEvent(input: PolarUsageInput): PolarUsageEvent {
   const problem = metadata === undefined ? undefined : metadataProblem(metadata, 'metadata');
   if (!valid || problem !== undefined) throwFirstProblem(name, customer, customerId, externalId, metadata, problem);
   return {
-    external_id: randomUUID(),
+    external_id: nextExternalId(),
     name: name as string,
-    ...(customerId !== undefined
-      ? { customer_id: customerId as string }
-      : { external_customer_id: externalId as string }),
+    // Both keys, one undefined: one object shape for every event (no spread on the request path).
+    customer_id: customerId as string | undefined,
+    external_customer_id: externalId as string | undefined,
     // A copy: what was checked is what is sent, whatever the caller does with its object later.
     metadata: metadata === undefined ? NO_METADATA : { ...metadata },
     timestamp: isoNow(),
@@ -49,6 +49,17 @@ type WellFormed = string & { isWellFormed(): boolean };
 /** A string without NUL characters or lone surrogates (which Polar would refuse or mangle). */
 function isCleanString(value: unknown): value is string {
   return typeof value === 'string' && !value.includes('\u0000') && (value as WellFormed).isWellFormed();
+}
+
+/**
+ * A random 122-bit prefix per process, then a counter: unique across processes and restarts like a
+ * UUID per event, at a fraction of its cost on the request path (`randomUUID()` per call was the
+ * largest part of `record()`).
+ */
+const PROCESS_PREFIX = randomUUID();
+let sequence = 0;
+function nextExternalId(): string {
+  return `${PROCESS_PREFIX}.${(sequence++).toString(36)}`;
 }
 
 let lastMs = 0;
