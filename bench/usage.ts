@@ -62,17 +62,23 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
   }
 }
 
-/** 1. µs per record() call, over EVENTS calls in one synchronous loop (after a warm-up). */
-async function recordCost(polar: PolarEmulator): Promise<number> {
+/**
+ * 1. µs per record() call, over EVENTS calls in one synchronous loop (after a warm-up): the
+ * process's own CPU time (user + system, the figure least disturbed by other work on the machine,
+ * as in bench/run.ts) and the wall-clock time (which includes time the process waited for a core).
+ */
+async function recordCost(polar: PolarEmulator): Promise<{ cpuUs: number; wallUs: number }> {
   const recorder = recorderOn(polar, { maxBufferedEvents: 10 * EVENTS, maxBatchSize: 1000, flushIntervalMs: 60_000 });
   for (let i = 0; i < 5000; i++) recorder.record({ name: 'warm_up', customer: customer(i), metadata: { i } });
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   for (let i = 0; i < EVENTS; i++) {
     recorder.record({ name: 'api_call', customer: customer(i), metadata: { tokens: i, model: 'small' } });
   }
-  const perCallUs = Number(process.hrtime.bigint() - started) / 1000 / EVENTS;
+  const used = process.cpuUsage(cpu);
+  const wallUs = Number(process.hrtime.bigint() - started) / 1000 / EVENTS;
   await recorder.flush();
-  return perCallUs;
+  return { cpuUs: (used.user + used.system) / EVENTS, wallUs };
 }
 
 /** 2. ingest calls per 100 events, EVENTS recorded in bursts of 500 (a busy app), default options. */
@@ -143,7 +149,7 @@ const load = () =>
 const startedAt = new Date();
 const loadAtStart = load();
 
-const costs: number[] = [];
+const costs: Array<{ cpuUs: number; wallUs: number }> = [];
 const batching: Array<{ per100: number; calls: number }> = [];
 const faultRuns: FaultRun[] = [];
 for (let run = 1; run <= RUNS; run++) {
@@ -157,13 +163,14 @@ for (let run = 1; run <= RUNS; run++) {
   faultRuns.push(await exactUnderFaults(1800 + run));
   const last = faultRuns[faultRuns.length - 1]!;
   console.log(
-    `run ${run}/${RUNS}: record() ${costs[run - 1]!.toFixed(2)} µs; ${batching[run - 1]!.calls} ingest calls for ${EVENTS}; ` +
+    `run ${run}/${RUNS}: record() ${costs[run - 1]!.cpuUs.toFixed(2)} µs CPU (${costs[run - 1]!.wallUs.toFixed(2)} µs wall); ${batching[run - 1]!.calls} ingest calls for ${EVENTS}; ` +
       `faults ${last.faults}/${last.calls} calls, emulator ${last.atEmulator} of ${last.recorded} recorded`,
   );
 }
 
 const exact = faultRuns.every((run) => run.atEmulator === run.recorded && run.distinct === run.recorded);
-const costMedian = median(costs);
+const costMedian = median(costs.map((c) => c.cpuUs));
+const wallMedian = median(costs.map((c) => c.wallUs));
 const per100Median = median(batching.map((b) => b.per100));
 const verdict = (ok: boolean) => (ok ? 'met' : 'missed');
 const lines = [
@@ -171,7 +178,8 @@ const lines = [
   '',
   '| Figure | Target | Median | Per run | Verdict |',
   '| --- | --- | ---: | --- | --- |',
-  `| \`record()\` µs per call (request path) | ≤ 5 µs | ${costMedian.toFixed(2)} | ${costs.map((c) => c.toFixed(2)).join(' / ')} | ${verdict(costMedian <= 5)} |`,
+  `| \`record()\` CPU µs per call (request path) | ≤ 5 µs | ${costMedian.toFixed(2)} | ${costs.map((c) => c.cpuUs.toFixed(2)).join(' / ')} | ${verdict(costMedian <= 5)} |`,
+  `| \`record()\` wall-clock µs per call (includes waiting for a core) | – | ${wallMedian.toFixed(2)} | ${costs.map((c) => c.wallUs.toFixed(2)).join(' / ')} | – |`,
   `| ingest calls per 100 events (${EVENTS} events, default options) | ≤ 1 | ${per100Median.toFixed(3)} | ${batching.map((b) => b.calls).join(' / ')} calls | ${verdict(per100Median <= 1)} |`,
   `| events at the emulator − recorded, under ~5 % faulty calls | 0 | ${median(faultRuns.map((r) => r.atEmulator - r.recorded))} | ${faultRuns.map((r) => `${r.atEmulator}/${r.recorded}`).join(' / ')} | ${verdict(exact)} |`,
   '',
