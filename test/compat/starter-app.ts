@@ -65,17 +65,17 @@ export async function packPackage(): Promise<string> {
 
 /**
  * TypeScript written for a CommonJS app, as an ESM app writes it: relative imports end in `.js`,
- * and a vitest test file imports vitest's functions (the two changes README's Testing section lists).
+ * and a vitest test file imports vitest's functions (the two changes docs/testing.md lists).
  */
 function asEsm(source: string, vitestImport?: string): string {
   const esm = source.replace(/from '(\.\.?\/[^']+)'/g, "from '$1.js'");
   return vitestImport ? `${vitestImport}\n${esm}` : esm;
 }
 
-/** The vitest import line README's Testing section gives. */
-function readmeVitestImport(readme: string): string {
-  const line = /`(import \{[^`]+\} from 'vitest';)`/.exec(readme)?.[1];
-  if (!line) throw new Error("README's Testing section does not give vitest's import line");
+/** The vitest import line docs/testing.md gives. */
+function testingPageVitestImport(page: string): string {
+  const line = /`(import \{[^`]+\} from 'vitest';)`/.exec(page)?.[1];
+  if (!line) throw new Error("docs/testing.md does not give vitest's import line");
   return line;
 }
 
@@ -97,11 +97,11 @@ function copyAppCode(dir: string, esm: boolean, vitestImport: string): void {
   copy('test');
 }
 
-/** README's "Testing your app" example as a user copies it into the app. */
-export function readmeTestingExample(readme: string, esm: boolean): string {
-  const block = /```ts\n(\/\/ test\/billing\.e2e-spec\.ts\n[\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error("README has no ```ts block starting with // test/billing.e2e-spec.ts");
-  return esm ? asEsm(block, readmeVitestImport(readme)) : block;
+/** docs/testing.md's "Testing your app" example as a user copies it into the app. */
+export function testingPageExample(page: string, esm: boolean): string {
+  const block = /```ts\n(\/\/ test\/billing\.e2e-spec\.ts\n[\s\S]*?)```/.exec(page)?.[1];
+  if (!block) throw new Error("docs/testing.md has no ```ts block starting with // test/billing.e2e-spec.ts");
+  return esm ? asEsm(block, testingPageVitestImport(page)) : block;
 }
 
 /**
@@ -119,7 +119,7 @@ export async function installStarterApp(name: string, tarball: string): Promise<
     if (entry !== 'node_modules' && entry !== 'package-lock.json') rmSync(join(app, entry), { recursive: true, force: true });
   }
   cpSync(source, app, { recursive: true });
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const testingPage = readFileSync(join(root, 'docs', 'testing.md'), 'utf8');
   const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as {
     type?: string;
     dependencies: Record<string, string>;
@@ -127,8 +127,8 @@ export async function installStarterApp(name: string, tarball: string): Promise<
   manifest.dependencies['nestjs-polar'] = `file:${tarball}`;
   writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const esm = manifest.type === 'module';
-  copyAppCode(app, esm, readmeVitestImport(readme));
-  writeFileSync(join(app, 'test', 'readme.e2e-spec.ts'), readmeTestingExample(readme, esm));
+  copyAppCode(app, esm, testingPageVitestImport(testingPage));
+  writeFileSync(join(app, 'test', 'testing-page.e2e-spec.ts'), testingPageExample(testingPage, esm));
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, timeoutMs: 300_000 });
   return app;
 }

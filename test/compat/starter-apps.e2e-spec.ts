@@ -6,7 +6,7 @@ import { installStarterApp, packPackage, run, startEmulatorBin, withoutPackage }
  * starter-shaped apps (test/compat/nest11-cjs: `nest new` 11, CommonJS, jest + ts-jest; and
  * test/compat/nest12-esm: `nest new` 12, ESM, vitest; both run the app code of test/compat/app),
  * must build and pass the apps' own e2e tests (sign-up with ensure(), portal redirect, a signed
- * webhook) and README's Testing example, with no change to the starters' configs.
+ * webhook) and the Testing page's example (docs/testing.md), with no change to the starters' configs.
  */
 const MINUTES = 60_000;
 let tarball: string;
@@ -70,7 +70,7 @@ describe('Nest 11, CommonJS, jest + ts-jest (nest new 11)', () => {
     await run('npm', ['run', 'typecheck:legacy'], { cwd: app, timeoutMs: 3 * MINUTES });
   }, 4 * MINUTES);
 
-  it("passes the app's own jest e2e tests and README's Testing example, with the starter's jest config", async () => {
+  it("passes the app's own jest e2e tests and the Testing page's example (docs/testing.md), with the starter's jest config", async () => {
     const { stderr } = await run('npm', ['run', 'test:e2e'], { cwd: app, timeoutMs: 3 * MINUTES });
     expect(plain(stderr)).toMatch(/Tests:\s+4 passed, 4 total/);
   }, 4 * MINUTES);
@@ -123,7 +123,7 @@ describe('Nest 12, ESM, vitest (nest new 12)', () => {
     await run('npm', ['run', 'build'], { cwd: app, timeoutMs: 3 * MINUTES });
   }, 4 * MINUTES);
 
-  it("passes the app's own vitest e2e tests and README's Testing example", async () => {
+  it("passes the app's own vitest e2e tests and the Testing page's example (docs/testing.md)", async () => {
     const { stdout } = await run('npm', ['run', 'test:e2e'], { cwd: app, timeoutMs: 3 * MINUTES });
     expect(plain(stdout)).toMatch(/Tests\s+4 passed \(4\)/);
   }, 4 * MINUTES);

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 /**
@@ -16,7 +16,7 @@ import ts from 'typescript';
 const PARTIAL = /^<!--\s*docs:partial\b([\s\S]*)-->$/;
 const BLOCK_SLOT = '/* block */';
 
-/** The user's own root module, which README's Testing example imports from `../src/app.module`. */
+/** The user's own root module, which the Testing example imports from `../src/app.module` and main.ts from `./app.module`. */
 const APP_MODULE = "import { Module } from '@nestjs/common';\n\n@Module({})\nexport class AppModule {}\n";
 
 export interface ReadmeBlock {
@@ -69,30 +69,48 @@ export interface BlockDiagnostic {
   message: string;
 }
 
-/** Compiles every block in one Program; answers each error with its README line. */
+/** Compiles every block of one page in one Program; answers each error with its line on the page. */
 export function checkReadmeBlocks(
   root: string,
   readmePath: string,
   workDir: string,
 ): { blocks: ReadmeBlock[]; errors: BlockDiagnostic[] } {
-  const blocks = readmeBlocks(readFileSync(readmePath, 'utf8'));
+  const [page] = checkDocsBlocks(root, [readmePath], workDir);
+  return page;
+}
+
+/**
+ * Compiles every block of every page in one Program (one type-check of lib/ for all pages); answers,
+ * per page in the order given, its blocks and each error with its line on that page.
+ */
+export function checkDocsBlocks(
+  root: string,
+  pagePaths: string[],
+  workDir: string,
+): { page: string; blocks: ReadmeBlock[]; errors: BlockDiagnostic[] }[] {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  const files = new Map<string, { block: ReadmeBlock; firstLine: number }>();
-  for (const block of blocks) {
-    const { text, firstLine } = moduleSource(block);
-    // A block that names its file (`// test/billing.e2e-spec.ts`) is written there, in a folder of its own.
-    const dir = resolve(workDir, `readme-line-${block.line}`);
-    const named = /^\/\/ ([\w./-]+\.ts)\b/.exec(block.code)?.[1];
-    const file = resolve(dir, named ?? 'block.ts');
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    if (block.code.includes("from '../src/app.module'")) {
-      mkdirSync(resolve(dir, 'src'), { recursive: true });
-      writeFileSync(resolve(dir, 'src/app.module.ts'), APP_MODULE);
+  const pages = pagePaths.map((path) => ({ path, blocks: readmeBlocks(readFileSync(path, 'utf8')) }));
+  const files = new Map<string, { page: number; block: ReadmeBlock; firstLine: number }>();
+  pages.forEach(({ path, blocks }, page) => {
+    for (const block of blocks) {
+      const { text, firstLine } = moduleSource(block);
+      // A block that names its file (`// test/billing.e2e-spec.ts`) is written there, in a folder of its own.
+      const dir = resolve(workDir, relative(root, path).replace(/[^\w.-]/g, '_'), `readme-line-${block.line}`);
+      const named = /^\/\/ ([\w./-]+\.ts)\b/.exec(block.code)?.[1];
+      const file = resolve(dir, named ?? 'block.ts');
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      if (
+        block.code.includes("from '../src/app.module'") ||
+        (named === 'src/main.ts' && block.code.includes("from './app.module'"))
+      ) {
+        mkdirSync(resolve(dir, 'src'), { recursive: true });
+        writeFileSync(resolve(dir, 'src/app.module.ts'), APP_MODULE);
+      }
+      files.set(file, { page, block, firstLine });
     }
-    files.set(file, { block, firstLine });
-  }
+  });
   const config = ts.readConfigFile(join(root, 'tsconfig.json'), (p) => ts.sys.readFile(p));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
   const options: ts.CompilerOptions = {
@@ -106,21 +124,21 @@ export function checkReadmeBlocks(
   };
   const stubs = resolve(root, 'test/docs/app-stubs.d.ts');
   const program = ts.createProgram({ rootNames: [...files.keys(), stubs], options });
-  const errors: BlockDiagnostic[] = [];
-  for (const [file, { block, firstLine }] of files) {
+  const errors: BlockDiagnostic[][] = pages.map(() => []);
+  for (const [file, { page, block, firstLine }] of files) {
     const source = program.getSourceFile(file)!;
     const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
     for (const d of diagnostics) {
       const line = d.start === undefined ? firstLine : source.getLineAndCharacterOfPosition(d.start).line;
       const inBlock = line >= firstLine && line < firstLine + block.code.split('\n').length;
-      errors.push({
+      errors[page].push({
         readmeLine: inBlock ? block.line + line - firstLine : block.line,
         message: `${inBlock ? '' : '(in the docs:partial context) '}TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
       });
     }
   }
   for (const d of program.getGlobalDiagnostics()) {
-    errors.push({ readmeLine: 0, message: `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}` });
+    errors[0].push({ readmeLine: 0, message: `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}` });
   }
-  return { blocks, errors };
+  return pages.map(({ path, blocks }, page) => ({ page: relative(root, path), blocks, errors: errors[page] }));
 }
