@@ -19,6 +19,7 @@ export const USAGE_MESSAGES = {
     `${events} usage event(s) were not delivered to Polar within usage.shutdownTimeoutMs (${ms} ms) and are lost (no durable buffer).`,
   unflushedKept: (events: number, ms: number): string =>
     `${events} usage event(s) were not delivered to Polar within usage.shutdownTimeoutMs (${ms} ms); they stay in the durable buffer for the next start.`,
+  drainFailed: 'The usage send loop failed unexpectedly; the events stay queued for the next flush',
   afterShutdown: 'Usage event recorded after shutdown began: refused.',
   trackFailed: (name: string): string => `@TrackUsage('${name}'): the event was not recorded`,
 } as const;

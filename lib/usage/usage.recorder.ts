@@ -212,10 +212,15 @@ export class PolarUsageRecorder implements OnApplicationBootstrap, OnApplication
   /** Runs the drain loop (one at a time); `all` also sends a batch that is not full. */
   private kick(all: boolean): Promise<void> {
     if (this.draining) return this.draining;
-    this.draining = this.drain(all).finally(() => {
-      this.draining = undefined;
-      this.schedule();
-    });
+    this.draining = this.drain(all)
+      .catch((error: unknown) => {
+        // Never an unhandled rejection from the background loop; the events stay queued.
+        this.logger.error(USAGE_MESSAGES.drainFailed, describeThrown(error));
+      })
+      .finally(() => {
+        this.draining = undefined;
+        this.schedule();
+      });
     return this.draining;
   }
 
@@ -229,6 +234,9 @@ export class PolarUsageRecorder implements OnApplicationBootstrap, OnApplication
       let outcome: DeliveryOutcome;
       try {
         outcome = await this.sender.deliver(batch, () => this.giveUpAt);
+      } catch (error) {
+        this.queue.unshift(...batch);
+        throw error;
       } finally {
         this.sending -= batch.length;
       }
