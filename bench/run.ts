@@ -2,19 +2,21 @@
  * `npm run bench` — loads each contender in turn, behind the same fake Polar upstream, in several
  * interleaved rounds, then writes bench/RESULTS.md and prints the table.
  *
- *   npm run bench                  full run (about 4½ minutes)
+ *   npm run bench                  full run (about 9 minutes: portal and webhook contenders)
  *   npm run bench -- --quick       smoke run (about 1 minute); BENCH_QUICK=1 does the same
  *   npm run bench -- --only=peer,express --rounds=5 --duration=15 --latency=50
  *   npm run bench -- --profile=express   also writes a V8 CPU profile of that contender
  *   npm run bench -- --trace-gc=express  logs that contender's GC pauses to bench/results/logs/
  *   npm run bench -- --node-args="--max-semi-space-size=32"   node flags for every contender
  *   npm run bench -- --node=/path/to/node22/bin/node           another node for the contenders
+ *   npm run bench -- --suite=webhooks   only the webhook contenders (portal, webhooks; both by default)
+ *   npm run bench -- --render           rewrite bench/RESULTS.md from the last full run (no load)
  *
  * Process layout: this process runs the load generator (autocannon) and samples memory from
  * /proc; the upstream and every contender each run in their own child process. Contenders are
  * compiled with tsc first (esbuild-based loaders drop the decorator metadata Nest needs).
  */
-import autocannon, { type AutocannonResult } from 'autocannon';
+import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -35,10 +37,18 @@ import {
   type RunHistoryEntry,
 } from './support/report.js';
 import { summariseProfile } from './support/profile.js';
+import { type ExactlyOnceCheck, WebhookLoad } from './support/webhook-load.js';
+import { realisticWebhookBodies } from './support/webhook-payloads.js';
+import { TEST_WEBHOOK_SECRET } from '../lib/webhooks/webhooks.fixtures.js';
+import { type RunningRedis, startRedisServer } from '../test/webhooks/redis-server.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(benchDir, 'results');
 const logsDir = join(resultsDir, 'logs');
+
+/** What a contender is loaded with: portal visits (GET, answered 303) or signed webhook deliveries (POST, 2xx). */
+type Suite = 'portal' | 'webhooks';
+const SUITES: readonly Suite[] = ['portal', 'webhooks'];
 
 /** One thing under load: its compiled entry, extra environment and the route to hit. */
 interface ContenderSpec {
@@ -49,6 +59,26 @@ interface ContenderSpec {
   env?: Record<string, string>;
   /** Whether the issue's targets for this module apply (peer and floor are references). */
   ours: boolean;
+  suite: Suite;
+  /** Webhooks: how the contender reads the signing secret (the peer's SDK only knows the legacy scheme). */
+  signing?: 'standard' | 'utf8';
+  /** Webhooks: dedupe through cache-manager on the bench's redis-server. */
+  redis?: boolean;
+}
+
+/** This module's webhook route on an adapter, with memory or Redis dedupe. */
+function ourWebhooks(adapter: 'express' | 'fastify', redis: boolean): ContenderSpec {
+  return {
+    key: `wh-${adapter}${redis ? '-redis' : ''}`,
+    label: `nestjs-polar webhooks · ${adapter === 'express' ? 'Express' : 'Fastify'}, ${redis ? 'Redis' : 'memory'} dedupe`,
+    script: 'contenders/nest-webhooks.js',
+    path: '/billing/webhooks',
+    env: { BENCH_ADAPTER: adapter },
+    ours: true,
+    suite: 'webhooks',
+    signing: 'standard',
+    redis,
+  };
 }
 
 const CONTENDERS: ContenderSpec[] = [
@@ -59,6 +89,7 @@ const CONTENDERS: ContenderSpec[] = [
     path: '/billing/portal',
     env: { BENCH_ADAPTER: 'express' },
     ours: true,
+    suite: 'portal',
   },
   {
     key: 'fastify',
@@ -67,9 +98,32 @@ const CONTENDERS: ContenderSpec[] = [
     path: '/billing/portal',
     env: { BENCH_ADAPTER: 'fastify' },
     ours: true,
+    suite: 'portal',
   },
-  { key: 'peer', label: '@polar-sh/express (peer)', script: 'contenders/peer.js', path: '/portal', ours: false },
-  { key: 'floor', label: 'node:http + SDK (floor)', script: 'contenders/floor.js', path: '/', ours: false },
+  {
+    key: 'peer',
+    label: '@polar-sh/express (peer)',
+    script: 'contenders/peer.js',
+    path: '/portal',
+    ours: false,
+    suite: 'portal',
+  },
+  {
+    key: 'floor',
+    label: 'node:http + SDK (floor)',
+    script: 'contenders/floor.js',
+    path: '/',
+    ours: false,
+    suite: 'portal',
+  },
+  {
+    key: 'floor-agent',
+    label: 'node:http + SDK on a keep-alive http.Agent (measurement)',
+    script: 'contenders/floor-agent.js',
+    path: '/',
+    ours: false,
+    suite: 'portal',
+  },
   {
     key: 'reuse',
     label: 'nestjs-polar · Express, reuse on',
@@ -77,6 +131,29 @@ const CONTENDERS: ContenderSpec[] = [
     path: '/billing/portal',
     env: { BENCH_ADAPTER: 'express', BENCH_REUSE: '1' },
     ours: true,
+    suite: 'portal',
+  },
+  ourWebhooks('express', false),
+  ourWebhooks('fastify', false),
+  ourWebhooks('express', true),
+  ourWebhooks('fastify', true),
+  {
+    key: 'wh-peer',
+    label: '@polar-sh/express Webhooks (peer)',
+    script: 'contenders/peer-webhooks.js',
+    path: '/polar/webhooks',
+    ours: false,
+    suite: 'webhooks',
+    signing: 'utf8',
+  },
+  {
+    key: 'wh-floor',
+    label: 'node:http + standardwebhooks (floor)',
+    script: 'contenders/floor-webhooks.js',
+    path: '/',
+    ours: false,
+    suite: 'webhooks',
+    signing: 'standard',
   },
 ];
 
@@ -92,6 +169,7 @@ interface Config {
   soakS: number;
   soakSettleS: number;
   only: string[] | null;
+  suites: Suite[];
   profile: string | null;
   traceGc: string | null;
   /** Extra node flags for every contender (same for all, e.g. --max-semi-space-size=32). */
@@ -125,6 +203,10 @@ function parseArgs(argv: string[]): Config {
       throw new Error(`--only: unknown contender "${key}" (known: ${CONTENDERS.map((c) => c.key).join(', ')})`);
     }
   }
+  const suites = (flags.get('suite') ?? SUITES.join(',')).split(',').map((x) => x.trim()) as Suite[];
+  for (const suite of suites) {
+    if (!SUITES.includes(suite)) throw new Error(`--suite: unknown suite "${suite}" (known: ${SUITES.join(', ')})`);
+  }
   return {
     quick,
     rounds: num('rounds', 3, 1),
@@ -138,12 +220,14 @@ function parseArgs(argv: string[]): Config {
     // Traces show RSS climbing for the first ~7-10 s of load (heaps sizing up), then flat.
     soakSettleS: num('soak-settle', 10, 2),
     only,
+    suites,
     profile: flags.get('profile') ?? null,
     traceGc: flags.get('trace-gc') ?? null,
     contenderNodeArgs: (flags.get('node-args') ?? '').split(' ').filter(Boolean),
     contenderNode: flags.get('node') ?? null,
     // Only a full run on the defaults replaces the published table and joins the history, unless asked.
-    write: flags.has('write') || (!quick && !only && !flags.has('node') && !flags.has('node-args')),
+    write:
+      flags.has('write') || (!quick && !only && !flags.has('suite') && !flags.has('node') && !flags.has('node-args')),
   };
 }
 
@@ -153,7 +237,8 @@ interface RunSample {
   p50: number;
   p99: number;
   requests: number;
-  redirects: number;
+  /** Answers that did the job: a redirect to the portal, or a webhook's 2xx. */
+  ok: number;
   failures: number;
   upstreamCalls: number;
   upstreamCpuMs: number;
@@ -169,6 +254,9 @@ interface Live {
   samples: RunSample[];
   rssTrace: number[];
   latencyFailures: number;
+  /** Webhook contenders: the deliveries they are sent, and each window's exactly-once check. */
+  webhookLoad?: WebhookLoad;
+  deliveryChecks: ExactlyOnceCheck[];
   latency?: {
     p50: number;
     p99: number;
@@ -182,18 +270,44 @@ interface Live {
   peakRssKb?: number;
 }
 
-function loadRequests(spec: ContenderSpec) {
-  return benchCustomers().map((c) => ({ method: 'GET', path: spec.path, headers: { [BENCH_CUSTOMER_HEADER]: c.id } }));
+function portalRequests(spec: ContenderSpec) {
+  return benchCustomers().map((c) => ({
+    method: 'GET' as const,
+    path: spec.path,
+    headers: { [BENCH_CUSTOMER_HEADER]: c.id },
+  }));
 }
 
-function countOutcome(result: AutocannonResult): { redirects: number; failures: number } {
-  let redirects = 0;
+/** autocannon's requests: portal visits in turn, or one entry that signs a fresh delivery each time. */
+function loadRequests(live: Live): AutocannonRequest[] {
+  const deliveries = live.webhookLoad;
+  if (!deliveries) return portalRequests(live.spec);
+  return [
+    {
+      method: 'POST',
+      path: live.spec.path,
+      setupRequest: (req, context) => {
+        const d = deliveries.delivery();
+        context.webhookId = d.id;
+        return { ...req, method: 'POST', path: live.spec.path, headers: d.headers, body: d.body };
+      },
+      onResponse: (status, _body, context) => deliveries.answer(String(context.webhookId), status),
+    },
+  ];
+}
+
+/** The answer that did the job: a redirect to the portal, or a webhook's 2xx. */
+const succeeded = (suite: Suite, status: number) =>
+  suite === 'portal' ? status >= 300 && status < 400 : status >= 200 && status < 300;
+
+function countOutcome(suite: Suite, result: AutocannonResult): { ok: number; failures: number } {
+  let ok = 0;
   let failures = result.errors + result.timeouts;
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) {
-    if (code.startsWith('3')) redirects += count;
+    if (succeeded(suite, Number(code))) ok += count;
     else failures += count;
   }
-  return { redirects, failures };
+  return { ok, failures };
 }
 
 async function load(
@@ -215,7 +329,7 @@ async function load(
     url: live.url,
     connections,
     duration: durationS,
-    requests: loadRequests(live.spec),
+    requests: loadRequests(live),
     timeout: 10,
     // Below capacity nothing is omitted; autocannon's correction would invent sub-upstream latencies.
     ...(overallRate ? { overallRate, ignoreCoordinatedOmission: true } : {}),
@@ -233,8 +347,25 @@ function drain(upstreamLatencyMs: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 300 + upstreamLatencyMs));
 }
 
-/** One request through a contender: it must redirect to a portal URL carrying a session token. */
+/**
+ * One request through a contender: it must redirect to a portal URL carrying a session token, or
+ * answer a signed delivery 2xx with one run of its handler.
+ */
 async function smoke(live: Live): Promise<void> {
+  if (live.webhookLoad) {
+    await live.child.call('runs-reset');
+    live.webhookLoad.reset();
+    const d = live.webhookLoad.delivery();
+    const res = await fetch(live.url + live.spec.path, { method: 'POST', headers: d.headers, body: d.body });
+    live.webhookLoad.answer(d.id, res.status);
+    const check = live.webhookLoad.check(await live.child.call<Record<string, number>>('runs'));
+    if (res.status !== 200 || check.runs !== 1 || check.answeredWithoutRun !== 0) {
+      throw new Error(
+        `${live.spec.key}: expected a signed delivery answered 200 with one handler run, got ${res.status} ${(await res.text()).slice(0, 200)} and ${check.runs} run(s)`,
+      );
+    }
+    return;
+  }
   const res = await fetch(live.url + live.spec.path, {
     headers: { [BENCH_CUSTOMER_HEADER]: benchCustomers()[0].id },
     redirect: 'manual',
@@ -259,10 +390,23 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
   const tenth = Math.max(1, Math.floor(live.rssTrace.length / 10));
   const first = mean(live.rssTrace.slice(0, tenth));
   const last = mean(live.rssTrace.slice(-tenth));
+  const checks = live.deliveryChecks;
   return {
     key: live.spec.key,
     label: live.spec.label,
     ours: live.spec.ours,
+    suite: live.spec.suite,
+    deliveries: checks.length
+      ? {
+          answeredIds: checks.reduce((a, c) => a + c.answeredIds, 0),
+          redeliveries: checks.reduce((a, c) => a + c.redeliveries, 0),
+          runs: checks.reduce((a, c) => a + c.runs, 0),
+          runIds: checks.reduce((a, c) => a + c.runIds, 0),
+          answeredWithoutRun: checks.reduce((a, c) => a + c.answeredWithoutRun, 0),
+          ranMoreThanOnce: checks.reduce((a, c) => a + c.ranMoreThanOnce, 0),
+          maxRunsPerId: Math.max(...checks.map((c) => c.maxRunsPerId)),
+        }
+      : undefined,
     reqPerSec: median(s.map((x) => x.reqPerSec)),
     reqPerSecRounds: s.map((x) => Math.round(x.reqPerSec)),
     p50: median(s.map((x) => x.p50)),
@@ -298,9 +442,60 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
   };
 }
 
+/** Webhook contenders: a window starts with an empty ledger and no ids to retry. */
+async function startDeliveryWindow(live: Live): Promise<void> {
+  if (!live.webhookLoad) return;
+  live.webhookLoad.reset();
+  await live.child.call('runs-reset');
+}
+
+/** Webhook contenders: the window's answers against the handler runs the contender recorded. */
+async function endDeliveryWindow(live: Live): Promise<ExactlyOnceCheck | undefined> {
+  if (!live.webhookLoad) return undefined;
+  const check = live.webhookLoad.check(await live.child.call<Record<string, number>>('runs'));
+  live.deliveryChecks.push(check);
+  return check;
+}
+
+function deliveryLine(c: ExactlyOnceCheck): string {
+  return `runs ${c.runs} over ${c.runIds} ids (${c.answeredIds} answered 2xx, ${c.redeliveries} retries sent), max ${c.maxRunsPerId}/id${c.answeredWithoutRun ? `  ANSWERED WITHOUT A RUN ${c.answeredWithoutRun}` : ''}${c.ranMoreThanOnce ? `  RAN TWICE ${c.ranMoreThanOnce}` : ''}`;
+}
+
+/**
+ * bench/RESULTS.md from a report and the run history; the last chaos run's section and the
+ * hand-written notes on where the time goes (bench/results/performance-notes.md) are kept.
+ */
+function writeResults(report: BenchReport, history: RunHistoryEntry[]): void {
+  const read = (name: string) => {
+    const file = join(resultsDir, name);
+    return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  };
+  writeFileSync(
+    join(benchDir, 'RESULTS.md'),
+    renderMarkdown(
+      report,
+      history.slice(-5),
+      // The usage section (npm run bench:usage) sits just before the chaos section, kept at the end.
+      [read('usage-latest.md'), read('chaos-latest.md')].filter(Boolean).join('\n\n'),
+      read('performance-notes.md'),
+    ),
+  );
+}
+
 async function main(): Promise<void> {
+  // `--render`: rewrite bench/RESULTS.md from the last full run (after editing the notes), no load.
+  if (process.argv.includes('--render')) {
+    const report = JSON.parse(readFileSync(join(resultsDir, 'full-latest.json'), 'utf8')) as BenchReport;
+    const history = readFileSync(join(resultsDir, 'history.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as RunHistoryEntry);
+    writeResults(report, history);
+    console.log('wrote bench/RESULTS.md from bench/results/full-latest.json');
+    return;
+  }
   const cfg = parseArgs(process.argv.slice(2));
-  const specs = CONTENDERS.filter((c) => !cfg.only || cfg.only.includes(c.key));
+  const specs = CONTENDERS.filter((c) => (cfg.only ? cfg.only.includes(c.key) : cfg.suites.includes(c.suite)));
   const started = Date.now();
   const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   mkdirSync(logsDir, { recursive: true });
@@ -323,14 +518,28 @@ async function main(): Promise<void> {
   };
   const upstream = new BenchChild(join(buildDir, 'bench/upstream.js'), { logFile: logFile('upstream') });
   const upstreamUrl = `http://127.0.0.1:${await upstream.port}`;
+  const webhookBodies = specs.some((s) => s.suite === 'webhooks') ? await realisticWebhookBodies() : [];
+  if (webhookBodies.length) {
+    const sizes = webhookBodies.map((b) => Buffer.byteLength(b));
+    console.log(
+      `webhook payloads: ${webhookBodies.length} emulator-rendered order/subscription events, ${Math.min(...sizes)}–${Math.max(...sizes)} bytes (median ${median(sizes)})`,
+    );
+  }
+  let redis: RunningRedis | undefined;
   const lives: Live[] = [];
   try {
+    if (specs.some((s) => s.redis)) redis = await startRedisServer();
     const profileDir = join(resultsDir, 'profiles');
     for (const spec of specs) {
       const profiling = cfg.profile === spec.key;
       if (profiling) mkdirSync(profileDir, { recursive: true });
       const child = new BenchChild(join(buildDir, 'bench', spec.script), {
-        env: { ...spec.env, BENCH_UPSTREAM_URL: upstreamUrl, NODE_ENV: 'production' },
+        env: {
+          ...spec.env,
+          BENCH_UPSTREAM_URL: upstreamUrl,
+          NODE_ENV: 'production',
+          ...(spec.redis && redis ? { BENCH_REDIS_URL: redis.url } : {}),
+        },
         execArgv: [
           ...cfg.contenderNodeArgs,
           ...(profiling
@@ -349,6 +558,10 @@ async function main(): Promise<void> {
         samples: [],
         rssTrace: [],
         latencyFailures: 0,
+        deliveryChecks: [],
+        ...(spec.suite === 'webhooks'
+          ? { webhookLoad: new WebhookLoad(webhookBodies, TEST_WEBHOOK_SECRET, spec.signing ?? 'standard') }
+          : {}),
       });
     }
     for (const live of lives) await smoke(live);
@@ -361,19 +574,21 @@ async function main(): Promise<void> {
       const order = lives.map((_, i) => lives[(i + round - 1) % lives.length]);
       for (const live of order) {
         await upstream.call('reset');
+        await startDeliveryWindow(live);
         const cpuBefore = await live.child.call<number>('cpu');
         const result = await load(live, cfg.durationS, cfg.connections, null);
         const cpuAfter = await live.child.call<number>('cpu');
         await drain(0);
         const up = await upstream.call<{ calls: number; cpuMs: number; wallMs: number }>('stats');
-        const { redirects, failures } = countOutcome(result);
+        const delivery = await endDeliveryWindow(live);
+        const { ok, failures } = countOutcome(live.spec.suite, result);
         const sample: RunSample = {
           round,
           reqPerSec: result.requests.average,
           p50: result.latency.p50,
           p99: result.latency.p99,
-          requests: redirects + failures,
-          redirects,
+          requests: ok + failures,
+          ok,
           failures,
           upstreamCalls: up.calls,
           upstreamCpuMs: up.cpuMs,
@@ -382,7 +597,7 @@ async function main(): Promise<void> {
         };
         live.samples.push(sample);
         console.log(
-          `round ${round} ${live.spec.key.padEnd(8)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  ${((sample.contenderCpuMs / Math.max(1, sample.requests)) * 1000).toFixed(0)} µs CPU/req  p50 ${sample.p50} ms  p99 ${sample.p99} ms  upstream ${(up.calls / Math.max(1, sample.requests)).toFixed(3)}/req${failures ? `  FAILURES ${failures}` : ''}`,
+          `round ${round} ${live.spec.key.padEnd(8)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  ${((sample.contenderCpuMs / Math.max(1, sample.requests)) * 1000).toFixed(0)} µs CPU/req  p50 ${sample.p50} ms  p99 ${sample.p99} ms  ${delivery ? deliveryLine(delivery) : `upstream ${(up.calls / Math.max(1, sample.requests)).toFixed(3)}/req`}${failures ? `  FAILURES ${failures}` : ''}`,
         );
       }
     }
@@ -397,11 +612,25 @@ async function main(): Promise<void> {
         const order = lives.map((_, i) => lives[(i + round - 1) % lives.length]);
         for (const live of order) {
           await upstream.call('reset');
+          await startDeliveryWindow(live);
           await live.child.call('loop-delay-start');
           startLoopDelay();
+          const portal = portalRequests(live.spec);
+          const deliveries = live.webhookLoad;
           const result = await pacedLoad({
             url: live.url,
-            requests: loadRequests(live.spec),
+            request: (i) => {
+              if (!deliveries) return portal[i % portal.length];
+              const d = deliveries.delivery();
+              return {
+                method: 'POST',
+                path: live.spec.path,
+                headers: d.headers,
+                body: d.body,
+                answered: (status) => deliveries.answer(d.id, status),
+              };
+            },
+            succeeded: (status) => succeeded(live.spec.suite, status),
             rate: cfg.latencyRate,
             durationS: cfg.latencyDurationS,
             connections: cfg.connections,
@@ -410,6 +639,7 @@ async function main(): Promise<void> {
           const contenderLoop = await live.child.call<LoopDelay>('loop-delay-stop');
           await drain(cfg.latencyMs);
           const up = await upstream.call<{ calls: number; p99Ms: number }>('stats');
+          const delivery = await endDeliveryWindow(live);
           live.latencyFailures += result.failures;
           const run = {
             p50: result.p50,
@@ -424,7 +654,8 @@ async function main(): Promise<void> {
           runs.set(live, [...(runs.get(live) ?? []), run]);
           console.log(
             `latency ${round} ${live.spec.key.padEnd(8)} p50 ${run.p50.toFixed(1)} ms  p99 ${run.p99.toFixed(1)} ms  (upstream's own p99 ${up.p99Ms.toFixed(1)} ms; ` +
-              `event-loop lag p99/max: contender ${contenderLoop.p99.toFixed(1)}/${contenderLoop.max.toFixed(0)} ms, load generator ${generatorLoop.p99.toFixed(1)} ms)`,
+              `event-loop lag p99/max: contender ${contenderLoop.p99.toFixed(1)}/${contenderLoop.max.toFixed(0)} ms, load generator ${generatorLoop.p99.toFixed(1)} ms)` +
+              (delivery ? `  ${deliveryLine(delivery)}` : ''),
           );
         }
       }
@@ -447,7 +678,7 @@ async function main(): Promise<void> {
       console.log(
         `soak (RSS flatness): ${cfg.soakSettleS}s to settle, then ${cfg.soakS}s traced, continuous load, our contenders`,
       );
-      for (const live of lives.filter((l) => l.spec.ours)) {
+      for (const live of lives.filter((l) => l.spec.ours && l.spec.suite === 'portal')) {
         const trace: number[] = [];
         await load(live, cfg.soakSettleS + cfg.soakS, cfg.connections, trace);
         // The tracer samples every 250 ms: drop what fell in the settling time.
@@ -463,6 +694,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(lives.map((l) => l.child.stop()));
     await upstream.stop();
+    await redis?.stop();
   }
 
   const report: BenchReport = {
@@ -496,11 +728,7 @@ async function main(): Promise<void> {
       : [];
     const history = [...previous, historyEntry(report)];
     writeFileSync(historyFile, history.map((h) => JSON.stringify(h)).join('\n') + '\n');
-    const chaosFile = join(resultsDir, 'chaos-latest.md');
-    const usageFile = join(resultsDir, 'usage-latest.md');
-    const kept = [usageFile, chaosFile].filter((file) => existsSync(file)).map((file) => readFileSync(file, 'utf8'));
-    const chaos = kept.join('\n');
-    writeFileSync(join(benchDir, 'RESULTS.md'), renderMarkdown(report, history.slice(-5), chaos));
+    writeResults(report, history);
     console.log(`wrote bench/RESULTS.md (${report.elapsedS}s)`);
   } else {
     console.log(
@@ -512,6 +740,13 @@ async function main(): Promise<void> {
     console.log(summariseProfile(dir, cfg.profile, readFileSync));
   }
   if (report.contenders.some((c) => c.failures > 0)) process.exitCode = 1;
+  // A delivery of ours acknowledged without a run, or run twice, is a bug, whatever the speed.
+  for (const c of report.contenders.filter((x) => x.ours && x.deliveries)) {
+    if (c.deliveries!.answeredWithoutRun > 0 || c.deliveries!.ranMoreThanOnce > 0) {
+      console.error(`${c.key}: deliveries not handled exactly once`);
+      process.exitCode = 1;
+    }
+  }
 }
 
 main().catch((err: unknown) => {

@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { announceReady, serveIpc } from './support/ipc.js';
-import { BENCH_ACCESS_TOKEN, BENCH_ORGANIZATION_ID, benchCustomers } from './support/fixtures.js';
+import { BENCH_ACCESS_TOKEN, BENCH_ORGANIZATION_ID, BENCH_PRODUCT_ID, benchCustomers } from './support/fixtures.js';
 import { percentile } from './support/stats.js';
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -71,7 +71,57 @@ function send(res: ServerResponse, status: number, body: string, started: bigint
   else finish();
 }
 
+const STATE_PATH = /^\/v1\/customers\/([0-9a-f-]{36})\/state$/;
+
+/** `GET /v1/customers/{id}/state`: the customer with one active subscription; and an empty past-due list. */
+function handleRead(req: IncomingMessage, res: ServerResponse, started: bigint): boolean {
+  if (req.method !== 'GET') return false;
+  const url = req.url ?? '';
+  if (url.startsWith('/v1/subscriptions/')) {
+    calls++;
+    send(res, 200, '{"items":[],"pagination":{"total_count":0,"max_page":0}}', started);
+    return true;
+  }
+  const match = STATE_PATH.exec(url);
+  if (!match) return false;
+  calls++;
+  const customer = customerJson.get(`id:${match[1]}`);
+  if (!customer) {
+    send(res, 404, '{"error":"ResourceNotFound","detail":"Not found"}', started);
+    return true;
+  }
+  const state = `${customer.json.slice(0, -1)},"active_subscriptions":[${subscriptionJson(customer.id)}],"granted_benefits":[],"active_meters":[]}`;
+  send(res, 200, state, started);
+  return true;
+}
+
+function subscriptionJson(customerId: string): string {
+  return JSON.stringify({
+    id: customerId,
+    created_at: '2026-01-15T10:00:00.000000Z',
+    modified_at: null,
+    custom_field_data: {},
+    metadata: {},
+    status: 'active',
+    amount: 2000,
+    currency: 'usd',
+    recurring_interval: 'month',
+    current_period_start: '2026-11-15T10:00:00.000000Z',
+    current_period_end: '2099-12-15T10:00:00.000000Z',
+    trial_start: null,
+    trial_end: null,
+    cancel_at_period_end: false,
+    canceled_at: null,
+    started_at: '2026-01-15T10:00:00.000000Z',
+    ends_at: null,
+    product_id: BENCH_PRODUCT_ID,
+    discount_id: null,
+    meters: [],
+  });
+}
+
 function handle(req: IncomingMessage, res: ServerResponse, raw: string, started: bigint): void {
+  if (req.headers.authorization === AUTHORIZATION && handleRead(req, res, started)) return;
   if (req.method !== 'POST' || req.url !== SESSION_PATH) {
     send(res, 404, '{"detail":"Not Found"}', started);
     return;

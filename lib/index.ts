@@ -15,6 +15,19 @@ export type {
   PolarRouteShapeOptions,
 } from './interfaces/polar-module-options.interface.js';
 export type { PolarPortalOptions, PolarPortalResponseMode } from './interfaces/polar-portal-options.interface.js';
+export type { PolarReturnUrlOptions } from './interfaces/polar-return-url-options.interface.js';
+export type {
+  PolarMetadata,
+  PolarPlan,
+  PolarPlans,
+  PolarResolvedPlan,
+  PolarResolvedPlans,
+} from './interfaces/polar-plans.interface.js';
+export type {
+  PolarCheckoutMetadataFn,
+  PolarCheckoutOptions,
+  PolarPlanResolverFn,
+} from './interfaces/polar-checkout-options.interface.js';
 export type {
   PolarRouteExtras,
   PolarUnknownWebhookEvent,
@@ -33,6 +46,7 @@ export { InjectPolar, InjectPolarOptions, type PolarClient } from './polar.decor
 // Start-up and request errors
 export { PolarConfigurationError } from './errors/polar-configuration.error.js';
 export {
+  PolarAlreadySubscribedException,
   PolarAuthenticationException,
   PolarConflictException,
   PolarDuplicateCustomerException,
@@ -96,7 +110,58 @@ export {
   PolarPortalMemberNotFoundException,
   PolarPortalMemberRequiredException,
 } from './portal/portal.exceptions.js';
-export type { ReturnUrlRejectionRule } from './portal/return-url.policy.js';
+export type { ReturnUrlRejectionRule } from './return-url/return-url.policy.js';
+
+// The checkout routes
+export { PolarCheckoutConfigurationError } from './checkout/checkout.config.js';
+export {
+  PolarCheckoutNotFoundException,
+  PolarCheckoutNotSucceededException,
+  PolarCheckoutUnauthorizedException,
+  PolarUnknownPlanException,
+} from './checkout/checkout.exceptions.js';
+
+// Entitlements: the cached customer state and the guards
+export {
+  PolarCustomerStateService,
+  type PolarCustomerStateChange,
+  type PolarCustomerStateListener,
+  type PolarStateCustomer,
+  type PolarStateReadPolicy,
+} from './entitlements/customer-state.service.js';
+export { PolarEntitlementState, type PolarPlanOrProduct } from './entitlements/entitlement-state.js';
+export type {
+  PolarCustomerStateDiff,
+  PolarCustomerStateSnapshot,
+  PolarEntitlementBenefit,
+  PolarEntitlementMeter,
+  PolarEntitlementSubscription,
+} from './entitlements/customer-state.snapshot.js';
+export { RequiresBenefit, RequiresMeterBalance, RequiresSubscription } from './entitlements/entitlements.decorators.js';
+export type {
+  PolarEntitlementPolicyOptions,
+  RequiresBenefitOptions,
+  RequiresMeterBalanceOptions,
+  RequiresSubscriptionOptions,
+} from './entitlements/entitlements.requirements.js';
+export { PolarEntitlementGuard } from './entitlements/entitlement.guard.js';
+export {
+  PolarEntitlementMisconfiguredException,
+  PolarEntitlementRedirectException,
+  PolarEntitlementsUnavailableException,
+  PolarPaymentRequiredException,
+  type PolarPaymentRequiredBody,
+} from './entitlements/entitlements.exceptions.js';
+export type { PolarEntitlementRefusalCode } from './entitlements/entitlements.messages.js';
+export type {
+  PolarCustomerStateStore,
+  PolarDownPolicy,
+  PolarEntitlementsOptions,
+} from './interfaces/polar-entitlements-options.interface.js';
+export {
+  POLAR_CUSTOMER_STATE_REFRESH,
+  type PolarCustomerStateRefresh,
+} from './interfaces/polar-customer-state-refresh.interface.js';
 
 // Usage-based billing
 export { PolarUsageRecorder } from './usage/usage.recorder.js';

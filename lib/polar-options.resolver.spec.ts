@@ -3,6 +3,7 @@ import { resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
 import { POLAR_ROUTES } from './polar.module.js';
 import type { PolarModuleOptions } from './interfaces/polar-module-options.interface.js';
 import { resolveUsageConfig } from './usage/usage.config.js';
+import { resolveEntitlementsConfig } from './entitlements/entitlements.config.js';
 
 const TOKEN = 'polar_oat_abcdefghijklmnop';
 const syncShape = (options: PolarModuleOptions) =>
@@ -25,6 +26,7 @@ describe('resolvePolarOptions', () => {
       organizationId: undefined,
       plans: {},
       usage: resolveUsageConfig(undefined),
+      entitlements: resolveEntitlementsConfig(undefined),
       readRetries: 2,
       customer: undefined,
       portal: {
@@ -37,6 +39,7 @@ describe('resolvePolarOptions', () => {
         sessionReuse: false,
       },
       webhooks: false,
+      checkout: false,
     });
   });
 

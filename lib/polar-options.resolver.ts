@@ -1,7 +1,10 @@
-import { MAX_TIMER_MS, positiveMilliseconds } from './common/option-rules.js';
+import { MAX_TIMER_MS, normalizeRoutePath, positiveMilliseconds } from './common/option-rules.js';
+
+export { normalizeRoutePath };
 import type { PolarRouteDefinition } from './common/route-definition.js';
 import { resolvePlans } from './plans/plans.config.js';
 import { resolveUsageConfig } from './usage/usage.config.js';
+import { resolveEntitlementsConfig } from './entitlements/entitlements.config.js';
 import { resolveCustomerResolverOption } from './customer-identity/customer-identity.config.js';
 import { failOption as fail } from './errors/polar-configuration.error.js';
 import type {
@@ -27,17 +30,6 @@ export interface PolarRouteShape {
   routes: Array<{ route: PolarRouteDefinition; mount: PolarRouteMount }>;
   /** `true` for forRootAsync: the factory result may not change the route shape. */
   fromAsyncDefinition: boolean;
-}
-
-/** Normalises a route path ("/billing/portal/" → "billing/portal"). */
-export function normalizeRoutePath(option: string, path: unknown, fallback: string): string {
-  if (path === undefined) return fallback;
-  if (typeof path !== 'string') return fail(option, 'must be a string');
-  const trimmed = path.trim().replace(/^\/+|\/+$/g, '');
-  if (trimmed === '' || /[\s?#]/.test(trimmed)) {
-    return fail(option, 'must be a non-empty route path without spaces, "?" or "#"');
-  }
-  return trimmed;
 }
 
 /** An object, or `false` where the route can be switched off; the rule named as the route's. */
@@ -118,6 +110,7 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
     customer: resolveCustomerResolverOption(options.customer, options.portal ? options.portal.customer : undefined),
     plans: resolvePlans(options.plans),
     usage: resolveUsageConfig(options.usage),
+    entitlements: resolveEntitlementsConfig(options.entitlements),
     ...routes,
   };
 }

@@ -8,6 +8,8 @@ export const POLAR_APP_CACHE = Symbol('POLAR_APP_CACHE');
 export const POLAR_WEBHOOK_DEDUPE_STORE = Symbol('POLAR_WEBHOOK_DEDUPE_STORE');
 /** Injection token of the portal-session reuse store (`PolarSessionReuseStore`, or `null` when reuse is off). */
 export const POLAR_SESSION_REUSE_STORE = Symbol('POLAR_SESSION_REUSE_STORE');
+/** Injection token of the customer-state store shared by instances (`null` for the in-process cache). */
+export const POLAR_CUSTOMER_STATE_STORE = Symbol('POLAR_CUSTOMER_STATE_STORE');
 /** Injection token of the route shape (portal/webhooks paths) fixed when the module is defined. */
 export const POLAR_ROUTE_SHAPE = Symbol('POLAR_ROUTE_SHAPE');
 
@@ -21,6 +23,8 @@ export const DEFAULT_STORE_TIMEOUT_MS = 1500;
 export const DEFAULT_CUSTOMER_TIMEOUT_MS = 5000;
 /** Default path of the customer-portal route. */
 export const DEFAULT_PORTAL_PATH = 'billing/portal';
+/** Default path of the checkout routes (`<path>/:plan`, `<path>/success`). */
+export const DEFAULT_CHECKOUT_PATH = 'billing/checkout';
 /** Default path of the webhook route. */
 export const DEFAULT_WEBHOOKS_PATH = 'billing/webhooks';
 

@@ -20,6 +20,8 @@ export const POLAR_MESSAGES = {
     'A Polar customer with this email already exists under another (or no) external ID; the email cannot be reused for this external ID.',
   unknownCustomer: 'The Polar customer does not exist.',
   conflict: 'Polar reported a conflict.',
+  alreadySubscribed:
+    'This customer already has an active subscription; change plans in the customer portal instead of buying another.',
   ambiguousExternalCustomer:
     'The external customer ID matches customers in several organizations reachable by this token.',
   authentication: (status: number, code: string | undefined, environment?: string): string =>

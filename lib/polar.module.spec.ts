@@ -142,6 +142,7 @@ describe('PolarModule', () => {
     expect(POLAR_ROUTES.map((route) => [route.key, route.method, route.defaultPath])).toEqual([
       ['portal', 'GET', 'billing/portal'],
       ['webhooks', 'POST', 'billing/webhooks'],
+      ['checkout', 'GET', 'billing/checkout'],
     ]);
   });
 });

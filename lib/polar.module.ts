@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { createPolar } from '@polar-sh/sdk/2026-10';
 import { appCacheProvider } from './common/store-option.js';
 import { PolarCustomerIdentityService } from './customer-identity/customer-identity.service.js';
@@ -20,20 +20,25 @@ import {
 } from './polar.module-definition.js';
 import { POLAR_CLIENT, POLAR_RESOLVED_OPTIONS, POLAR_ROUTE_SHAPE } from './polar.constants.js';
 import type { PolarClient } from './polar.decorators.js';
-import { createPolarRouteController } from './common/route-controller.factory.js';
+import { createPolarRouteControllers } from './common/route-controller.factory.js';
 import type { PolarRouteDefinition } from './common/route-definition.js';
 import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
+import { checkoutRoute } from './checkout/checkout.route.js';
 import { portalRoute } from './portal/portal.route.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { usageBufferStoreProvider } from './usage/usage-buffer.provider.js';
 import { PolarUsageRecorder } from './usage/usage.recorder.js';
+import { customerStateStoreProvider } from './entitlements/customer-state-store.provider.js';
+import { PolarCustomerStateService } from './entitlements/customer-state.service.js';
+import { PolarEntitlementGuard } from './entitlements/entitlement.guard.js';
+import { POLAR_CUSTOMER_STATE_REFRESH } from './interfaces/polar-customer-state-refresh.interface.js';
 import { webhooksRoute } from './webhooks/webhooks.route.js';
 
 /**
  * Every route of the module, each declared in its own folder. A new route is one folder (its
  * definition, handler, options resolver) and one line here (plus its option key in the interfaces).
  */
-export const POLAR_ROUTES: readonly PolarRouteDefinition[] = [portalRoute, webhooksRoute];
+export const POLAR_ROUTES: readonly PolarRouteDefinition[] = [portalRoute, webhooksRoute, checkoutRoute];
 
 const resolvedOptionsProvider: Provider = {
   provide: POLAR_RESOLVED_OPTIONS,
@@ -56,9 +61,9 @@ const clientProvider: Provider = {
 };
 
 /**
- * The Polar module: the SDK client (`@InjectPolar()`), `CustomersService`, `SessionsService`,
- * `PolarUsageRecorder`, and
- * the portal / webhook routes. Configure with `forRoot(options)` or `forRootAsync({ … })`.
+ * The Polar module: the SDK client (`@InjectPolar()`), `CustomersService`, `SessionsService`, the
+ * customer-state cache and entitlement guard, `PolarUsageRecorder`, and the portal / webhook routes.
+ * Configure with `forRoot(options)` or `forRootAsync({ … })`.
  */
 @Module({
   providers: [
@@ -73,6 +78,10 @@ const clientProvider: Provider = {
     PolarExceptionFilter,
     usageBufferStoreProvider,
     PolarUsageRecorder,
+    customerStateStoreProvider,
+    PolarCustomerStateService,
+    { provide: POLAR_CUSTOMER_STATE_REFRESH, useExisting: PolarCustomerStateService },
+    PolarEntitlementGuard,
   ],
   exports: [
     POLAR_CLIENT,
@@ -83,6 +92,9 @@ const clientProvider: Provider = {
     PolarCustomerIdentityService,
     PolarExceptionFilter,
     PolarUsageRecorder,
+    PolarCustomerStateService,
+    POLAR_CUSTOMER_STATE_REFRESH,
+    PolarEntitlementGuard,
   ],
 })
 export class PolarModule extends PolarConfigurableModuleClass {
@@ -99,8 +111,8 @@ export class PolarModule extends PolarConfigurableModuleClass {
    * everything else (token, webhook secrets, …).
    */
   static override forRootAsync(options: PolarModuleAsyncOptions): DynamicModule {
-    const { portal, webhooks, ...asyncOptions } = options;
-    const shape = routeShapeOf(POLAR_ROUTES, { portal, webhooks }, true);
+    const { portal, webhooks, checkout, ...asyncOptions } = options;
+    const shape = routeShapeOf(POLAR_ROUTES, { portal, webhooks, checkout }, true);
     return withRoutes(super.forRootAsync(asyncOptions as typeof POLAR_ASYNC_OPTIONS_TYPE), shape);
   }
 }
@@ -112,10 +124,10 @@ function withRoutes(definition: DynamicModule, shape: PolarRouteShape): DynamicM
     ...definition,
     controllers: [
       ...(definition.controllers ?? []),
-      ...mounted.map(
-        ({ route, mount }) => mount && createPolarRouteController(route, mount.path, mount.routeDecorators),
+      ...mounted.flatMap(({ route, mount }) =>
+        mount ? createPolarRouteControllers(route, mount.path, mount.routeDecorators) : [],
       ),
-    ].filter((controller): controller is Type => !!controller),
+    ],
     providers: [
       ...(definition.providers ?? []),
       { provide: POLAR_ROUTE_SHAPE, useValue: shape },

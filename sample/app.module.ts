@@ -9,6 +9,10 @@ import { SessionMiddleware } from './auth/session.middleware.js';
 import type { SampleRequest } from './auth/session-user.js';
 import { SignInRedirectFilter } from './auth/sign-in-redirect.filter.js';
 import { HomeController } from './home/home.controller.js';
+import { samplePlans } from './pricing/catalogue.js';
+import { PlanAccess } from './pricing/plan-access.service.js';
+import { PricingController } from './pricing/pricing.controller.js';
+import { ProController } from './pro/pro.controller.js';
 
 @Module({
   imports: [
@@ -31,14 +35,27 @@ import { HomeController } from './home/home.controller.js';
           // The customer is ensured at sign-in; this covers one deleted in Polar since then.
           createCustomerIfMissing: true,
         },
+        // What the pricing page sells: the client names a plan, never a product id.
+        plans: samplePlans(),
+        checkout: {
+          // Back from Polar's checkout, /billing/checkout/success checks the purchase and sends the user home.
+          successPage: '/',
+          defaultReturnUrl: '/pricing',
+          ...(process.env.APP_URL ? { appOrigin: process.env.APP_URL } : {}),
+        },
+        // /pro is for subscribers: browsers without one go back home with an upgrade notice.
+        entitlements: { redirectTo: '/' },
       }),
+      // The checkout routes are registered when the module is defined, before the factory runs.
+      checkout: {},
     }),
   ],
-  controllers: [HomeController, AuthController],
+  controllers: [HomeController, PricingController, ProController, AuthController],
   providers: [
     // Demo sessions: SESSION_SECRET signs the cookie; without it every start signs everyone out.
     { provide: SessionCookie, useFactory: () => new SessionCookie(process.env.SESSION_SECRET) },
     { provide: APP_FILTER, useClass: SignInRedirectFilter },
+    PlanAccess,
   ],
 })
 export class AppModule implements NestModule {

@@ -40,7 +40,7 @@ export class PortInUseError extends Error {
   }
 }
 
-const POLAR_ENV = ['POLAR_ACCESS_TOKEN', 'POLAR_BASE_URL'] as const;
+const POLAR_ENV = ['POLAR_ACCESS_TOKEN', 'POLAR_BASE_URL', 'POLAR_PRODUCT_PRO'] as const;
 
 /** Starts the sample app (and, without a Polar token, the emulator it talks to). */
 export async function bootstrap(options: SampleOptions = {}): Promise<RunningSample> {
@@ -70,6 +70,13 @@ export async function bootstrap(options: SampleOptions = {}): Promise<RunningSam
       // The polar config namespace reads these when the app starts: the emulator stands in for Polar.
       process.env.POLAR_ACCESS_TOKEN = emulator.accessToken;
       process.env.POLAR_BASE_URL = emulator.url;
+      // Something to sell: the Pro plan the pricing page lists (with Polar, set POLAR_PRODUCT_PRO yourself).
+      const pro = emulator.billing.seedProduct({
+        name: 'Pro',
+        recurring_interval: 'month',
+        prices: [{ amount_type: 'fixed', price_amount: 1500 }],
+      });
+      process.env.POLAR_PRODUCT_PRO = String(pro.id);
       // The emulator's token is a throwaway made for this run; printing it lets you try the API by hand.
       logger.log(
         `No POLAR_ACCESS_TOKEN set: using the Polar emulator started in-process at ${emulator.url} (token ${emulator.accessToken})`,

@@ -64,14 +64,61 @@ ${state.error ? `<p class="error" role="alert">${escapeHtml(state.error)}</p>` :
 }
 
 /** The home page of a signed-in user. */
-export function homePage(user: { email: string; name?: string; id: string }, billingBackend: string): string {
+export function homePage(
+  user: { email: string; name?: string; id: string },
+  billingBackend: string,
+  pro: boolean,
+  upgrade = false,
+): string {
+  const report = pro
+    ? '<p class="note" data-testid="pro-report" data-locked="false">Pro report: unlocked. Thank you for subscribing!</p>'
+    : '<p class="note" data-testid="pro-report" data-locked="true">Pro report: locked. <a href="/pricing">See pricing</a></p>';
   return layout(
     'Home',
     `<h1>Welcome${user.name ? `, ${escapeHtml(user.name)}` : ''}</h1>
+${upgrade ? '<p data-testid="upgrade">Pro reports need an active subscription.</p>' : ''}
 <p>You are signed in as <strong data-testid="user-email">${escapeHtml(user.email)}</strong>.
 Your Polar customer has the external id <code>${escapeHtml(user.id)}</code>.</p>
-<p><a class="button" href="/billing/portal">Manage billing</a></p>
+${report}
+<p><a class="button" href="/billing/portal">Manage billing</a> <a class="button secondary" href="/pricing">Pricing</a> <a href="/pro">Pro reports</a></p>
 <form method="post" action="/sign-out"><button class="secondary" type="submit">Sign out</button></form>
 <footer>Billing backend: ${escapeHtml(billingBackend)}</footer>`,
+  );
+}
+
+/** One plan on the pricing page. */
+export interface PricedPlan {
+  /** The plan's name in the module's `plans` option: what the checkout route is asked for. */
+  name: string;
+  title: string;
+  price: string;
+  pitch: string;
+}
+
+/** The pricing page: each plan posts to the module's checkout route (`POST /billing/checkout/:plan`). */
+export function pricingPage(plans: PricedPlan[]): string {
+  const rows = plans.map(
+    (plan) => `<section data-plan="${escapeHtml(plan.name)}">
+<h2>${escapeHtml(plan.title)}</h2>
+<p class="price">${escapeHtml(plan.price)}</p>
+<p>${escapeHtml(plan.pitch)}</p>
+<form method="post" action="/billing/checkout/${encodeURIComponent(plan.name)}"><button type="submit">Subscribe</button></form>
+</section>`,
+  );
+  return layout(
+    'Pricing',
+    `<h1>Pricing</h1>
+${rows.length > 0 ? rows.join('\n') : '<p class="note">No plan is configured (set POLAR_PRODUCT_PRO).</p>'}
+<p><a href="/">Back home</a></p>`,
+  );
+}
+
+/** The subscribers-only page (sample/pro). */
+export function proPage(user: { email: string }): string {
+  return layout(
+    'Pro reports',
+    `<h1>Pro reports</h1>
+<p data-testid="pro">Thanks for subscribing, ${escapeHtml(user.email)}.</p>
+<p><a href="/">Home</a></p>`,
   );
 }

@@ -15,6 +15,9 @@ export const BENCH_ACCESS_TOKEN = 'polar_oat_benchbenchbenchbenchbenchbenchbench
 
 export const BENCH_ORGANIZATION_ID = '5b1a7f0e-3c39-4b7a-9d7e-0e6b7f3d2c11';
 
+/** Every bench customer holds one active subscription to this product (the entitlement contenders' plan). */
+export const BENCH_PRODUCT_ID = '0d3f6c1e-8a7b-4c2d-9e1f-3a5b7c9d1e2f';
+
 /** A version-4 UUID derived from a seed, so upstream and load generator agree without talking. */
 function uuid4From(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');

@@ -1,10 +1,14 @@
 import { Agent, request } from 'node:http';
 import { percentile } from './stats.js';
 
-/** One request of the sequence the paced load cycles through. */
+/** One request of the paced load. */
 export interface PacedRequest {
+  method?: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
+  body?: string;
+  /** Told the status of its answer. */
+  answered?: (status: number) => void;
 }
 
 /** Latency figures of a paced run, ms (microsecond resolution). */
@@ -26,7 +30,10 @@ export interface PacedResult {
  */
 export async function pacedLoad(options: {
   url: string;
-  requests: PacedRequest[];
+  /** The `i`-th request to send. */
+  request: (i: number) => PacedRequest;
+  /** Whether an answer did the job (e.g. a redirect to the portal); others count as failures. */
+  succeeded: (status: number) => boolean;
   rate: number;
   durationS: number;
   connections: number;
@@ -45,11 +52,19 @@ export async function pacedLoad(options: {
     const began = performance.now();
     const done = new Promise<void>((resolve) => {
       const req = request(
-        { host: target.hostname, port: target.port, path: spec.path, method: 'GET', headers: spec.headers, agent },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: spec.path,
+          method: spec.method ?? 'GET',
+          headers: spec.headers,
+          agent,
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400) {
+            spec.answered?.(res.statusCode ?? 0);
+            if (res.statusCode !== undefined && options.succeeded(res.statusCode)) {
               latencies.push(performance.now() - began);
             } else {
               failures++;
@@ -63,7 +78,7 @@ export async function pacedLoad(options: {
         failures++;
         resolve();
       });
-      req.end();
+      req.end(spec.body);
     });
     inFlight.add(done);
     void done.then(() => inFlight.delete(done));
@@ -75,7 +90,7 @@ export async function pacedLoad(options: {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     // Catch up if a timer fired late: the schedule, not the timer, decides how many have left.
     while (sent < total && start + sent * spacingMs <= performance.now()) {
-      fire(options.requests[sent % options.requests.length]);
+      fire(options.request(sent));
       sent++;
     }
   }

@@ -1,10 +1,17 @@
+import type { ExactlyOnceCheck } from './webhook-load.js';
 import { median } from './stats.js';
 
 /** What one contender did over all rounds (medians across rounds where it says so). */
+/** Webhook contenders: the exactly-once check, summed over every window (max runs: the highest). */
+export type DeliveryTally = ExactlyOnceCheck;
+
 export interface ContenderSummary {
   key: string;
   label: string;
   ours: boolean;
+  /** `portal` visits or signed `webhooks` deliveries (older reports: portal). */
+  suite?: 'portal' | 'webhooks';
+  deliveries?: DeliveryTally;
   /** Median over rounds of autocannon's average req/s. */
   reqPerSec: number;
   reqPerSecRounds: number[];
@@ -72,6 +79,10 @@ export interface RunHistoryEntry {
   reuseP99: number;
   floorAddedP99: number;
   rssDriftPct: { express: number; fastify: number; reuse: number };
+  /** Portal on Express against the bare floor's req/s (issue 19: ≥ 0.75×). */
+  expressVsFloor?: number;
+  /** Webhook deliveries/s against the peer's and the floor's (issue 19). */
+  webhooks?: { expressVsPeer: number; fastifyVsPeer: number; expressVsFloor: number; fastifyVsFloor: number };
 }
 
 /** The history line of a report. */
@@ -95,14 +106,23 @@ export function historyEntry(report: BenchReport): RunHistoryEntry {
       fastify: round(by('fastify')?.rssDriftPct, 1),
       reuse: round(by('reuse')?.rssDriftPct, 1),
     },
+    expressVsFloor: round((by('express')?.reqPerSec ?? NaN) / (by('floor')?.reqPerSec ?? NaN)),
+    webhooks: {
+      expressVsPeer: round((by('wh-express')?.reqPerSec ?? NaN) / (by('wh-peer')?.reqPerSec ?? NaN)),
+      fastifyVsPeer: round((by('wh-fastify')?.reqPerSec ?? NaN) / (by('wh-peer')?.reqPerSec ?? NaN)),
+      expressVsFloor: round((by('wh-express')?.reqPerSec ?? NaN) / (by('wh-floor')?.reqPerSec ?? NaN)),
+      fastifyVsFloor: round((by('wh-fastify')?.reqPerSec ?? NaN) / (by('wh-floor')?.reqPerSec ?? NaN)),
+    },
   };
 }
 
 function renderHistory(history: RunHistoryEntry[]): string {
   if (history.length === 0) return '';
+  const x = (n: number | undefined) => fmt(n ?? NaN, 2) + '×';
   const row = (label: string, h: Omit<RunHistoryEntry, 'date'>) =>
-    `| ${label} | ${fmt(h.expressVsPeer, 2)}× | ${fmt(h.fastifyVsPeer, 2)}× | ${fmt(h.reuseVsPeer, 2)}× | ${fmt(h.reuseCallsPerRequest, 4)} | ${fmt(h.expressAddedP99, 1)} | ${fmt(h.fastifyAddedP99, 1)} | ${fmt(h.reuseP99, 1)} | ${fmt(h.floorAddedP99, 1)} | ${fmt(h.rssDriftPct.express, 1)} / ${fmt(h.rssDriftPct.fastify, 1)} / ${fmt(h.rssDriftPct.reuse, 1)} |`;
-  const pick = (f: (h: RunHistoryEntry) => number) => median(history.map(f).filter(Number.isFinite));
+    `| ${label} | ${fmt(h.expressVsPeer, 2)}× | ${fmt(h.fastifyVsPeer, 2)}× | ${fmt(h.reuseVsPeer, 2)}× | ${x(h.expressVsFloor)} | ${fmt(h.reuseCallsPerRequest, 4)} | ${fmt(h.expressAddedP99, 1)} | ${fmt(h.fastifyAddedP99, 1)} | ${fmt(h.reuseP99, 1)} | ${fmt(h.floorAddedP99, 1)} | ${fmt(h.rssDriftPct.express, 1)} / ${fmt(h.rssDriftPct.fastify, 1)} / ${fmt(h.rssDriftPct.reuse, 1)} | ${x(h.webhooks?.expressVsPeer)} / ${x(h.webhooks?.fastifyVsPeer)} | ${x(h.webhooks?.expressVsFloor)} / ${x(h.webhooks?.fastifyVsFloor)} |`;
+  const pick = (f: (h: RunHistoryEntry) => number | undefined) =>
+    median(history.map((h) => f(h) ?? NaN).filter(Number.isFinite));
   const med: Omit<RunHistoryEntry, 'date'> = {
     expressVsPeer: pick((h) => h.expressVsPeer),
     fastifyVsPeer: pick((h) => h.fastifyVsPeer),
@@ -117,15 +137,22 @@ function renderHistory(history: RunHistoryEntry[]): string {
       fastify: pick((h) => h.rssDriftPct.fastify),
       reuse: pick((h) => h.rssDriftPct.reuse),
     },
+    expressVsFloor: pick((h) => h.expressVsFloor),
+    webhooks: {
+      expressVsPeer: pick((h) => h.webhooks?.expressVsPeer),
+      fastifyVsPeer: pick((h) => h.webhooks?.fastifyVsPeer),
+      expressVsFloor: pick((h) => h.webhooks?.expressVsFloor),
+      fastifyVsFloor: pick((h) => h.webhooks?.fastifyVsFloor),
+    },
   };
   return `## The last ${history.length} full runs on this machine
 
-| run | Express vs peer | Fastify vs peer | reuse vs peer | reuse upstream calls/req | Express added p99 ms | Fastify added p99 ms | reuse p99 ms | floor added p99 ms | RSS drift % (Express / Fastify / reuse) |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| run | Express vs peer | Fastify vs peer | reuse vs peer | Express vs floor | reuse upstream calls/req | Express added p99 ms | Fastify added p99 ms | reuse p99 ms | floor added p99 ms | RSS drift % (Express / Fastify / reuse) | webhooks vs peer (Express / Fastify) | webhooks vs floor (Express / Fastify) |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${history.map((h) => row(h.date.slice(0, 16).replace('T', ' '), h)).join('\n')}
 ${row('**median**', med)}
 
-Targets: Express ≥ 0.9×, Fastify ≥ 1.2×, reuse ≥ 3× and ≤ 0.05 calls/req, added p99 ≤ 5 ms, RSS drift within ±10%.
+Targets: portal Express ≥ 0.9× the peer and ≥ 0.75× the floor, Fastify ≥ 1.2×, reuse ≥ 3× and ≤ 0.05 calls/req, added p99 ≤ 5 ms, RSS drift within ±10%; webhooks (memory dedupe) Express ≥ 1.2× and Fastify ≥ 1.5× the peer, both ≥ 0.6× the floor. Runs before the webhook contenders existed show –.
 `;
 }
 
@@ -138,11 +165,14 @@ interface TargetCheck {
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a) ? a / b : NaN);
 
+const portalOf = (report: BenchReport) => report.contenders.filter((c) => (c.suite ?? 'portal') === 'portal');
+const webhooksOf = (report: BenchReport) => report.contenders.filter((c) => c.suite === 'webhooks');
+
 function rows(report: BenchReport): string[][] {
   const peer = report.contenders.find((c) => c.key === 'peer')?.reqPerSec;
   const floor = report.contenders.find((c) => c.key === 'floor')?.reqPerSec;
   const peerCpu = report.contenders.find((c) => c.key === 'peer')?.cpuUsPerRequest;
-  return report.contenders.map((c) => [
+  return portalOf(report).map((c) => [
     c.label,
     fmt(c.reqPerSec),
     fmt(ratio(c.reqPerSec, peer), 2) + '×',
@@ -177,6 +207,47 @@ const HEADERS = [
   'failed',
 ];
 
+const WEBHOOK_HEADERS = [
+  'contender',
+  'deliveries/s (median)',
+  'vs peer',
+  'vs floor',
+  'p50 ms',
+  'p99 ms',
+  'CPU µs/delivery',
+  'peer CPU / CPU',
+  'p99 ms @200/s',
+  'handler runs / webhook-id',
+  'answered 2xx, never run',
+  'ids run twice',
+  'peak RSS MB',
+  'failed',
+];
+
+function webhookRows(report: BenchReport): string[][] {
+  const peer = report.contenders.find((c) => c.key === 'wh-peer');
+  const floor = report.contenders.find((c) => c.key === 'wh-floor');
+  return webhooksOf(report).map((c) => {
+    const d = c.deliveries;
+    return [
+      c.label,
+      fmt(c.reqPerSec),
+      fmt(ratio(c.reqPerSec, peer?.reqPerSec), 2) + '×',
+      fmt(ratio(c.reqPerSec, floor?.reqPerSec), 2) + '×',
+      fmt(c.p50),
+      fmt(c.p99),
+      fmt(c.cpuUsPerRequest),
+      fmt(ratio(peer?.cpuUsPerRequest ?? NaN, c.cpuUsPerRequest), 2) + '×',
+      fmt(c.latencyP99, 1),
+      d ? `${fmt(d.runs / d.runIds, 3)} (max ${d.maxRunsPerId})` : '–',
+      d ? String(d.answeredWithoutRun) : '–',
+      d ? String(d.ranMoreThanOnce) : '–',
+      fmt(c.peakRssMb),
+      String(c.failures),
+    ];
+  });
+}
+
 /** The issue's targets, checked against this run. */
 export function checkTargets(report: BenchReport): TargetCheck[] {
   const by = (k: string) => report.contenders.find((c) => c.key === k);
@@ -190,6 +261,12 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
     checks.push({ name: `${what} ≥ ${min}× peer req/s`, measured: `${r.toFixed(2)}×`, met: r >= min });
   };
   ratioCheck('express', 0.9, 'reuse off, Express');
+  const express = by('express');
+  const floor = by('floor');
+  if (express && floor) {
+    const r = express.reqPerSec / floor.reqPerSec;
+    checks.push({ name: 'reuse off, Express ≥ 0.75× the floor’s req/s', measured: `${r.toFixed(2)}×`, met: r >= 0.75 });
+  }
   ratioCheck('fastify', 1.2, 'reuse off, Fastify');
   ratioCheck('reuse', 3, 'reuse on, repeat visits');
   const reuse = by('reuse');
@@ -200,7 +277,27 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       met: reuse.upstreamCallsPerRequest <= 0.05,
     });
   }
-  for (const c of report.contenders.filter((x) => x.ours)) {
+  const whPeer = by('wh-peer');
+  const whFloor = by('wh-floor');
+  const whCheck = (key: string, against: ContenderSummary | undefined, min: number, what: string) => {
+    const c = by(key);
+    if (!c || !against) return;
+    const r = c.reqPerSec / against.reqPerSec;
+    checks.push({ name: `webhooks, ${what}`, measured: `${r.toFixed(2)}×`, met: r >= min });
+  };
+  whCheck('wh-express', whPeer, 1.2, 'Express ≥ 1.2× the peer’s deliveries/s');
+  whCheck('wh-fastify', whPeer, 1.5, 'Fastify ≥ 1.5× the peer’s deliveries/s');
+  whCheck('wh-express', whFloor, 0.6, 'Express, memory dedupe ≥ 0.6× the floor’s deliveries/s');
+  whCheck('wh-fastify', whFloor, 0.6, 'Fastify, memory dedupe ≥ 0.6× the floor’s deliveries/s');
+  for (const c of webhooksOf(report).filter((x) => x.ours && x.deliveries)) {
+    const d = c.deliveries!;
+    checks.push({
+      name: `${c.label}: every webhook-id answered 2xx ran its handler exactly once (${d.redeliveries} retries of answered ids among the deliveries)`,
+      measured: `${d.runs} runs over ${d.runIds} ids, ${d.answeredIds} ids answered 2xx; ${d.answeredWithoutRun} answered without a run, ${d.ranMoreThanOnce} run twice`,
+      met: d.answeredWithoutRun === 0 && d.ranMoreThanOnce === 0 && d.runs === d.runIds,
+    });
+  }
+  for (const c of portalOf(report).filter((x) => x.ours)) {
     if (Number.isFinite(c.addedP99)) {
       checks.push({
         name: `${c.label}: added p99 over the upstream's own ≤ 5 ms (${report.connections} connections, ${report.latencyRate} req/s, upstream +${report.latencyMs} ms)`,
@@ -215,7 +312,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       });
     }
   }
-  for (const c of report.contenders.filter((x) => x.ours)) {
+  for (const c of portalOf(report).filter((x) => x.ours)) {
     checks.push({
       name: `${c.label}: RSS flat within 10% (first vs last tenth of ${c.rssTracedSeconds}s of continuous load)`,
       measured: `${c.rssFirstTenthMb.toFixed(1)} → ${c.rssLastTenthMb.toFixed(1)} MB (${c.rssDriftPct >= 0 ? '+' : ''}${c.rssDriftPct.toFixed(1)}%)`,
@@ -227,12 +324,17 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
 }
 
 /** Plain-text table for the terminal. */
-export function renderTable(report: BenchReport): string {
-  const all = [HEADERS, ...rows(report)];
-  const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+function textTable(headers: string[], body: string[][]): string[] {
+  if (body.length === 0) return [];
+  const all = [headers, ...body];
+  const widths = headers.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) =>
     r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  const out = [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows(report).map(line), ''];
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
+}
+
+export function renderTable(report: BenchReport): string {
+  const out = [...textTable(HEADERS, rows(report)), ...textTable(WEBHOOK_HEADERS, webhookRows(report))];
   for (const t of checkTargets(report)) {
     out.push(
       `${t.met === null ? 'N/A   ' : t.met ? 'MET   ' : 'MISSED'} ${t.name}: ${t.measured}${t.met === null ? ' (quick run: not judged)' : ''}`,
@@ -253,11 +355,17 @@ export const CHAOS_HEADING = '## Chaos run: Redis frozen and thawed under load';
  * bench/RESULTS.md; `history` holds the last full runs, this one included; `chaosSection` is the
  * last chaos run's section (bench/results/chaos-latest.md), kept at the end.
  */
-export function renderMarkdown(report: BenchReport, history: RunHistoryEntry[] = [], chaosSection = ''): string {
+export function renderMarkdown(
+  report: BenchReport,
+  history: RunHistoryEntry[] = [],
+  chaosSection = '',
+  notesSection = '',
+): string {
   const mdRow = (r: string[]) => `| ${r.join(' | ')} |`;
   const align = HEADERS.map((_, i) => (i === 0 ? '---' : '---:'));
   const targets = checkTargets(report);
-  const shareLines = report.contenders.map(
+  const webhooks = webhookRows(report);
+  const shareLines = portalOf(report).map(
     (c) => `${c.key} ${(c.upstreamCpuShare * 100).toFixed(0)}% (max ${(c.upstreamCpuShareMax * 100).toFixed(0)}%)`,
   );
   return `# Benchmark results
@@ -271,6 +379,8 @@ across runs or machines: the load generator, the fake upstream and the contender
 - **Contenders:** Node ${report.contenderNodeVersion ?? 'as the orchestrator'}; node flags: ${report.contenderNodeArgs?.length ? report.contenderNodeArgs.join(' ') : 'none (defaults)'}
 - **Machine load:** load average ${report.loadAverage?.atStart.join(' / ') ?? '?'} at the start, ${report.loadAverage?.atEnd.join(' / ') ?? '?'} at the end (1 / 5 / 15 min, ${report.machine.split(', ')[1]}); other work shared the machine
 - **Load:** \`GET\` the portal route as 100 different customers in turn (header the bench apps trust), autocannon in the orchestrator process; each contender and the upstream in its own process
+${notesSection ? `\n${notesSection}\n` : ''}
+## Portal
 
 ${mdRow(HEADERS)}
 ${mdRow(align)}
@@ -279,7 +389,9 @@ ${rows(report).map(mdRow).join('\n')}
 req/s, p50, p99: medians over rounds, upstream answering at once. "CPU µs/req": the contender
 process's own CPU time per request (median over rounds) — the cost figure least disturbed by
 other work on the machine; "peer CPU / CPU" above 1 means cheaper than the peer. Per round (req/s):
-${report.contenders.map((c) => `${c.key} ${c.reqPerSecRounds.join(' / ')}`).join('; ')}.
+${portalOf(report)
+  .map((c) => `${c.key} ${c.reqPerSecRounds.join(' / ')}`)
+  .join('; ')}.
 "p99 ms @latency" and "added p99": a separate phase where the upstream waits ${report.latencyMs} ms before answering
 and requests leave at evenly spaced instants, ${report.latencyRate} per second, over a pool of ${report.connections} keep-alive
 connections (bench/support/paced-load.ts; below every contender's capacity, so the figure is the
@@ -299,6 +411,7 @@ trace is in bench/results/full-latest.json.
 | contender | p50 ms | p99 ms | upstream's own p99 ms | added p99 ms | contender event-loop lag p99 / max ms | load generator event-loop lag p99 ms |
 |---|---:|---:|---:|---:|---:|---:|
 ${report.contenders
+  .filter((c) => Number.isFinite(c.latencyP99))
   .map((c) =>
     mdRow([
       c.label,
@@ -314,7 +427,33 @@ ${report.contenders
 
 Event-loop lag (perf_hooks \`monitorEventLoopDelay\`, 5 ms timer, resolution subtracted) says how
 late a due callback ran in that process: GC pauses, synchronous work, or no free core.
+${
+  webhooks.length
+    ? `
+## Webhooks
 
+${mdRow(WEBHOOK_HEADERS)}
+${mdRow(WEBHOOK_HEADERS.map((_, i) => (i === 0 ? '---' : '---:')))}
+${webhooks.map(mdRow).join('\n')}
+
+Load: \`POST\` signed deliveries over ${report.connections} connections (autocannon, in the orchestrator): the exact bytes
+the emulator renders for sign-ups to a monthly plan and a one-time product and a month of renewals
+(\`order.created\`, \`order.paid\`, \`order.updated\`, \`subscription.created\`/\`active\`/\`updated\`, 2026-10 shapes),
+each under a fresh \`webhook-id\` signed at send time (Standard Webhooks; the peer's SDK copy only
+knows the legacy key, so its deliveries are signed with that). Every 20th delivery is a retry of an
+id already answered 2xx, as Polar sends when an answer got lost. deliveries/s, p50, p99, CPU:
+medians over the same interleaved rounds as the portal. "p99 ms @200/s": the paced phase (200
+deliveries a second, evenly spaced). "handler runs / webhook-id": the contender's handler counts
+its runs per id, read after every window and checked against the ids answered 2xx — ours and the
+floor must show exactly 1 (max 1) with 0 answered-but-never-run; the peer has no dedupe, so a
+retry runs its handler again. Redis dedupe: \`CacheModule\` over \`createKeyv(url)\` on a
+redis-server the bench starts, as the README's Redis setup. Per round (deliveries/s):
+${webhooksOf(report)
+  .map((c) => `${c.key} ${c.reqPerSecRounds.join(' / ')}`)
+  .join('; ')}.
+`
+    : ''
+}
 ## Targets
 
 ${targets.map((t) => `- ${t.met === null ? 'not judged (quick run)' : t.met ? '**met**' : '**missed**'} — ${t.name}: ${t.measured}`).join('\n')}

@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { PolarExceptionFilter } from '../errors/polar-exception.filter.js';
-import type { PolarRouteDefinition, PolarRouteHandler } from './route-definition.js';
+import type { PolarRouteDefinition, PolarRouteEndpoint, PolarRouteHandler } from './route-definition.js';
 
 /**
  * Marks every answer of a Polar route private before anything of the route can run or fail, so no
@@ -35,20 +35,36 @@ export class PolarNoStoreGuard implements CanActivate {
 }
 
 /**
- * Builds the controller of one route for `path`: the route's guards after `no-store`, its own
+ * The controllers of one route mounted at `path`: its further endpoints first (a fixed sub-path
+ * must be registered before a parameter that would match it), then its main endpoint.
+ */
+export function createPolarRouteControllers(
+  route: PolarRouteDefinition,
+  path: string,
+  routeDecorators: readonly MethodDecorator[] = [],
+): Type[] {
+  return [...(route.endpoints ?? []), route].map((endpoint) =>
+    createPolarRouteController(route, endpoint, path, routeDecorators),
+  );
+}
+
+/**
+ * Builds the controller of one endpoint of a route mounted at `path`: the route's guards after `no-store`, its own
  * decorators, the app's `routeDecorators`, and PolarExceptionFilter. Made in a factory because the
  * path is an option: every decorator is applied here, to the class just made, before Nest reads it;
  * no controller metadata is changed at run time.
  */
-export function createPolarRouteController(
+function createPolarRouteController(
   route: PolarRouteDefinition,
+  endpoint: PolarRouteEndpoint,
   path: string,
-  routeDecorators: readonly MethodDecorator[] = [],
+  routeDecorators: readonly MethodDecorator[],
 ): Type {
-  @Controller(route.versionNeutral ? { path, version: VERSION_NEUTRAL } : { path })
+  const fullPath = endpoint.subPath ? `${path}/${endpoint.subPath}` : path;
+  @Controller(route.versionNeutral ? { path: fullPath, version: VERSION_NEUTRAL } : { path: fullPath })
   @UseFilters(PolarExceptionFilter)
   class PolarRouteController {
-    constructor(@Inject(route.handler) private readonly handler: PolarRouteHandler) {}
+    constructor(@Inject(endpoint.handler) private readonly handler: PolarRouteHandler) {}
 
     // @Res() and the adapter's reply: the status depends on the outcome (a redirect, 200 or 202).
     async handle(@Req() request: unknown, @Res() response: unknown): Promise<void> {
@@ -60,13 +76,13 @@ export function createPolarRouteController(
   const prototype = PolarRouteController.prototype;
   const descriptor = Object.getOwnPropertyDescriptor(prototype, 'handle') as PropertyDescriptor;
   const handlerDecorators: MethodDecorator[] = [
-    route.method === 'GET' ? Get() : Post(),
-    UseGuards(PolarNoStoreGuard, ...(route.guards ?? [])),
+    endpoint.method === 'GET' ? Get() : Post(),
+    UseGuards(PolarNoStoreGuard, ...(endpoint.guards ?? [])),
     ...own,
     ...routeDecorators,
   ];
   Object.defineProperty(prototype, 'handle', Reflect.decorate(handlerDecorators, prototype, 'handle', descriptor));
   Reflect.decorate(own, PolarRouteController);
-  Object.defineProperty(PolarRouteController, 'name', { value: route.controllerName });
+  Object.defineProperty(PolarRouteController, 'name', { value: endpoint.controllerName });
   return PolarRouteController;
 }

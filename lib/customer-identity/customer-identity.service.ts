@@ -37,7 +37,7 @@ export class PolarCustomerIdentityService implements OnModuleInit {
   private readonly logger = new Logger('PolarPortal');
   private resolve: PolarCustomerResolverFn = requestUserCustomerResolver;
   // Keyed by the request object, so nothing is written onto the app's request.
-  private readonly identified = new WeakMap<object, PolarCustomerIdentity>();
+  private readonly identified = new WeakMap<object, PolarCustomerIdentity | null>();
 
   constructor(
     @Inject(POLAR_RESOLVED_OPTIONS) private readonly options: PolarResolvedOptions,
@@ -76,6 +76,18 @@ export class PolarCustomerIdentityService implements OnModuleInit {
    * the handler; throws 401 when nobody is signed in, so no request reaches Polar.
    */
   async authorize(context: ExecutionContext, appGuards: readonly CanActivate[]): Promise<PolarCustomerIdentity> {
+    const customer = await this.identify(context, appGuards);
+    if (customer === null) {
+      throw new PolarPortalUnauthorizedException();
+    }
+    return customer;
+  }
+
+  /**
+   * `authorize` for a route that also serves visitors nobody signed in as: the app's guards, then
+   * the resolver, whose `null` is remembered (and answered) instead of refused.
+   */
+  async identify(context: ExecutionContext, appGuards: readonly CanActivate[]): Promise<PolarCustomerIdentity | null> {
     for (const guard of appGuards) {
       const name = guard.constructor.name;
       const allowed = await this.contained(
@@ -102,15 +114,22 @@ export class PolarCustomerIdentityService implements OnModuleInit {
       CUSTOMER_IDENTITY_MESSAGES.resolverFailed,
       CUSTOMER_IDENTITY_MESSAGES.resolverTimedOut(this.options.customerTimeoutMs),
     );
-    if (customer === null) {
-      throw new PolarPortalUnauthorizedException();
-    }
     this.identified.set(request, customer);
     return customer;
   }
 
   /** The customer the route's guard identified for this request. */
   customerOf(request: object): PolarCustomerIdentity {
+    const customer = this.identified.get(request);
+    if (customer === undefined || customer === null) {
+      // Only reachable if the handler runs without its guard: refuse rather than guess.
+      throw new PolarPortalUnauthorizedException();
+    }
+    return customer;
+  }
+
+  /** The customer `identify` found for this request, or null for a visitor nobody signed in as. */
+  optionalCustomerOf(request: object): PolarCustomerIdentity | null {
     const customer = this.identified.get(request);
     if (customer === undefined) {
       // Only reachable if the handler runs without its guard: refuse rather than guess.
@@ -122,13 +141,9 @@ export class PolarCustomerIdentityService implements OnModuleInit {
   /**
    * App code failing must not become a bare 500 or an unhandled rejection, nor hang the request:
    * under `customerTimeoutMs`; a throw is logged and answered 500, a hang logged and answered 503.
+   * Routes run their own app hooks through it too (the checkout's plan catalogue and metadata).
    */
-  private async contained<T>(
-    log: string,
-    run: () => T | Promise<T>,
-    answer: string,
-    timedOutAnswer: string,
-  ): Promise<T> {
+  async contained<T>(log: string, run: () => T | Promise<T>, answer: string, timedOutAnswer: string): Promise<T> {
     try {
       return await withinDeadline(log, this.options.customerTimeoutMs, run);
     } catch (error) {

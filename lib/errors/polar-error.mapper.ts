@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { POLAR_MESSAGES } from '../polar.messages.js';
 import {
+  PolarAlreadySubscribedException,
   PolarAuthenticationException,
   PolarConflictException,
   PolarDuplicateCustomerException,
@@ -117,6 +118,13 @@ export const POLAR_ERROR_TABLE: readonly Row[] = [
           : POLAR_MESSAGES.conflict,
         { cause },
       ),
+  },
+  {
+    // The checkout service's refusal to sell a second subscription (organization setting), not a token problem.
+    polar: '403 AlreadyActiveSubscriptionError',
+    when: (f) =>
+      statusOf(f) === 403 && readErrorCode((f as { body: unknown }).body) === 'AlreadyActiveSubscriptionError',
+    build: (_f, cause) => new PolarAlreadySubscribedException(POLAR_MESSAGES.alreadySubscribed, { cause }),
   },
   {
     polar: '401 / 403 (our token is wrong or lacks a scope)',

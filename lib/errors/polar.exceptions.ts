@@ -97,6 +97,16 @@ export class PolarConflictException extends PolarException {
   }
 }
 
+/**
+ * The customer already has a subscription Polar would not let them add to (Polar's 403
+ * `AlreadyActiveSubscriptionError`, or the checkout route's own check before asking): 409.
+ */
+export class PolarAlreadySubscribedException extends PolarException {
+  constructor(message: string = POLAR_MESSAGES.alreadySubscribed, options: { cause?: unknown } = {}) {
+    super(HttpStatus.CONFLICT, 'polar_already_subscribed', message, options);
+  }
+}
+
 /** Polar refused our server's token (401/403): a server misconfiguration, so 502 to the client. */
 export class PolarAuthenticationException extends PolarException {
   /** The status Polar answered (401 or 403). */

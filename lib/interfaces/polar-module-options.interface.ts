@@ -1,5 +1,7 @@
 import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
+import type { PolarCheckoutConfig, PolarCheckoutOptions } from './polar-checkout-options.interface.js';
 import type { PolarCustomerResolverOption } from './polar-customer-resolver.interface.js';
+import type { PolarEntitlementsConfig, PolarEntitlementsOptions } from './polar-entitlements-options.interface.js';
 import type { PolarPlans, PolarResolvedPlans } from './polar-plans.interface.js';
 import type { PolarPortalConfig, PolarPortalOptions } from './polar-portal-options.interface.js';
 import type { PolarUsageConfig, PolarUsageOptions } from './polar-usage-options.interface.js';
@@ -72,10 +74,18 @@ export interface PolarModuleOptions {
    * @default {} (memory buffer, batches of 1000 or every 1 s)
    */
   usage?: PolarUsageOptions;
+  /**
+   * The customer-state cache behind `@RequiresSubscription()`, `@RequiresBenefit()`,
+   * `@RequiresMeterBalance()` and `PolarCustomerStateService` (docs/entitlements.md).
+   * @default {} (in-process cache, 60 s fresh, serve-stale up to 1 h when Polar is down)
+   */
+  entitlements?: PolarEntitlementsOptions;
   /** The `GET /billing/portal` route; `false` to not register it. @default {} (registered) */
   portal?: PolarPortalOptions | false;
   /** The webhook route; off unless given. @default undefined (no route) */
   webhooks?: PolarWebhooksOptions;
+  /** The checkout routes (`/billing/checkout/:plan`, `/billing/checkout/success`); off unless given. @default undefined */
+  checkout?: PolarCheckoutOptions;
 }
 
 /** Options of `PolarModule.forRoot()`: the module options, `isGlobal`, and each route's `routeDecorators`. */
@@ -86,6 +96,8 @@ export type PolarModuleForRootOptions = PolarModuleOptions & {
   portal?: (PolarPortalOptions & PolarRouteExtras) | false;
   /** As in `PolarModuleOptions`, plus `routeDecorators` applied to the webhook handler. */
   webhooks?: PolarWebhooksOptions & PolarRouteExtras;
+  /** As in `PolarModuleOptions`, plus `routeDecorators` applied to every checkout handler. */
+  checkout?: PolarCheckoutOptions & PolarRouteExtras;
 };
 
 /**
@@ -103,9 +115,14 @@ export interface PolarRouteShapeOptions {
    * to its handler (e.g. your `@Public()`). @default undefined (no route)
    */
   webhooks?: { path?: string } & PolarRouteExtras;
+  /**
+   * Registers the checkout routes (the rest of their options come from the factory);
+   * `routeDecorators` are applied to their handlers. @default undefined (no route)
+   */
+  checkout?: { path?: string } & PolarRouteExtras;
 }
 
-/** The option key of each route of the module (`portal`, `webhooks`). */
+/** The option key of each route of the module (`portal`, `webhooks`, `checkout`). */
 export type PolarRouteKey = keyof PolarRouteShapeOptions;
 
 /** Options of `PolarModule.forRootAsync()`. */
@@ -145,8 +162,12 @@ export interface PolarResolvedOptions {
   plans: PolarResolvedPlans;
   /** Usage recording, resolved. */
   usage: PolarUsageConfig;
+  /** The customer-state cache and entitlement guards, resolved. */
+  entitlements: PolarEntitlementsConfig;
   /** Portal route options, resolved, or `false` when the route is off. */
   portal: PolarPortalConfig | false;
   /** Webhook route options, resolved, or `false` when the route is off. */
   webhooks: PolarWebhooksConfig | false;
+  /** Checkout route options, resolved, or `false` when the routes are off. */
+  checkout: PolarCheckoutConfig | false;
 }

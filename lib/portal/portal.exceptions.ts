@@ -1,26 +1,6 @@
-import { BadRequestException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
 import { PolarException, type PolarErrorDetail } from '../errors/polar.exceptions.js';
-import type { ReturnUrlRejectionRule } from './return-url.policy.js';
 import { PORTAL_MESSAGES } from './portal.messages.js';
-
-/** A `return_url` query parameter the return-URL policy refused: 400 naming the field and rule. */
-export class PolarInvalidReturnUrlException extends BadRequestException {
-  /** Which rule refused it (also `rule` in the body). */
-  readonly rule: ReturnUrlRejectionRule;
-
-  constructor(rule: ReturnUrlRejectionRule, reason: string) {
-    super({
-      statusCode: HttpStatus.BAD_REQUEST,
-      error: 'Bad Request',
-      code: 'polar_invalid_return_url',
-      message: PORTAL_MESSAGES.invalidReturnUrl(reason),
-      field: 'return_url',
-      rule,
-    });
-    this.rule = rule;
-    this.name = 'PolarInvalidReturnUrlException';
-  }
-}
 
 /** Polar does not know the resolved customer (it answered 422 "Customer does not exist."): 404. */
 export class PolarPortalCustomerNotFoundException extends PolarException {
@@ -47,3 +27,5 @@ export {
   PolarPortalResolverException,
   PolarPortalUnauthorizedException,
 } from '../customer-identity/customer-identity.exceptions.js';
+
+export { PolarInvalidReturnUrlException } from '../return-url/return-url.exceptions.js';

@@ -3,14 +3,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { PolarRouteHandler } from '../common/route-definition.js';
 import { POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
 import { PolarPortalService } from './portal.service.js';
-import { prefersJson } from './prefers-json.js';
+import { answersWithJson, POLAR_REDIRECT_STATUS } from '../common/prefers-json.js';
 
-/**
- * 303 See Other: the answer to this GET is "your portal session is at this other URL, fetch it
- * with GET". Unlike 301/308 it is never cached as a permanent move, unlike 307 it never replays
- * a method, and it stays correct if the route is ever reached by a form POST.
- */
-export const PORTAL_REDIRECT_STATUS = HttpStatus.SEE_OTHER;
+/** The portal's redirect: 303 See Other, as every route of the module (see `POLAR_REDIRECT_STATUS`). */
+export const PORTAL_REDIRECT_STATUS = POLAR_REDIRECT_STATUS;
 
 /** Answers `GET /billing/portal` once `PolarPortalGuard` has identified the customer. */
 @Injectable()
@@ -30,8 +26,7 @@ export class PolarPortalHandler implements PolarRouteHandler {
     const returnUrl = this.portal.returnUrlFor(request);
     const link = await this.portal.open(customer, returnUrl);
 
-    const mode = this.config.respondWith;
-    if (mode === 'json' || (mode === 'negotiate' && prefersJson(request.headers.accept))) {
+    if (answersWithJson(this.config.respondWith, request.headers.accept)) {
       adapter.reply(response, link, HttpStatus.OK);
     } else {
       adapter.redirect(response, PORTAL_REDIRECT_STATUS, link.url);

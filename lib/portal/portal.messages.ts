@@ -1,7 +1,5 @@
 /** Wording of the portal route, in one place. Nothing here ever receives a token or secret. */
 export const PORTAL_MESSAGES = {
-  invalidReturnUrl: (reason: string): string =>
-    `return_url was rejected: ${reason}. Give a path of this app starting with '/' (e.g. /account) or an absolute URL on an allowed origin.`,
   unknownCustomer: (how: string): string =>
     `No Polar customer matches this user (${how}). Create the customer first (CustomersService.ensure, e.g. at sign-up) or enable portal.createCustomerIfMissing with an email from the resolver.`,
   unknownCustomerNoEmail:

@@ -21,13 +21,12 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { PolarSessionReuse } from './session-reuse/session-reuse.service.js';
 import { POLAR_PORTAL_CONFIG, type PolarPortalConfig } from './portal.config.js';
 import {
-  PolarInvalidReturnUrlException,
   PolarPortalCustomerNotFoundException,
   PolarPortalMemberNotFoundException,
   PolarPortalMemberRequiredException,
 } from './portal.exceptions.js';
 import { PORTAL_MESSAGES } from './portal.messages.js';
-import { checkReturnUrl, originOfRequest } from './return-url.policy.js';
+import { returnUrlFor, type ReturnUrlRequest } from '../return-url/return-url.request.js';
 
 /** What the route hands the client: the portal URL (it carries the session token) and its expiry. */
 export interface PolarPortalLink {
@@ -67,28 +66,10 @@ export class PolarPortalService implements OnModuleInit {
   }
 
   /** The absolute return URL for this request (query, else the default), or undefined for none. */
-  returnUrlFor(request: {
-    query?: unknown;
-    protocol?: unknown;
-    host?: unknown;
-    headers?: Record<string, unknown>;
-  }): string | undefined {
+  returnUrlFor(request: { query?: unknown } & ReturnUrlRequest): string | undefined {
     const query = (request.query ?? {}) as Record<string, unknown>;
     const given = Object.prototype.hasOwnProperty.call(query, 'return_url') ? query.return_url : undefined;
-    const fallback = this.config.defaultReturnUrl;
-    if (given === undefined && (fallback === undefined || !fallback.startsWith('/'))) {
-      // No default, or an absolute one checked and normalised at start-up: the app's own choice,
-      // so its origin is not held to the allowlist that guards the query parameter.
-      return fallback;
-    }
-    const value = given ?? fallback;
-    const policy = this.config.returnUrlPolicy;
-    const requestOrigin = policy.appOrigin === undefined ? originOfRequest(request) : undefined;
-    const check = checkReturnUrl(value, policy, requestOrigin);
-    if (!check.ok) {
-      throw new PolarInvalidReturnUrlException(check.rule, check.reason);
-    }
-    return check.url;
+    return returnUrlFor(request, given, this.config);
   }
 
   /**
@@ -169,4 +150,3 @@ export class PolarPortalService implements OnModuleInit {
     return mapped;
   }
 }
-

@@ -21,6 +21,11 @@ export const ALL_SCOPES = [
   'events:write',
   'meters:read',
   'meters:write',
+  'customer_meters:read',
+  'refunds:read',
+  'refunds:write',
+  'license_keys:read',
+  'license_keys:write',
 ] as const;
 
 /** Organization access tokens and their scopes. */

@@ -1,6 +1,7 @@
 export { PolarEmulator } from './polar-emulator.js';
 export { PolarEmulatorBilling } from './billing/billing.control.js';
 export type {
+  PolarEmulatorLicenseKey,
   PolarEmulatorPriceSeed,
   PolarEmulatorProductSeed,
   PolarEmulatorPurchase,

@@ -39,6 +39,8 @@ import { catalogRoutes } from './billing/catalog.routes.js';
 import { checkoutRoutes } from './billing/checkout.routes.js';
 import { subscriptionRoutes } from './billing/subscriptions.routes.js';
 import { usageRoutes } from './billing/usage.routes.js';
+import { refundRoutes } from './billing/refunds.routes.js';
+import { licenseKeyRoutes } from './billing/license-keys.routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 // Python's json gives up near its recursion limit (1000); JavaScript's JSON.stringify overflows the stack a few
@@ -117,6 +119,8 @@ export class PolarEmulator {
       ...checkoutRoutes(this.billingStore, () => this.baseUrl, this.organizationSlug),
       ...subscriptionRoutes(this.billingStore),
       ...usageRoutes(this.billingStore),
+      ...refundRoutes(this.billingStore),
+      ...licenseKeyRoutes(this.billingStore),
     ];
   }
 

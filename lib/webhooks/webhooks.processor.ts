@@ -9,7 +9,11 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { describeThrown } from '../errors/describe-thrown.js';
-import { CustomerLifecycle, type PolarCustomerDeletedEvent } from '../customers/customer-lifecycle.js';
+import {
+  CustomerLifecycle,
+  type PolarCustomerDeletedEvent,
+  type PolarCustomerStateChangedEvent,
+} from '../customers/customer-lifecycle.js';
 import type { PolarResolvedOptions } from '../interfaces/polar-module-options.interface.js';
 import type { PolarWebhookDedupeStore } from '../interfaces/polar-webhook-dedupe-store.interface.js';
 import type { PolarWebhooksConfig } from '../interfaces/polar-webhooks-options.interface.js';
@@ -17,7 +21,7 @@ import { POLAR_RESOLVED_OPTIONS, POLAR_WEBHOOK_DEDUPE_STORE } from '../polar.con
 import { PolarWebhooksExplorer } from './webhooks.explorer.js';
 import { webhookMessages } from './webhooks.messages.js';
 import type { PolarWebhookDelivery } from './webhooks.types.js';
-import { verifyPolarWebhook } from './webhooks.verifier.js';
+import { PolarWebhookVerifier } from './webhooks.verifier.js';
 
 /** A 2xx answer of the webhook route (failures are thrown as HttpExceptions). */
 export interface PolarWebhookAnswer {
@@ -30,7 +34,7 @@ export interface PolarWebhookAnswer {
 export class PolarWebhooksProcessor {
   private readonly logger = new Logger('PolarWebhooks');
   private readonly options: PolarWebhooksConfig;
-  private readonly secrets: string[];
+  private readonly verifier: PolarWebhookVerifier;
   private readonly store: PolarWebhookDedupeStore | null;
   private readonly ttlMs: number;
   private readonly claimTtlMs: number;
@@ -44,7 +48,7 @@ export class PolarWebhooksProcessor {
     // Registered only with the webhook route, whose options are then resolved (never false).
     this.options = resolved.webhooks as PolarWebhooksConfig;
     const { secrets, dedupe } = this.options;
-    this.secrets = secrets;
+    this.verifier = new PolarWebhookVerifier(secrets);
     this.store = dedupe ? store : null;
     this.ttlMs = dedupe ? dedupe.ttlMs : 0;
     this.claimTtlMs = dedupe ? dedupe.claimTtlMs : 0;
@@ -52,7 +56,7 @@ export class PolarWebhooksProcessor {
 
   /** Handles one delivery given its exact raw bytes and Standard-Webhooks headers. */
   async process(rawBody: Uint8Array, headers: Record<string, string>): Promise<PolarWebhookAnswer> {
-    const verification = await verifyPolarWebhook(rawBody, headers, this.secrets);
+    const verification = this.verifier.verify(rawBody, headers);
     const id = headers['webhook-id'] ?? '';
     switch (verification.kind) {
       case 'invalid-signature':
@@ -71,6 +75,10 @@ export class PolarWebhooksProcessor {
     // A customer deleted outside this app (the dashboard, another service) must lose what the
     // module caches for it, e.g. reused portal sessions, as one deleted through CustomersService does.
     if (event.type === 'customer.deleted') this.lifecycle.notifyDeleted(deletedCustomerOf(event.data));
+    // Likewise a change of what the customer paid for must reach the cached customer states, with
+    // or without a handler of the app's: the cache refetches (never patches) on each of these.
+    const billingCustomer = billingCustomerOf(event);
+    if (billingCustomer) this.lifecycle.notifyStateChanged(billingCustomer);
     const handlers = this.explorer.handlersFor(event.type);
     if (handlers.length === 0) {
       return { status: 202, body: { received: true, handled: false, reason: 'no_handler' } };
@@ -141,6 +149,25 @@ export class PolarWebhooksProcessor {
       this.logger.error(webhookMessages.unknownHookFailed(id), describeThrown(error));
     }
   }
+}
+
+/** Event types after which a customer's state (subscriptions, grants, meters) may differ. */
+const STATE_CHANGING_EVENT = /^(customer\.state_changed|subscription\.[a-z_]+|benefit_grant\.[a-z_]+|order\.paid)$/;
+
+/** The customer whose billing state the event may have changed, when it is one of those events. */
+function billingCustomerOf(event: { type: string; data: unknown }): PolarCustomerStateChangedEvent | undefined {
+  if (!STATE_CHANGING_EVENT.test(event.type)) return undefined;
+  const data = event.data as { id?: unknown; external_id?: unknown; customer_id?: unknown; customer?: unknown };
+  const customer = (typeof data.customer === 'object' && data.customer !== null ? data.customer : {}) as {
+    id?: unknown;
+    external_id?: unknown;
+  };
+  // customer.state_changed carries the customer itself; the others carry it as `customer`.
+  const own = event.type === 'customer.state_changed';
+  const id = own ? data.id : (data.customer_id ?? customer.id);
+  const externalId = own ? data.external_id : customer.external_id;
+  if (typeof id !== 'string') return undefined;
+  return { customer_id: id, ...(typeof externalId === 'string' ? { external_customer_id: externalId } : {}) };
 }
 
 /** The ids of a deleted customer; Polar moves a soft-deleted customer's external id into metadata. */

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PolarClientError, PolarRateLimitError, PolarServerError } from '@polar-sh/sdk';
 import { createPolar, errors } from '@polar-sh/sdk/2026-10';
 import { PolarEmulator } from '../../lib/testing/index.js';
+import { failureOf } from '../emulator/helpers.js';
 import {
   derivePrismSpec,
   observePrismVerdicts,
@@ -46,8 +47,12 @@ if (!specPresent) {
 }
 const describeContract = specPresent ? describe : describe.skip;
 
-/** Statuses Polar answers that the spec leaves undeclared; see the comment at the top. */
-const UNDECLARED_STATUSES = new Set([401, 403, 429]);
+/**
+ * Statuses Polar answers that the spec leaves undeclared; see the comment at the top. 400 is the billing
+ * services' own refusals (RevokeSubscriptionBenefitsProhibited, BelowMinimumSeats, a license key's BadRequest),
+ * whose bodies the billing cases assert exactly.
+ */
+const UNDECLARED_STATUSES = new Set([400, 401, 403, 429]);
 const UNDECLARED_WARNING = 'Unable to match the returned status code';
 
 const EXPECTED_OPERATIONS = [
@@ -85,6 +90,18 @@ const EXPECTED_OPERATIONS = [
   'meters:create',
   'meters:list',
   'meters:get',
+  'refunds:create',
+  'refunds:list',
+  'license_keys:list',
+  'license_keys:get',
+  'license_keys:validate',
+  'license_keys:activate',
+  'license_keys:deactivate',
+  'customer_portal:license_keys:validate',
+  'customer_portal:license_keys:activate',
+  'customer_portal:license_keys:deactivate',
+  'customer_meters:list',
+  'customer_meters:get',
 ];
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -177,7 +194,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     // timeout is in seconds; Prism validates each response on shared cores, so be generous.
     createPolar({ accessToken, baseUrl: prism.url, timeout: 30 });
 
-  /** Violations in a case's verdicts, as readable lines; undeclared 401/403/429 are accepted. */
+  /** Violations in a case's verdicts, as readable lines; undeclared 400/401/403/429 are accepted. */
   function violationsOf(verdicts: PrismVerdict[]): string[] {
     const lines: string[] = [];
     for (const verdict of verdicts) {
@@ -264,7 +281,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       console.log(
         `contract: ${exercised.size} operations, ${caseCount} cases, ${allViolations.length} violations` +
           ` (${requestCount} requests validated; ${undeclaredCount} answers with a status the spec` +
-          ' does not declare, 401/403/429, checked against API-FACTS instead)' +
+          ' does not declare, 400/401/403/429, their bodies asserted by the cases instead)' +
           (allViolations.length ? `\n${allViolations.join('\n')}` : ''),
       );
     }
@@ -932,6 +949,856 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     );
   });
 
+  describe('billing after the sale: refunds, license keys, plan and seat changes, customer meters', () => {
+    // A harness deadline, as for the billing lifecycle cases above.
+    const CASE_MS = 60_000;
+    const orgId = () => main.organizationId;
+    const buyer = () =>
+      main.seedCustomer({
+        email: `${randomUUID().slice(0, 8)}@mailinator.com`,
+        external_id: `usr_${randomUUID().slice(0, 8)}`,
+      });
+    const seed = (name: string, amount: number, recurring: boolean, benefits: string[] = []) =>
+      main.billing.seedProduct({
+        name,
+        ...(recurring ? { recurring_interval: 'month' as const } : {}),
+        prices: [{ amount_type: 'fixed', price_amount: amount }],
+        benefits,
+      });
+    /** A paid one-time order of 10000 (seeded: the case's calls are the ones under test). */
+    const paidOrder = (benefits: string[] = []) => {
+      const customer = buyer();
+      const { order } = main.billing.purchase({ customer, product: seed('Lifetime', 10000, false, benefits) });
+      return { order, customer };
+    };
+    const subscriptionOf = (amount = 2000) => {
+      const customer = buyer();
+      return main.billing.seedSubscription({ customer, product: seed('Basic', amount, true) });
+    };
+    const seatSubscription = async (seats = 3) => {
+      const product = main.billing.seedProduct({
+        name: 'Team',
+        recurring_interval: 'month',
+        prices: [
+          { amount_type: 'seat_based', seat_tiers: { tiers: [{ min_seats: 2, max_seats: 10, price_per_seat: 1000 }] } },
+        ],
+      });
+      const checkout = await polar.checkouts.create({
+        products: [product.id],
+        customer_email: `${randomUUID().slice(0, 8)}@mailinator.com`,
+        seats,
+      });
+      main.billing.pay(checkout.id);
+      return main.billing.subscriptions.find((s) => s.checkout_id === checkout.id)!;
+    };
+    /** A license key from a one-time purchase of a product whose license_keys benefit has `properties`. */
+    const licenseKey = async (properties: Record<string, unknown> = {}) => {
+      const benefit = await polar.benefits.create({ type: 'license_keys', description: 'App license', properties });
+      const { order, customer } = paidOrder([benefit.id]);
+      const key = main.billing.licenseKeys.find((candidate) => candidate.benefit_id === benefit.id)!;
+      return { benefit, order, customer, key };
+    };
+    const activatable = () => licenseKey({ activations: { limit: 1, enable_customer_admin: false } });
+
+    // ---- refunds ----
+    contractCase(
+      'refunds.create: a partial refund → 201 Refund',
+      async () => {
+        const { order } = paidOrder();
+        const refund = await polar.refunds.create({ order_id: order.id, reason: 'customer_request', amount: 2500 });
+        expect(refund).toMatchObject({ status: 'succeeded', amount: 2500, order_id: order.id });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.create: the rest after a partial refund → order refunded',
+      async () => {
+        const { order } = paidOrder();
+        await polar.refunds.create({ order_id: order.id, reason: 'duplicate', amount: 4000 });
+        await polar.refunds.create({ order_id: order.id, reason: 'duplicate', amount: 6000 });
+        expect(main.billing.orders.find((o) => o.id === order.id)).toMatchObject({
+          status: 'refunded',
+          refunded_amount: 10000,
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.create with metadata and a comment → metadata echoed',
+      async () => {
+        const { order } = paidOrder();
+        const refund = await polar.refunds.create({
+          order_id: order.id,
+          reason: 'service_disruption',
+          amount: 100,
+          comment: 'outage on 1 Oct',
+          metadata: { ticket: 'T-42', priority: 2 },
+        });
+        expect(refund.metadata).toEqual({ ticket: 'T-42', priority: 2 });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.create with revoke_benefits on a one-time order → 201, grant revoked',
+      async () => {
+        const benefit = await polar.benefits.create({ type: 'custom', description: 'Lifetime access', properties: {} });
+        const { order } = paidOrder([benefit.id]);
+        const refund = await polar.refunds.create({
+          order_id: order.id,
+          reason: 'fraudulent',
+          amount: 10000,
+          revoke_benefits: true,
+        });
+        expect(refund.revoke_benefits).toBe(true);
+        expect(main.billing.benefitGrants.find((g) => g.order_id === order.id)).toMatchObject({ is_revoked: true });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.create on a subscription order → 201 with subscription_id',
+      async () => {
+        const subscription = subscriptionOf();
+        const order = main.billing.orders.find((o) => o.subscription_id === subscription.id)!;
+        const refund = await polar.refunds.create({
+          order_id: order.id,
+          reason: 'satisfaction_guarantee',
+          amount: 500,
+        });
+        expect(refund.subscription_id).toBe(subscription.id);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.create on a fully refunded order → 403 RefundedAlready',
+      async () => {
+        const { order } = paidOrder();
+        await polar.refunds.create({ order_id: order.id, reason: 'other', amount: 10000 });
+        expect(await failureOf(polar.refunds.create({ order_id: order.id, reason: 'other', amount: 1 }))).toEqual({
+          status: 403,
+          body: { error: 'RefundedAlready', detail: `Order is already fully refunded: ${order.id}` },
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.create for an unknown order → 422',
+      async () => {
+        const body = await validationErrorOf(
+          polar.refunds.create({ order_id: randomUUID(), reason: 'other', amount: 1 }),
+        );
+        expect(body.detail[0]).toMatchObject({ loc: ['body', 'order_id'], msg: 'Order not found' });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.create above the refundable amount → 422',
+      async () => {
+        const { order } = paidOrder();
+        const body = await validationErrorOf(
+          polar.refunds.create({ order_id: order.id, reason: 'other', amount: 10001 }),
+        );
+        expect(body.detail[0]).toMatchObject({
+          loc: ['body', 'amount'],
+          msg: 'Refund amount exceeds refundable amount',
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.create with revoke_benefits on a subscription order → 400',
+      async () => {
+        const subscription = subscriptionOf();
+        const order = main.billing.orders.find((o) => o.subscription_id === subscription.id)!;
+        const failure = await failureOf(
+          polar.refunds.create({ order_id: order.id, reason: 'other', amount: 100, revoke_benefits: true }),
+        );
+        expect(failure).toMatchObject({ status: 400, body: { error: 'RevokeSubscriptionBenefitsProhibited' } });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.list → ListResource[Refund], newest first',
+      async () => {
+        const { order } = paidOrder();
+        await polar.refunds.create({ order_id: order.id, reason: 'other', amount: 1 });
+        await polar.refunds.create({ order_id: order.id, reason: 'other', amount: 2 });
+        expect((await polar.refunds.list({ order_id: order.id })).items.map((r) => r.amount)).toEqual([2, 1]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.list by customer_id',
+      async () => {
+        const { order, customer } = paidOrder();
+        await polar.refunds.create({ order_id: order.id, reason: 'other', amount: 5 });
+        expect((await polar.refunds.list({ customer_id: customer.id })).items.map((r) => r.order_id)).toEqual([
+          order.id,
+        ]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.list by subscription_id',
+      async () => {
+        const subscription = subscriptionOf();
+        const order = main.billing.orders.find((o) => o.subscription_id === subscription.id)!;
+        await polar.refunds.create({ order_id: order.id, reason: 'other', amount: 5 });
+        expect((await polar.refunds.list({ subscription_id: subscription.id })).items).toHaveLength(1);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.list succeeded=false → none (emulated card refunds succeed)',
+      async () => {
+        const { order } = paidOrder();
+        await polar.refunds.create({ order_id: order.id, reason: 'other', amount: 5 });
+        expect((await polar.refunds.list({ order_id: order.id, succeeded: false })).items).toEqual([]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'orders.get after a partial refund → Order partially_refunded',
+      async () => {
+        const { order } = paidOrder();
+        await polar.refunds.create({ order_id: order.id, reason: 'other', amount: 2500 });
+        expect(await polar.orders.get(order.id)).toMatchObject({
+          status: 'partially_refunded',
+          refunded_amount: 2500,
+          refundable_amount: 7500,
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'orders.list after a full refund → Order refunded',
+      async () => {
+        const { order, customer } = paidOrder();
+        await polar.refunds.create({ order_id: order.id, reason: 'other', amount: 10000 });
+        expect((await polar.orders.list({ customer_id: customer.id })).items.map((o) => o.status)).toEqual([
+          'refunded',
+        ]);
+      },
+      CASE_MS,
+    );
+
+    // ---- license keys ----
+    contractCase(
+      'benefits.create license_keys → 201 BenefitLicenseKeys',
+      async () => {
+        const benefit = await polar.benefits.create({
+          type: 'license_keys',
+          description: 'App license',
+          properties: {},
+        });
+        expect(benefit).toMatchObject({ type: 'license_keys', properties: { prefix: null, activations: null } });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'benefits.create license_keys with prefix, expiry, activations and usage limit',
+      async () => {
+        const benefit = await polar.benefits.create({
+          type: 'license_keys',
+          description: 'Pro license',
+          properties: {
+            prefix: 'pro',
+            expires: { ttl: 1, timeframe: 'year' },
+            activations: { limit: 3, enable_customer_admin: true },
+            limit_usage: 1000,
+          },
+        });
+        expect(benefit.properties).toMatchObject({ prefix: 'pro', limit_usage: 1000 });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.activate with a non-uuid4 organization_id → 422',
+      async () => {
+        const body = await validationErrorOf(
+          polar.licenseKeys.activate({
+            key: 'K',
+            organization_id: '00000000-0000-1000-8000-000000000000',
+            label: 'PC',
+          }),
+        );
+        expect(body.detail[0].loc).toEqual(['body', 'organization_id']);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.list → ListResource[LicenseKeyRead]',
+      async () => {
+        const { key } = await licenseKey();
+        expect((await polar.licenseKeys.list()).items.map((k) => k.id)).toContain(key.id);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.list by benefit_id',
+      async () => {
+        const { key, benefit } = await licenseKey({ prefix: 'x' });
+        expect((await polar.licenseKeys.list({ benefit_id: benefit.id })).items.map((k) => k.id)).toEqual([key.id]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.get → LicenseKeyWithActivations',
+      async () => {
+        const { key } = await licenseKey();
+        expect(await polar.licenseKeys.get(key.id)).toMatchObject({ id: key.id, status: 'granted', activations: [] });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.get of an unknown key → 404',
+      async () => {
+        await expectNotFound(polar.licenseKeys.get(randomUUID()));
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.validate → 200 ValidatedLicenseKey',
+      async () => {
+        const { key } = await licenseKey();
+        expect(await polar.licenseKeys.validate({ key: key.key, organization_id: orgId() })).toMatchObject({
+          validations: 1,
+          activation: null,
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.validate with increment_usage, benefit_id and customer_id',
+      async () => {
+        const { key, benefit } = await licenseKey({ limit_usage: 10 });
+        const validated = await polar.licenseKeys.validate({
+          key: key.key,
+          organization_id: orgId(),
+          benefit_id: benefit.id,
+          customer_id: key.customer_id,
+          increment_usage: 4,
+        });
+        expect(validated.usage).toBe(4);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.validate for another benefit → 404',
+      async () => {
+        const { key } = await licenseKey();
+        const error = await rejectionOf(
+          polar.licenseKeys.validate({ key: key.key, organization_id: orgId(), benefit_id: randomUUID() }),
+        );
+        expect(error).toBeInstanceOf(errors.ResourceNotFound);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.validate of an unknown key → 404',
+      async () => {
+        await expectNotFound(polar.licenseKeys.validate({ key: 'NOPE', organization_id: orgId() }));
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.validate with a non-uuid4 organization_id → 422',
+      async () => {
+        const body = await validationErrorOf(
+          polar.licenseKeys.validate({ key: 'K', organization_id: '00000000-0000-1000-8000-000000000000' }),
+        );
+        expect(body.detail[0].loc).toEqual(['body', 'organization_id']);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.activate → 200 LicenseKeyActivationRead',
+      async () => {
+        const { key } = await activatable();
+        const activation = await polar.licenseKeys.activate({
+          key: key.key,
+          organization_id: orgId(),
+          label: 'Laptop',
+        });
+        expect(activation).toMatchObject({ license_key_id: key.id, label: 'Laptop', license_key: { id: key.id } });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.activate past the limit → 403 NotPermitted',
+      async () => {
+        const { key } = await activatable();
+        await polar.licenseKeys.activate({ key: key.key, organization_id: orgId(), label: 'One' });
+        expect(
+          await failureOf(polar.licenseKeys.activate({ key: key.key, organization_id: orgId(), label: 'Two' })),
+        ).toEqual({
+          status: 403,
+          body: { error: 'NotPermitted', detail: 'License key activation limit already reached' },
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.activate a key without activations → 403',
+      async () => {
+        const { key } = await licenseKey();
+        const failure = await failureOf(
+          polar.licenseKeys.activate({ key: key.key, organization_id: orgId(), label: 'PC' }),
+        );
+        expect(failure).toMatchObject({ status: 403, body: { error: 'NotPermitted' } });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.deactivate → 204',
+      async () => {
+        const { key } = await activatable();
+        const activation = await polar.licenseKeys.activate({ key: key.key, organization_id: orgId(), label: 'PC' });
+        await polar.licenseKeys.deactivate({ key: key.key, organization_id: orgId(), activation_id: activation.id });
+        expect(observer.peek().at(-1)).toMatchObject({ status: 204 });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'licenseKeys.deactivate an unknown activation → 404',
+      async () => {
+        const { key } = await activatable();
+        await expectNotFound(
+          polar.licenseKeys.deactivate({ key: key.key, organization_id: orgId(), activation_id: randomUUID() }),
+        );
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerPortal.licenseKeys.validate → 200',
+      async () => {
+        const { key } = await licenseKey();
+        expect((await polar.customerPortal.licenseKeys.validate({ key: key.key, organization_id: orgId() })).id).toBe(
+          key.id,
+        );
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerPortal.licenseKeys.activate → 200',
+      async () => {
+        const { key } = await activatable();
+        const activation = await polar.customerPortal.licenseKeys.activate({
+          key: key.key,
+          organization_id: orgId(),
+          label: 'Workstation',
+          meta: { os: 'linux' },
+        });
+        expect(activation.meta).toEqual({ os: 'linux' });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerPortal.licenseKeys.validate with its activation → activation in the answer',
+      async () => {
+        const { key } = await activatable();
+        const activation = await polar.customerPortal.licenseKeys.activate({
+          key: key.key,
+          organization_id: orgId(),
+          label: 'A',
+        });
+        const validated = await polar.customerPortal.licenseKeys.validate({
+          key: key.key,
+          organization_id: orgId(),
+          activation_id: activation.id,
+        });
+        expect(validated.activation).toMatchObject({ id: activation.id, label: 'A' });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerPortal.licenseKeys.deactivate → 204',
+      async () => {
+        const { key } = await activatable();
+        const activation = await polar.customerPortal.licenseKeys.activate({
+          key: key.key,
+          organization_id: orgId(),
+          label: 'B',
+        });
+        await polar.customerPortal.licenseKeys.deactivate({
+          key: key.key,
+          organization_id: orgId(),
+          activation_id: activation.id,
+        });
+        expect((await polar.licenseKeys.get(key.id)).activations).toEqual([]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerPortal.licenseKeys.validate a key revoked by a refund → 404',
+      async () => {
+        const { key, order } = await licenseKey();
+        await polar.refunds.create({ order_id: order.id, reason: 'other', amount: 10000, revoke_benefits: true });
+        const error = await rejectionOf(
+          polar.customerPortal.licenseKeys.validate({ key: key.key, organization_id: orgId() }),
+        );
+        expect(error).toBeInstanceOf(errors.ResourceNotFound);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerPortal.licenseKeys.validate past limit_usage → 400',
+      async () => {
+        const { key } = await licenseKey({ limit_usage: 1 });
+        const failure = await failureOf(
+          polar.customerPortal.licenseKeys.validate({ key: key.key, organization_id: orgId(), increment_usage: 2 }),
+        );
+        expect(failure).toEqual({
+          status: 400,
+          body: { error: 'BadRequest', detail: 'License key only has 1 more usages.' },
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerPortal.licenseKeys.activate an unknown key → 404',
+      async () => {
+        await expectNotFound(
+          polar.customerPortal.licenseKeys.activate({ key: 'NOPE', organization_id: orgId(), label: 'C' }),
+        );
+      },
+      CASE_MS,
+    );
+
+    // ---- plan changes ----
+    contractCase(
+      'subscriptions.update product_id (prorate) → 200 Subscription on the new product',
+      async () => {
+        const subscription = subscriptionOf();
+        const pro = seed('Pro', 5000, true);
+        expect(await polar.subscriptions.update(subscription.id, { product_id: pro.id })).toMatchObject({
+          product_id: pro.id,
+          amount: 5000,
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update product_id with invoice → a subscription_update order',
+      async () => {
+        const subscription = subscriptionOf();
+        const pro = seed('Pro', 5000, true);
+        main.billing.advanceTime(24 * 60 * 60 * 1000);
+        await polar.subscriptions.update(subscription.id, { product_id: pro.id, proration_behavior: 'invoice' });
+        const orders = await polar.orders.list({ customer_id: subscription.customer_id as string });
+        expect(orders.items[0]).toMatchObject({ billing_reason: 'subscription_update', status: 'paid' });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update product_id with next_period → pending_update',
+      async () => {
+        const subscription = subscriptionOf();
+        const pro = seed('Pro', 5000, true);
+        const updated = await polar.subscriptions.update(subscription.id, {
+          product_id: pro.id,
+          proration_behavior: 'next_period',
+        });
+        expect(updated.pending_update).toMatchObject({ product_id: pro.id });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update with proration_behavior reset → 422',
+      async () => {
+        const subscription = subscriptionOf();
+        const pro = seed('Pro', 5000, true);
+        const body = await validationErrorOf(
+          polar.subscriptions.update(subscription.id, { product_id: pro.id, proration_behavior: 'reset' }),
+        );
+        expect(body.detail[0].loc).toEqual(['body', 'proration_behavior']);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update to an unknown product → 422',
+      async () => {
+        const subscription = subscriptionOf();
+        const body = await validationErrorOf(polar.subscriptions.update(subscription.id, { product_id: randomUUID() }));
+        expect(body.detail[0].msg).toBe('Product does not exist.');
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update to a one-time product → 422',
+      async () => {
+        const subscription = subscriptionOf();
+        const body = await validationErrorOf(
+          polar.subscriptions.update(subscription.id, { product_id: seed('Add-on', 500, false).id }),
+        );
+        expect(body.detail[0].msg).toBe('Product is not recurring.');
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update to an archived product → 422',
+      async () => {
+        const subscription = subscriptionOf();
+        const old = seed('Old', 900, true);
+        await polar.products.update(old.id, { is_archived: true });
+        const body = await validationErrorOf(polar.subscriptions.update(subscription.id, { product_id: old.id }));
+        expect(body.detail[0].msg).toBe('Product is archived.');
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update product on a subscription ending at period end → 403',
+      async () => {
+        const subscription = subscriptionOf();
+        await polar.subscriptions.update(subscription.id, { cancel_at_period_end: true });
+        const failure = await failureOf(
+          polar.subscriptions.update(subscription.id, { product_id: seed('Pro', 5000, true).id }),
+        );
+        expect(failure).toMatchObject({ status: 403, body: { error: 'AlreadyCanceledSubscription' } });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update with invoice and a declined card → 402 PaymentFailed',
+      async () => {
+        const subscription = subscriptionOf();
+        const pro = seed('Pro', 5000, true);
+        main.billing.advanceTime(24 * 60 * 60 * 1000);
+        main.billing.failNextPayments(1);
+        const failure = await failureOf(
+          polar.subscriptions.update(subscription.id, { product_id: pro.id, proration_behavior: 'invoice' }),
+        );
+        expect(failure).toMatchObject({ status: 402, body: { error: 'PaymentFailed' } });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'orders.get of a plan-change invoice → proration items',
+      async () => {
+        const subscription = subscriptionOf();
+        main.billing.advanceTime(24 * 60 * 60 * 1000);
+        await polar.subscriptions.update(subscription.id, {
+          product_id: seed('Pro', 5000, true).id,
+          proration_behavior: 'invoice',
+        });
+        const invoice = main.billing.orders.find(
+          (o) => o.billing_reason === 'subscription_update' && o.subscription_id === subscription.id,
+        )!;
+        const order = await polar.orders.get(invoice.id);
+        expect(order.items.map((item) => item.proration)).toEqual([true, true]);
+      },
+      CASE_MS,
+    );
+
+    // ---- seats ----
+    contractCase(
+      'subscriptions.update seats with invoice → 200, seats and amount',
+      async () => {
+        const subscription = await seatSubscription();
+        main.billing.advanceTime(24 * 60 * 60 * 1000);
+        expect(
+          await polar.subscriptions.update(subscription.id, { seats: 5, proration_behavior: 'invoice' }),
+        ).toMatchObject({
+          seats: 5,
+          amount: 5000,
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update seats (prorate) → 200',
+      async () => {
+        const subscription = await seatSubscription();
+        expect((await polar.subscriptions.update(subscription.id, { seats: 2 })).seats).toBe(2);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update seats with next_period → pending_update.seats',
+      async () => {
+        const subscription = await seatSubscription();
+        const updated = await polar.subscriptions.update(subscription.id, {
+          seats: 4,
+          proration_behavior: 'next_period',
+        });
+        expect(updated).toMatchObject({ seats: 3, pending_update: { seats: 4, product_id: null } });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update seats to the current count → 200, unchanged',
+      async () => {
+        const subscription = await seatSubscription();
+        expect((await polar.subscriptions.update(subscription.id, { seats: 3 })).seats).toBe(3);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update seats below the minimum → 400 BelowMinimumSeats',
+      async () => {
+        const subscription = await seatSubscription();
+        expect(await failureOf(polar.subscriptions.update(subscription.id, { seats: 1 }))).toEqual({
+          status: 400,
+          body: { error: 'BelowMinimumSeats', detail: 'Minimum 2 seats required.' },
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update seats on a fixed-price subscription → 400 NotASeatBasedSubscription',
+      async () => {
+        const subscription = subscriptionOf();
+        const failure = await failureOf(polar.subscriptions.update(subscription.id, { seats: 3 }));
+        expect(failure).toMatchObject({ status: 400, body: { error: 'NotASeatBasedSubscription' } });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'checkouts.create with seats for a seat-based price → 201 with seats and total',
+      async () => {
+        const product = main.billing.seedProduct({
+          name: 'Team',
+          recurring_interval: 'month',
+          prices: [{ amount_type: 'seat_based', seat_tiers: { tiers: [{ min_seats: 1, price_per_seat: 800 }] } }],
+        });
+        expect(await polar.checkouts.create({ products: [product.id], seats: 4 })).toMatchObject({
+          seats: 4,
+          total_amount: 3200,
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'checkouts.create with seats for a fixed price → 422',
+      async () => {
+        const body = await validationErrorOf(
+          polar.checkouts.create({ products: [seed('Solo', 900, true).id], seats: 2 }),
+        );
+        expect(body.detail[0]).toMatchObject({ loc: ['body', 'seats'] });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'checkouts.create with embed_origin → echoed on the Checkout',
+      async () => {
+        const checkout = await polar.checkouts.create({
+          products: [seed('Embedded', 900, true).id],
+          embed_origin: 'https://app.example.com',
+        });
+        expect(checkout.embed_origin).toBe('https://app.example.com');
+      },
+      CASE_MS,
+    );
+
+    // ---- meter credits and customer meters ----
+    // Meters count every matching event, earlier ones too: each case meters its own event name.
+    const creditedCustomer = async () => {
+      const event = `tokens_${randomUUID().slice(0, 8)}`;
+      const meter = await polar.meters.create({
+        name: 'Tokens',
+        filter: { conjunction: 'and', clauses: [{ property: 'name', operator: 'eq', value: event }] },
+        aggregation: { func: 'sum', property: 'metadata.count' },
+      });
+      const credits = await polar.benefits.create({
+        type: 'meter_credit',
+        description: '1000 tokens a month',
+        properties: { meter_id: meter.id, units: 1000, rollover: false },
+      });
+      const customer = buyer();
+      main.billing.seedSubscription({ customer, product: seed('Tokens', 1000, true, [credits.id]) });
+      return { meter, customer, credits, event };
+    };
+    contractCase(
+      'benefits.create meter_credit → 201 BenefitMeterCredit',
+      async () => {
+        const { credits, meter } = await creditedCustomer();
+        expect(credits).toMatchObject({
+          type: 'meter_credit',
+          properties: { meter_id: meter.id, units: 1000, rollover: false },
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'benefits.create meter_credit for an unknown meter → 422',
+      async () => {
+        const body = await validationErrorOf(
+          polar.benefits.create({
+            type: 'meter_credit',
+            description: 'Credits',
+            properties: { meter_id: randomUUID(), units: 10, rollover: false },
+          }),
+        );
+        expect(body.detail[0]).toMatchObject({ loc: ['body', 'meter_credit', 'properties', 'meter_id'] });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerMeters.list → ListResource[CustomerMeter] with credits',
+      async () => {
+        const { customer } = await creditedCustomer();
+        const list = await polar.customerMeters.list({ customer_id: customer.id });
+        expect(list.items).toEqual([
+          expect.objectContaining({ credited_units: 1000, consumed_units: 0, balance: 1000 }),
+        ]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerMeters.list after usage → consumed and balance',
+      async () => {
+        const { customer, event } = await creditedCustomer();
+        await polar.events.ingest({ events: [{ name: event, customer_id: customer.id, metadata: { count: 250 } }] });
+        const [entry] = (await polar.customerMeters.list({ customer_id: customer.id })).items;
+        expect(entry).toMatchObject({ consumed_units: 250, balance: 750 });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerMeters.list by meter_id',
+      async () => {
+        const { meter } = await creditedCustomer();
+        expect((await polar.customerMeters.list({ meter_id: meter.id })).items.map((m) => m.meter_id)).toEqual([
+          meter.id,
+        ]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerMeters.list by external_customer_id',
+      async () => {
+        const { customer } = await creditedCustomer();
+        const list = await polar.customerMeters.list({ external_customer_id: customer.external_id! });
+        expect(list.items.map((m) => m.customer_id)).toEqual([customer.id]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerMeters.get → CustomerMeter',
+      async () => {
+        const { customer } = await creditedCustomer();
+        const entry = main.billing.customerMeters.find((m) => m.customer_id === customer.id)!;
+        expect(await polar.customerMeters.get(entry.id)).toMatchObject({ id: entry.id, customer: { id: customer.id } });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerMeters.get of an unknown id → 404',
+      async () => {
+        await expectNotFound(polar.customerMeters.get(randomUUID()));
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customers.getState → active_meters with credited units',
+      async () => {
+        const { customer, meter } = await creditedCustomer();
+        const state = await polar.customers.getState(customer.id);
+        expect(state.active_meters).toEqual([expect.objectContaining({ meter_id: meter.id, credited_units: 1000 })]);
+      },
+      CASE_MS,
+    );
+  });
+
   describe('coverage', () => {
     it('every emulator operation went through Prism, and nothing else did', () => {
       expect(unmatched).toEqual([]);
@@ -941,7 +1808,7 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
     it('Prism logged no violation and answered nothing itself', async () => {
       await prism.settled();
       expect(prism.violationLogLines()).toEqual([]);
-      expect(caseCount).toBeGreaterThanOrEqual(25);
+      expect(caseCount).toBeGreaterThanOrEqual(120);
     });
 
     // Last on purpose: it makes Prism log a violation, which the log check above must not see.

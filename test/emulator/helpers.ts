@@ -26,6 +26,16 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Record<str
   throw new Error('expected the call to fail, it succeeded');
 }
 
+/** Status and Polar's `{ error, detail }` body of a failed SDK call other than a 422. */
+export async function failureOf(
+  call: Promise<unknown>,
+): Promise<{ status: number; body: { error: string; detail: string } }> {
+  const error = (await rejectionOf(call)) as unknown as { statusCode: number; error: unknown };
+  // Declared errors arrive parsed; a status the spec does not declare (400, 401) arrives as the raw body text.
+  const body = typeof error.error === 'string' ? JSON.parse(error.error) : error.error;
+  return { status: error.statusCode, body: body as { error: string; detail: string } };
+}
+
 /** One entry of a 422 body's `detail` (Polar's validation error shape). */
 export interface Detail {
   type: string;

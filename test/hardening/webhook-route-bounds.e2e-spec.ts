@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import request from 'supertest';
 import { OnPolarEvent } from '../../lib/webhooks/on-polar-event.decorator.js';
 import type { PolarWebhookEvent } from '../../lib/webhooks/webhooks.types.js';
-import { MAX_SIGNATURE_CANDIDATES } from '../../lib/webhooks/webhooks.verifier.js';
+import { MAX_SIGNATURE_CANDIDATES, PolarWebhookVerifier } from '../../lib/webhooks/webhooks.verifier.js';
 import {
   customerData,
   eventBody,
@@ -17,7 +17,7 @@ import { ADAPTERS, createWebhookApp, type WebhookApp } from '../webhooks/webhook
 
 const PATH = '/billing/webhooks';
 const SECRETS = [TEST_WEBHOOK_SECRET, NEXT_WEBHOOK_SECRET];
-/** Keys the SDK derives per secret (the base64-decoded key and the secret's own bytes). */
+/** Keys derived per secret, as the SDK derives them (the base64-decoded key and the secret's own bytes). */
 const KEYS_PER_SECRET = 2;
 
 @Injectable()
@@ -35,11 +35,16 @@ const bogus = () => `v1,${randomBytes(32).toString('base64')}`;
 describe.each(ADAPTERS)('the webhook route bounds what a request can cost, over %s', (adapter) => {
   let web: WebhookApp;
   let seen: Seen;
-  // Counts HMAC verifications (the SDK's cost per candidate and key); calls through, changes nothing.
-  let verify: SpiedFunction<SubtleCrypto['verify']>;
+  // Counts the HMACs the verifier computes over the body; calls through, changes nothing.
+  let verify: SpiedFunction<(key: Buffer, prefix: string, rawBody: Uint8Array) => Buffer>;
 
   beforeAll(async () => {
-    verify = jest.spyOn(globalThis.crypto.subtle, 'verify');
+    verify = jest.spyOn(
+      PolarWebhookVerifier.prototype as unknown as {
+        hmac: (key: Buffer, prefix: string, rawBody: Uint8Array) => Buffer;
+      },
+      'hmac',
+    );
     web = await createWebhookApp({ adapter, webhooks: { secrets: SECRETS }, providers: [Seen] });
     seen = web.app.get(Seen);
   });
@@ -91,13 +96,12 @@ describe.each(ADAPTERS)('the webhook route bounds what a request can cost, over 
     expect(verify).not.toHaveBeenCalled();
   });
 
-  it('an unsigned request with the most candidates allowed costs at most candidates × keys HMACs', async () => {
+  it('an unsigned request with the most candidates allowed costs one HMAC per key, not per candidate', async () => {
     const body = eventBody('customer.created');
     const candidates = Array.from({ length: MAX_SIGNATURE_CANDIDATES }, bogus).join(' ');
     const response = await post(body, { ...signWebhook(body, TEST_WEBHOOK_SECRET), 'webhook-signature': candidates });
     expect(response.status).toBe(403);
-    expect(verify.mock.calls.length).toBeLessThanOrEqual(MAX_SIGNATURE_CANDIDATES * KEYS_PER_SECRET * SECRETS.length);
-    expect(verify.mock.calls.length).toBeGreaterThan(0);
+    expect(verify).toHaveBeenCalledTimes(KEYS_PER_SECRET * SECRETS.length);
   });
 
   it('a valid signature among the allowed candidates still verifies (second secret too)', async () => {
@@ -107,6 +111,7 @@ describe.each(ADAPTERS)('the webhook route bounds what a request can cost, over 
     const response = await post(body, { ...signed, 'webhook-signature': candidates.join(' ') });
     expect(response.status).toBe(200);
     expect(seen.types).toEqual(['customer.created']);
+    expect(verify.mock.calls.length).toBeGreaterThan(0);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { PolarEmulator } from '../../lib/testing/index.js';
-import { OPEN_REDIRECT_CASES } from '../../lib/portal/open-redirect.fixtures.js';
+import { OPEN_REDIRECT_CASES } from '../../lib/return-url/open-redirect.fixtures.js';
 import { ADAPTERS, as, createPortalApp, type PortalApp } from './portal-test-app.js';
 
 let polar: PolarEmulator;

@@ -5,6 +5,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import { PolarCustomerStateService } from 'nestjs-polar';
 import { polarConfig } from 'nestjs-polar/config';
 import { PolarEmulator } from 'nestjs-polar/testing';
 import { AppModule } from '../../sample/app.module.js';
@@ -84,11 +85,38 @@ describe('sample app (supertest against the Polar emulator)', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const created = polar.requests.filter((r) => r.method === 'POST' && r.path === '/v1/customer-sessions/');
     expect(created.map((r) => r.body)).toEqual([
-      expect.objectContaining({ external_customer_id: userIdForEmail('grace@mailinator.com'), return_url: `${appUrl}/` }),
+      expect.objectContaining({
+        external_customer_id: userIdForEmail('grace@mailinator.com'),
+        return_url: `${appUrl}/`,
+      }),
     ]);
     const portal = await request(res.headers.location).get('').expect(200);
     expect(portal.text).toContain('grace@mailinator.com');
     expect(portal.text).toContain(`href="${appUrl}/"`);
+  });
+
+  it('gates /pro on a subscription: home with an upgrade notice before buying, the page after', async () => {
+    const cookie = await signIn('sub@mailinator.com');
+    const refused = await request(appUrl).get('/pro').set('Cookie', cookie).set('Accept', 'text/html').expect(303);
+    expect(refused.headers.location).toBe('/?code=subscription_required');
+    const home = await request(appUrl)
+      .get(refused.headers.location as string)
+      .set('Cookie', cookie)
+      .expect(200);
+    expect(home.text).toContain('data-testid="upgrade"');
+    await request(appUrl).get('/pro').set('Cookie', cookie).set('Accept', 'application/json').expect(402);
+
+    const product = polar.billing.seedProduct({
+      name: 'Pro monthly',
+      recurring_interval: 'month',
+      prices: [{ amount_type: 'fixed', price_amount: 900 }],
+    });
+    const customer = polar.customers.find((c) => c.email === 'sub@mailinator.com')!;
+    polar.billing.purchase({ customer: customer.id, product: product.id });
+    // The sample has no webhook route: the state refreshes on the next fetch after ttlMs, or at once here.
+    await app.get(PolarCustomerStateService).refresh({ external_customer_id: customer.external_id! });
+    const page = await request(appUrl).get('/pro').set('Cookie', cookie).expect(200);
+    expect(page.text).toContain('data-testid="pro"');
   });
 
   it('answers JSON { url, expires_at } to a client that asks for JSON', async () => {
@@ -129,7 +157,9 @@ describe('sample app (supertest against the Polar emulator)', () => {
     const cookie = await signIn('mallory@mailinator.com');
     await request(appUrl).get(`/billing/portal?customer_id=${victimId}`).set('Cookie', cookie).expect(303);
     const last = polar.requests.filter((r) => r.path === '/v1/customer-sessions/').at(-1)!;
-    expect(last.body).toEqual(expect.objectContaining({ external_customer_id: userIdForEmail('mallory@mailinator.com') }));
+    expect(last.body).toEqual(
+      expect.objectContaining({ external_customer_id: userIdForEmail('mallory@mailinator.com') }),
+    );
   });
 
   it('rejects a malformed email on the sign-in page without calling Polar', async () => {

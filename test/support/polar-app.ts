@@ -18,6 +18,7 @@ import type {
   PolarOptionsFactory,
   PolarRouteShapeOptions,
 } from '../../lib/interfaces/polar-module-options.interface.js';
+import type { PolarCheckoutOptions } from '../../lib/interfaces/polar-checkout-options.interface.js';
 import type { PolarPortalOptions } from '../../lib/interfaces/polar-portal-options.interface.js';
 import type { PolarWebhooksOptions } from '../../lib/interfaces/polar-webhooks-options.interface.js';
 import { PolarModule } from '../../lib/polar.module.js';
@@ -107,9 +108,14 @@ export class PolarTestAppBuilder {
   private adapter: AdapterName = 'express';
   private moduleForm: ModuleForm = 'forRoot';
   private moduleOptions: Partial<PolarModuleOptions> = {};
-  private readonly routeDecorators: { portal: MethodDecorator[]; webhooks: MethodDecorator[] } = {
+  private readonly routeDecorators: {
+    portal: MethodDecorator[];
+    webhooks: MethodDecorator[];
+    checkout: MethodDecorator[];
+  } = {
     portal: [],
     webhooks: [],
+    checkout: [],
   };
   private readonly metadata: Required<Pick<ModuleMetadata, 'imports' | 'providers' | 'controllers'>> = {
     imports: [],
@@ -151,6 +157,12 @@ export class PolarTestAppBuilder {
   webhooks(webhooks: PolarWebhooksOptions | undefined, routeDecorators: MethodDecorator[] = []): this {
     this.routeDecorators.webhooks = routeDecorators;
     return this.options({ webhooks });
+  }
+
+  /** The checkout routes' options (off unless given), and decorators for their handlers. */
+  checkout(checkout: PolarCheckoutOptions | undefined, routeDecorators: MethodDecorator[] = []): this {
+    this.routeDecorators.checkout = routeDecorators;
+    return this.options({ checkout });
   }
 
   imports(...imports: NonNullable<ModuleMetadata['imports']>): this {
@@ -217,12 +229,13 @@ export class PolarTestAppBuilder {
 
   private polarModule() {
     const options = this.moduleOptions as PolarModuleOptions;
-    const { portal, webhooks } = options;
+    const { portal, webhooks, checkout } = options;
     const decorators = this.routeDecorators;
     // Routes are fixed when the module is defined: in forRoot's own options, or at the top level of forRootAsync.
     const shape: PolarRouteShapeOptions = {
       portal: portal === false ? false : { path: portal?.path, routeDecorators: decorators.portal },
       ...(webhooks ? { webhooks: { path: webhooks.path, routeDecorators: decorators.webhooks } } : {}),
+      ...(checkout ? { checkout: { path: checkout.path, routeDecorators: decorators.checkout } } : {}),
     };
     switch (this.moduleForm) {
       case 'forRoot':
@@ -230,6 +243,7 @@ export class PolarTestAppBuilder {
           ...options,
           portal: portal === false ? false : { ...portal, routeDecorators: decorators.portal },
           ...(webhooks ? { webhooks: { ...webhooks, routeDecorators: decorators.webhooks } } : {}),
+          ...(checkout ? { checkout: { ...checkout, routeDecorators: decorators.checkout } } : {}),
         });
       case 'forRootAsync(useFactory)':
         return PolarModule.forRootAsync({ ...shape, useFactory: async () => options });

@@ -1,5 +1,6 @@
 import { ValidationFailure } from '../emulator.http.js';
-import type { BillingStore, Resource, StoredCheckout, StoredProduct } from './billing.store.js';
+import type { BillingStore, Resource, StoredCheckout, StoredLicenseKey, StoredProduct } from './billing.store.js';
+import type { PolarEmulatorCustomer } from '../emulator.types.js';
 import { parseBenefitIds, parseProductCreate } from './catalog.routes.js';
 import { parseCheckoutCreate } from './checkout.routes.js';
 
@@ -15,7 +16,7 @@ export type PolarEmulatorPriceSeed =
     }
   | {
       amount_type: 'seat_based';
-      seat_tiers: { tiers: { min_seats: number; max_seats: number | null; price_per_seat: number }[] };
+      seat_tiers: { tiers: { min_seats: number; max_seats?: number | null; price_per_seat: number }[] };
       price_currency?: string;
     }
   | { amount_type: 'metered_unit'; meter_id: string; unit_amount: number | string; cap_amount?: number | null };
@@ -48,6 +49,9 @@ export interface PolarEmulatorPurchaseResult {
   /** The subscription of a recurring product; null for a one-time purchase. */
   subscription: Resource | null;
 }
+
+/** A license key as `licenseKeys.get` returns it (LicenseKeyRead), with the full `key`. */
+export type PolarEmulatorLicenseKey = StoredLicenseKey & { customer: PolarEmulatorCustomer };
 
 /** The seeding helpers validate like the API; a 422 becomes an Error naming each field and rule. */
 function seeding<T>(helper: string, run: () => T): T {
@@ -104,7 +108,12 @@ export class PolarEmulatorBilling {
     this.store.runDue();
   }
 
-  /** The next `n` renewal or retry payments fail (the checkout page's **Decline** button fails a checkout). */
+  /** The emulator's current time: the `clock` option (or the system clock) plus what `advanceTime` added. */
+  now(): Date {
+    return this.clock.now();
+  }
+
+  /** The next `n` renewal, retry or `invoice` plan-change payments fail (the checkout page's **Decline** button fails a checkout). */
   failNextPayments(n = 1): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError('billing.failNextPayments: n must be a positive integer');
     this.store.failPayments(n);
@@ -189,6 +198,21 @@ export class PolarEmulatorBilling {
   /** Benefit grants, oldest first, as the benefit_grant webhooks carry them. */
   get benefitGrants(): Resource[] {
     return [...this.store.grants.values()].map((g) => this.store.grantView(g));
+  }
+
+  /** Refunds, oldest first, as `refunds.create` returned them. */
+  get refunds(): Resource[] {
+    return structuredClone([...this.store.refunds.values()]);
+  }
+
+  /** License keys granted by `license_keys` benefits, oldest first (LicenseKeyRead, with the full key). */
+  get licenseKeys(): PolarEmulatorLicenseKey[] {
+    return [...this.store.licenseKeys.values()].map((key) => this.store.licenseKeyView(key) as PolarEmulatorLicenseKey);
+  }
+
+  /** Every customer's meters (consumed, credited, balance), as `customerMeters.list` returns them. */
+  get customerMeters(): Resource[] {
+    return this.store.allCustomerMeters();
   }
 
   /** Ingested events (duplicates dropped), oldest first. */

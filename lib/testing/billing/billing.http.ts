@@ -46,6 +46,15 @@ export function uuidFilter(query: URLSearchParams, name: string, issues: Issues)
   return values.map((value, index) => checkUuid4(value, ['query', name, index], issues) ?? value);
 }
 
+/** A boolean query filter (`?active=true`): null when absent; pydantic's `bool_parsing` 422 otherwise. */
+export function boolQuery(query: URLSearchParams, name: string, issues: Issues): boolean | null {
+  const value = query.get(name);
+  if (value === null) return null;
+  if (value === 'true' || value === 'false') return value === 'true';
+  issues.add('bool_parsing', ['query', name], 'Input should be a valid boolean, unable to interpret input', value);
+  return null;
+}
+
 /** The `{id}` path parameter (uuid4) resolved in `map`; 422 when malformed, 404 when unknown. */
 export function lookup<T>(map: Map<string, T>, ctx: RequestContext): T {
   const issues = new Issues();

@@ -43,9 +43,70 @@ export type StoredSubscription = Resource & {
   current_period_end: string | null;
   cancel_at_period_end: boolean;
   amount: number;
+  seats: number | null;
+  /** A `next_period` change waiting for the period end (PendingSubscriptionUpdate). */
+  pending_update?: PendingUpdate | null;
 };
 
-export type StoredOrder = Resource & { status: 'pending' | 'paid'; paid: boolean; customer_id: string };
+export interface PendingUpdate {
+  created_at: string;
+  modified_at: string | null;
+  id: string;
+  applies_at: string | null;
+  product_id: string | null;
+  seats: number | null;
+}
+
+export type StoredOrder = Resource & {
+  status: 'pending' | 'paid' | 'refunded' | 'partially_refunded';
+  paid: boolean;
+  customer_id: string;
+  net_amount: number;
+  refunded_amount: number;
+};
+
+/** A refund as `POST /v1/refunds/` answers it (the emulator's card refunds succeed at once). */
+export type StoredRefund = Resource & { order_id: string; customer_id: string; amount: number };
+
+/** What `POST /v1/refunds/` asks for, validated. */
+export interface RefundRequest {
+  order: StoredOrder;
+  reason: string;
+  amount: number;
+  comment: string | null;
+  revoke_benefits: boolean;
+  metadata: PolarEmulatorMetadata;
+}
+
+/** A license key a `license_keys` benefit grant created (LicenseKeyRead without the embedded customer). */
+export type StoredLicenseKey = Resource & {
+  key: string;
+  customer_id: string;
+  benefit_id: string;
+  status: 'granted' | 'revoked' | 'disabled';
+  limit_activations: number | null;
+  usage: number;
+  limit_usage: number | null;
+  validations: number;
+  last_validated_at: string | null;
+  expires_at: string | null;
+};
+
+export type StoredActivation = Resource & {
+  license_key_id: string;
+  label: string;
+  meta: PolarEmulatorMetadata;
+  conditions: PolarEmulatorMetadata;
+};
+
+/** A `meter.credited` (units > 0) or revoked credit (units < 0), or a meter reset, in a customer's meter ledger. */
+interface MeterLedgerEntry {
+  customer_id: string;
+  meter_id: string;
+  at: number;
+  kind: 'credit' | 'reset';
+  units: number;
+}
 
 export type StoredGrant = Resource & {
   customer_id: string;
@@ -86,6 +147,53 @@ export interface BillingEvent {
 
 const CHECKOUT_LIFETIME_MS = 60 * 60 * 1000;
 
+/** A line of a `subscription_update` or cycle order born of a plan or seat change (`proration: true`). */
+export interface ProrationItem {
+  label: string;
+  /** Signed: a credit for unused time is negative. */
+  amount: number;
+  product_price_id: string;
+}
+
+/** How a product or seat change is billed (`SubscriptionProrationBehavior`; `reset` is refused as Polar does). */
+export type ProrationBehavior = 'invoice' | 'prorate' | 'next_period';
+
+type SeatTier = { min_seats: number; max_seats: number | null; price_per_seat: number };
+
+/** The seat tier `count` seats fall in (the last tier above its maximum). */
+function seatTier(price: StoredPrice, count: number): SeatTier {
+  const tiers = (price.seat_tiers as { tiers: SeatTier[] }).tiers;
+  return (
+    tiers.find((t) => count >= t.min_seats && (t.max_seats === null || count <= t.max_seats)) ?? tiers[tiers.length - 1]
+  );
+}
+
+/** What a price charges per period (custom prices take `amount`, else their preset or minimum; metered bill usage later). */
+export function priceAmount(price: StoredPrice, amount: number | null, seats: number | null): number {
+  switch (price.amount_type) {
+    case 'fixed':
+      return Number(price.price_amount);
+    case 'custom':
+      return amount ?? Number(price.preset_amount ?? price.minimum_amount ?? 0);
+    case 'seat_based': {
+      const count = seats ?? 1;
+      return seatTier(price, count).price_per_seat * count;
+    }
+    case 'metered_unit':
+      return 0;
+  }
+}
+
+/** Python's `round()` on a Decimal (half to even), as Polar rounds prorations. */
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const diff = value - floor;
+  if (Math.abs(diff - 0.5) > 1e-9) return Math.round(value);
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+const day = (iso: string): string => iso.slice(0, 10);
+
 /** Adds `count` intervals to a date the way Polar cycles subscriptions (calendar months and years). */
 export function addInterval(from: Date, interval: string, count: number): Date {
   const next = new Date(from.getTime());
@@ -115,6 +223,14 @@ export class BillingStore {
   readonly grants = new Map<string, StoredGrant>();
   readonly events: StoredEvent[] = [];
   readonly meters = new Map<string, StoredMeter>();
+  readonly refunds = new Map<string, StoredRefund>();
+  readonly licenseKeys = new Map<string, StoredLicenseKey>();
+  readonly activations = new Map<string, StoredActivation>();
+  private readonly meterLedger: MeterLedgerEntry[] = [];
+  /** Proration entries (`prorate`) waiting for the subscription's next cycle order. */
+  private readonly pendingProrations = new Map<string, ProrationItem[]>();
+  /** Credit (cents) each customer holds from prorations that exceeded their order, applied to later orders. */
+  private readonly credits = new Map<string, number>();
   private failNextPayments = 0;
   /** Failed payment attempts of each unpaid renewal order (kept out of the order's API shape). */
   private readonly failedAttempts = new Map<string, number>();
@@ -128,8 +244,21 @@ export class BillingStore {
   ) {}
 
   reset(): void {
-    for (const map of [this.products, this.benefits, this.checkouts, this.orders, this.subscriptions, this.grants])
+    for (const map of [
+      this.products,
+      this.benefits,
+      this.checkouts,
+      this.orders,
+      this.subscriptions,
+      this.grants,
+      this.refunds,
+      this.licenseKeys,
+      this.activations,
+      this.pendingProrations,
+    ])
       map.clear();
+    this.meterLedger.length = 0;
+    this.credits.clear();
     this.meters.clear();
     this.events.length = 0;
     this.failNextPayments = 0;
@@ -300,7 +429,15 @@ export class BillingStore {
     const product = this.products.get(checkout.product_id)!;
     const trialEnd = product.is_recurring ? (checkout.trial_end as string | null) : null;
     const subscription = product.is_recurring
-      ? this.createSubscription(customer, product, checkout.total_amount, checkout.id, checkout.metadata, trialEnd)
+      ? this.createSubscription(
+          customer,
+          product,
+          checkout.total_amount,
+          checkout.id,
+          checkout.metadata,
+          trialEnd,
+          checkout.seats as number | null,
+        )
       : null;
     // Polar's trial order: nothing is charged until the trial ends (order service `create_trial_order`).
     const order = this.createOrder(
@@ -346,6 +483,7 @@ export class BillingStore {
     checkoutId: string | null,
     metadata: unknown,
     trialEnd: string | null = null,
+    seats: number | null = null,
   ): StoredSubscription {
     const start = this.clock();
     const interval = product.recurring_interval ?? 'month';
@@ -379,7 +517,7 @@ export class BillingStore {
       product_id: product.id,
       discount_id: null,
       checkout_id: checkoutId,
-      seats: null,
+      seats,
       customer_cancellation_reason: null,
       customer_cancellation_comment: null,
       metadata: structuredClone((metadata as PolarEmulatorMetadata | undefined) ?? {}),
@@ -396,20 +534,31 @@ export class BillingStore {
     billingReason: string,
     subscription: StoredSubscription | null,
     checkoutId: string | null,
+    prorations: ProrationItem[] = [],
   ): StoredOrder {
     const stamp = this.stamp();
     const price = product.prices[0];
+    const cycleItems =
+      billingReason === 'subscription_update'
+        ? []
+        : [{ label: product.name, amount, product_price_id: price?.id ?? null, proration: false }];
+    const lines = [...cycleItems, ...prorations.map((item) => ({ ...item, proration: true }))];
+    const total = lines.reduce((sum, line) => sum + line.amount, 0);
+    // Polar's wallet: a negative total becomes the customer's credit, which later orders use first.
+    const credit = this.credits.get(customer.id) ?? 0;
+    const applied = total > 0 ? Math.min(credit, total) : 0;
+    this.credits.set(customer.id, credit - applied + (total < 0 ? -total : 0));
     const order: StoredOrder = {
       ...stamp,
       status: 'pending',
       paid: false,
-      subtotal_amount: amount,
+      subtotal_amount: total,
       discount_amount: 0,
-      net_amount: amount,
+      net_amount: total,
       tax_amount: 0,
-      total_amount: amount,
-      applied_balance_amount: 0,
-      due_amount: amount,
+      total_amount: total,
+      applied_balance_amount: -applied,
+      due_amount: Math.max(0, total - applied),
       refunded_amount: 0,
       refunded_tax_amount: 0,
       currency: 'usd',
@@ -419,7 +568,7 @@ export class BillingStore {
       invoice_number: `${this.customers.organizationId.slice(0, 8).toUpperCase()}-${String(++this.orderNumber).padStart(4, '0')}`,
       is_invoice_generated: false,
       receipt_number: null,
-      seats: null,
+      seats: subscription?.seats ?? null,
       customer_id: customer.id,
       product_id: product.id,
       discount_id: null,
@@ -431,19 +580,9 @@ export class BillingStore {
       platform_fee_amount: 0,
       platform_fee_currency: null,
       description: product.name,
-      refundable_amount: amount,
+      refundable_amount: Math.max(0, total - applied),
       refundable_tax_amount: 0,
-      items: [
-        {
-          ...stamp,
-          id: randomUUID(),
-          label: product.name,
-          amount,
-          tax_amount: 0,
-          proration: false,
-          product_price_id: price?.id ?? null,
-        },
-      ],
+      items: lines.map((line) => ({ ...stamp, id: randomUUID(), tax_amount: 0, ...line })),
     };
     this.orders.set(order.id, order);
     return order;
@@ -476,7 +615,7 @@ export class BillingStore {
       discount: null,
       prices: product.prices,
       meters: [],
-      pending_update: null,
+      pending_update: subscription.pending_update ?? null,
     });
   }
 
@@ -562,6 +701,7 @@ export class BillingStore {
 
   /** A period ends: the next one starts with its order (a trial's end converts it: `active`, `subscription_cycle_after_trial`). */
   private renew(subscription: StoredSubscription): void {
+    this.applyPendingUpdate(subscription);
     const product = this.products.get(subscription.product_id)!;
     const afterTrial = subscription.status === 'trialing';
     const start = new Date(subscription.current_period_end!);
@@ -580,11 +720,14 @@ export class BillingStore {
     if (afterTrial) subscription.status = 'active';
     const customer = this.customerRecord(subscription.customer_id);
     const reason = afterTrial ? 'subscription_cycle_after_trial' : 'subscription_cycle';
-    const order = this.createOrder(customer, product, subscription.amount, reason, subscription, null);
+    const prorations = this.pendingProrations.get(subscription.id) ?? [];
+    this.pendingProrations.delete(subscription.id);
+    const order = this.createOrder(customer, product, subscription.amount, reason, subscription, null, prorations);
     this.send('subscription.updated', this.subscriptionView(subscription));
     this.send('subscription.cycled', this.subscriptionView(subscription));
     this.send('order.created', this.orderView(order));
     this.collect(subscription, order);
+    if (subscription.status === 'active') this.cycleMeterCredits(subscription);
   }
 
   private collect(subscription: StoredSubscription, order: StoredOrder): void {
@@ -634,6 +777,272 @@ export class BillingStore {
     this.send('order.updated', this.orderView(order));
   }
 
+  // ---- refunds (Polar's refund service) -------------------------------------------------------------------------
+
+  /**
+   * Refunds part or all of a paid order: `refund.created`, then the order's `refunded_amount` and status
+   * (`order.updated`, `order.refunded`), then — with `revoke_benefits` on a one-time order — its grants revoked.
+   */
+  refund(request: RefundRequest): StoredRefund {
+    const { order } = request;
+    if (order.status === 'refunded') throw new RefundedAlready(order.id);
+    if (request.revoke_benefits && order.subscription_id !== null) throw new RevokeSubscriptionBenefitsProhibited();
+    if (request.amount > Number(order.refundable_amount))
+      throw ValidationFailure.polar('amount', 'Refund amount exceeds refundable amount', request.amount);
+    if (!order.paid) throw new RefundUnknownPayment(order.id);
+    const refund: StoredRefund = {
+      ...this.stamp(),
+      metadata: structuredClone(request.metadata),
+      status: 'succeeded',
+      reason: request.reason,
+      amount: request.amount,
+      tax_amount: 0,
+      currency: String(order.currency),
+      organization_id: this.customers.organizationId,
+      order_id: order.id,
+      subscription_id: (order.subscription_id as string | null) ?? null,
+      customer_id: order.customer_id,
+      revoke_benefits: request.revoke_benefits,
+      dispute: null,
+    };
+    this.refunds.set(refund.id, refund);
+    this.send('refund.created', refund);
+    const refunded = order.refunded_amount + request.amount;
+    const settled = order.net_amount + Number(order.applied_balance_amount);
+    Object.assign(order, {
+      refunded_amount: refunded,
+      status: refunded >= settled ? 'refunded' : 'partially_refunded',
+      refundable_amount: Math.max(0, settled - refunded),
+      modified_at: this.now(),
+    });
+    this.send('order.updated', this.orderView(order));
+    this.send('order.refunded', this.orderView(order));
+    if (request.revoke_benefits && this.revokeGrantsWhere((grant) => grant.order_id === order.id))
+      this.stateChanged(order.customer_id);
+    return refund;
+  }
+
+  // ---- plan and seat changes (Polar's subscription service `update_product` / `update_seats`) -----------------
+
+  /** Polar's `validate_product_change`, then the change billed per `behavior`. */
+  changeProduct(subscription: StoredSubscription, product: StoredProduct, behavior: ProrationBehavior): void {
+    if (subscription.status === 'canceled' || subscription.cancel_at_period_end)
+      throw new AlreadyCanceledSubscription();
+    const refuse = (msg: string) => ValidationFailure.polar('product_id', msg, product.id);
+    if (product.is_archived) throw refuse('Product is archived.');
+    if (!product.is_recurring) throw refuse('Product is not recurring.');
+    if (product.prices.some((price) => price.amount_type === 'custom'))
+      throw refuse("Can't update to a product with custom prices.");
+    const seatBased = (p: StoredProduct) => p.prices.some((price) => price.amount_type === 'seat_based');
+    const current = this.products.get(subscription.product_id)!;
+    if (seatBased(current) && !seatBased(product))
+      throw refuse("Can't switch from a seat-based to a non-seat-based product.");
+    if (behavior === 'next_period') {
+      this.schedule(subscription, { product_id: product.id, seats: null });
+      return;
+    }
+    const seats = seatBased(product) ? (subscription.seats ?? 1) : null;
+    const intervalChanged =
+      product.recurring_interval !== subscription.recurring_interval ||
+      product.recurring_interval_count !== subscription.recurring_interval_count;
+    const trialing = subscription.status === 'trialing';
+    const now = this.clock();
+    const periodStart = new Date(subscription.current_period_start);
+    const periodEnd = new Date(subscription.current_period_end!);
+    const newEnd = intervalChanged
+      ? addInterval(now, product.recurring_interval!, product.recurring_interval_count ?? 1)
+      : periodEnd;
+    const items = trialing
+      ? []
+      : [
+          ...this.prorationLines(current, subscription.seats, periodStart, periodEnd, now, 'credit'),
+          ...this.prorationLines(product, seats, intervalChanged ? now : periodStart, newEnd, now, 'debit'),
+        ];
+    const apply = () => {
+      Object.assign(subscription, {
+        product_id: product.id,
+        amount: this.staticAmount(product, seats),
+        seats,
+        recurring_interval: product.recurring_interval,
+        recurring_interval_count: product.recurring_interval_count,
+        pending_update: null,
+        modified_at: this.now(),
+      });
+      if (intervalChanged && !trialing)
+        Object.assign(subscription, {
+          current_period_start: now.toISOString(),
+          current_period_end: newEnd.toISOString(),
+          current_meter_period_start: now.toISOString(),
+          current_meter_period_end: newEnd.toISOString(),
+        });
+    };
+    this.billChange(subscription, items, behavior === 'invoice' || intervalChanged, apply);
+    this.send('subscription.updated', this.subscriptionView(subscription));
+    // Polar enqueues the grant changes: they run after the update is answered.
+    this.regrant(subscription, product);
+    this.stateChanged(subscription.customer_id);
+  }
+
+  /** Polar's `validate_seats_change`, then the seat delta prorated per `behavior`. */
+  changeSeats(subscription: StoredSubscription, seats: number, behavior: ProrationBehavior): void {
+    if (subscription.status === 'canceled' || subscription.cancel_at_period_end)
+      throw new AlreadyCanceledSubscription();
+    const product = this.products.get(subscription.product_id)!;
+    const price = product.prices.find((candidate) => candidate.amount_type === 'seat_based' && !candidate.is_archived);
+    if (!price)
+      throw new SubscriptionFailure(
+        400,
+        'NotASeatBasedSubscription',
+        'This subscription does not support seat-based pricing.',
+      );
+    const tiers = price.seat_tiers as { minimum_seats: number; maximum_seats: number | null };
+    if (seats < tiers.minimum_seats)
+      throw new SubscriptionFailure(400, 'BelowMinimumSeats', `Minimum ${tiers.minimum_seats} seats required.`);
+    if (tiers.maximum_seats !== null && seats > tiers.maximum_seats)
+      throw new SubscriptionFailure(400, 'AboveMaximumSeats', `Maximum ${tiers.maximum_seats} seats allowed.`);
+    const oldSeats = subscription.seats ?? 1;
+    if (oldSeats === seats) {
+      // Re-asserting the current count cancels a scheduled seat change; with none it changes nothing.
+      const pending = subscription.pending_update;
+      if (!pending || pending.seats === null) return;
+      subscription.pending_update = pending.product_id === null ? null : { ...pending, seats: null };
+      this.send('subscription.updated', this.subscriptionView(subscription));
+      return;
+    }
+    if (behavior === 'next_period') {
+      this.schedule(subscription, { product_id: null, seats });
+      return;
+    }
+    const now = this.clock();
+    const start = new Date(subscription.current_period_start);
+    const end = new Date(subscription.current_period_end!);
+    const delta = Math.trunc(
+      (priceAmount(price, null, seats) - priceAmount(price, null, oldSeats)) * prorationFactor(start, end, now),
+    );
+    const items: ProrationItem[] =
+      subscription.status === 'trialing' || delta === 0
+        ? []
+        : [
+            {
+              label: `${product.name} (${oldSeats} → ${seats} seats) — From ${day(now.toISOString())} to ${day(end.toISOString())}`,
+              amount: delta,
+              product_price_id: price.id,
+            },
+          ];
+    const apply = () =>
+      Object.assign(subscription, { seats, amount: this.staticAmount(product, seats), modified_at: this.now() });
+    this.billChange(subscription, items, behavior === 'invoice', apply);
+    this.send('subscription.updated', this.subscriptionView(subscription));
+    this.stateChanged(subscription.customer_id);
+  }
+
+  /** `next_period`: the change waits in `pending_update` and applies when the period ends. */
+  private schedule(
+    subscription: StoredSubscription,
+    change: { product_id: string | null; seats: number | null },
+  ): void {
+    const pending = subscription.pending_update ?? null;
+    subscription.pending_update = {
+      created_at: pending?.created_at ?? this.now(),
+      modified_at: pending ? this.now() : null,
+      id: pending?.id ?? randomUUID(),
+      applies_at: subscription.current_period_end,
+      product_id: change.product_id ?? pending?.product_id ?? null,
+      seats: change.seats ?? pending?.seats ?? null,
+    };
+    subscription.modified_at = this.now();
+    this.send('subscription.updated', this.subscriptionView(subscription));
+  }
+
+  /** A scheduled (`next_period`) change takes effect at the start of the new period, before its order. */
+  private applyPendingUpdate(subscription: StoredSubscription): void {
+    const pending = subscription.pending_update as
+      { product_id: string | null; seats: number | null } | null | undefined;
+    if (!pending) return;
+    const current = this.products.get(subscription.product_id)!;
+    const product = pending.product_id ? this.products.get(pending.product_id)! : current;
+    const seats = pending.seats ?? subscription.seats;
+    Object.assign(subscription, {
+      product_id: product.id,
+      seats,
+      amount: this.staticAmount(product, seats),
+      recurring_interval: product.recurring_interval,
+      recurring_interval_count: product.recurring_interval_count,
+      pending_update: null,
+    });
+    if (product !== current) this.regrant(subscription, product);
+  }
+
+  /**
+   * `invoice`: a `subscription_update` order for the prorations, paid now (a failed payment is Polar's 402
+   * PaymentFailed and nothing changes); `prorate`: they wait for the next cycle order.
+   */
+  private billChange(
+    subscription: StoredSubscription,
+    items: ProrationItem[],
+    invoice: boolean,
+    apply: () => void,
+  ): void {
+    if (!invoice || items.length === 0) {
+      if (items.length > 0)
+        this.pendingProrations.set(subscription.id, [...(this.pendingProrations.get(subscription.id) ?? []), ...items]);
+      apply();
+      return;
+    }
+    const total = items.reduce((sum, item) => sum + item.amount, 0);
+    if (total > 0 && !this.paymentSucceeds())
+      throw new SubscriptionFailure(402, 'PaymentFailed', 'The payment failed: the card was declined.');
+    apply();
+    const customer = this.customerRecord(subscription.customer_id);
+    const product = this.products.get(subscription.product_id)!;
+    const order = this.createOrder(customer, product, 0, 'subscription_update', subscription, null, items);
+    this.send('order.created', this.orderView(order));
+    this.markPaid(order);
+  }
+
+  /** Fixed and seat prices of a product for a period (what the subscription's `amount` is). */
+  private staticAmount(product: StoredProduct, seats: number | null): number {
+    return product.prices
+      .filter((price) => !price.is_archived && (price.amount_type === 'fixed' || price.amount_type === 'seat_based'))
+      .reduce((sum, price) => sum + priceAmount(price, null, seats), 0);
+  }
+
+  /** Polar's proration billing entries: the unused time of the old prices (credit) or the rest of the new (debit). */
+  private prorationLines(
+    product: StoredProduct,
+    seats: number | null,
+    start: Date,
+    end: Date,
+    now: Date,
+    direction: 'credit' | 'debit',
+  ): ProrationItem[] {
+    const factor = prorationFactor(start, end, now);
+    const from = `From ${day(now.toISOString())} to ${day(end.toISOString())}`;
+    return product.prices
+      .filter((price) => !price.is_archived && (price.amount_type === 'fixed' || price.amount_type === 'seat_based'))
+      .map((price) => ({ price, base: priceAmount(price, null, seats) }))
+      .filter(({ base }) => base > 0)
+      .map(({ price, base }) => {
+        const amount = roundHalfEven(base * factor);
+        return direction === 'credit'
+          ? { label: `Remaining time on ${product.name} — ${from}`, amount: -amount, product_price_id: price.id }
+          : { label: `${product.name} — ${from}`, amount, product_price_id: price.id };
+      });
+  }
+
+  /** After a product change the subscription's grants follow the new product's benefits. */
+  private regrant(subscription: StoredSubscription, to: StoredProduct): void {
+    const kept = new Set(to.benefits.map((benefit) => benefit.id));
+    this.revokeGrantsWhere((grant) => grant.subscription_id === subscription.id && !kept.has(grant.benefit_id));
+    const held = new Set(
+      [...this.grants.values()]
+        .filter((grant) => grant.subscription_id === subscription.id && grant.is_granted)
+        .map((grant) => grant.benefit_id),
+    );
+    for (const benefit of to.benefits)
+      if (!held.has(benefit.id)) this.grant(subscription.customer_id, benefit, subscription.id, null);
+  }
+
   // ---- benefits ----------------------------------------------------------------------------------------------
 
   grant(customerId: string, benefit: Resource, subscriptionId: string | null, orderId: string | null): void {
@@ -652,17 +1061,157 @@ export class BillingStore {
       error: null,
       properties: {},
     };
+    if (benefit.type === 'license_keys') grant.properties = this.issueLicenseKey(customerId, benefit, subscriptionId);
+    if (benefit.type === 'meter_credit') grant.properties = this.creditMeter(customerId, benefit);
     this.grants.set(grant.id, grant);
     this.send('benefit_grant.created', this.grantView(grant));
   }
 
   private revokeGrants(subscriptionId: string): void {
+    this.revokeGrantsWhere((grant) => grant.subscription_id === subscriptionId);
+  }
+
+  /** Revokes the granted grants `which` selects (`benefit_grant.revoked` each); true when any was. */
+  private revokeGrantsWhere(which: (grant: StoredGrant) => boolean): boolean {
+    let any = false;
     for (const grant of this.grants.values()) {
-      if (grant.subscription_id !== subscriptionId || !grant.is_granted) continue;
+      if (!grant.is_granted || !which(grant)) continue;
+      any = true;
       const now = this.now();
+      const benefit = this.benefits.get(grant.benefit_id)!;
+      if (benefit.type === 'license_keys') {
+        const key = this.licenseKeys.get(String((grant.properties as Record<string, unknown>).license_key_id));
+        if (key) Object.assign(key, { status: 'revoked', modified_at: now });
+      }
+      if (benefit.type === 'meter_credit') {
+        // Polar's revoke takes back the last credit.
+        const properties = grant.properties as { last_credited_meter_id?: string; last_credited_units?: number };
+        if (properties.last_credited_meter_id)
+          this.meterLedger.push({
+            customer_id: grant.customer_id,
+            meter_id: properties.last_credited_meter_id,
+            at: this.clock().getTime(),
+            kind: 'credit',
+            units: -(properties.last_credited_units ?? 0),
+          });
+      }
       Object.assign(grant, { is_granted: false, is_revoked: true, revoked_at: now, modified_at: now });
       this.send('benefit_grant.revoked', this.grantView(grant));
     }
+    return any;
+  }
+
+  // ---- license keys (Polar's license_key service) ---------------------------------------------------------------
+
+  /** A `license_keys` grant's key: `PREFIX-UUID` upper-cased, limits from the benefit's properties. */
+  private issueLicenseKey(
+    customerId: string,
+    benefit: Resource,
+    subscriptionId: string | null,
+  ): Record<string, unknown> {
+    const properties = benefit.properties as {
+      prefix: string | null;
+      expires: { ttl: number; timeframe: 'year' | 'month' | 'day' } | null;
+      activations: { limit: number } | null;
+      limit_usage: number | null;
+    };
+    const uuid = randomUUID().toUpperCase();
+    const key = properties.prefix ? `${properties.prefix.trim().toUpperCase()}-${uuid}` : uuid;
+    // Subscription-backed keys never expire; they follow the subscription.
+    const expires = subscriptionId === null ? properties.expires : null;
+    const licenseKey: StoredLicenseKey = {
+      ...this.stamp(),
+      organization_id: this.customers.organizationId,
+      customer_id: customerId,
+      benefit_id: benefit.id,
+      key,
+      display_key: `****-${key.slice(-6)}`,
+      status: 'granted',
+      limit_activations: properties.activations?.limit ?? null,
+      usage: 0,
+      limit_usage: properties.limit_usage,
+      validations: 0,
+      last_validated_at: null,
+      expires_at: expires ? addInterval(this.clock(), expires.timeframe, expires.ttl).toISOString() : null,
+    };
+    this.licenseKeys.set(licenseKey.id, licenseKey);
+    return { license_key_id: licenseKey.id, display_key: licenseKey.display_key };
+  }
+
+  findLicenseKey(organizationId: string, key: string): StoredLicenseKey | undefined {
+    if (organizationId !== this.customers.organizationId) return undefined;
+    for (const candidate of this.licenseKeys.values()) if (candidate.key === key) return candidate;
+    return undefined;
+  }
+
+  /** LicenseKeyRead: the key with its customer. */
+  licenseKeyView(key: StoredLicenseKey): Resource {
+    return structuredClone({ ...key, customer: this.customerRecord(key.customer_id) });
+  }
+
+  keyActivations(key: StoredLicenseKey): StoredActivation[] {
+    return [...this.activations.values()].filter((activation) => activation.license_key_id === key.id);
+  }
+
+  // ---- meter credits (Polar's meter_credit benefit: `meter.credited` events, reset on cycle) ---------------------
+
+  private creditMeter(customerId: string, benefit: Resource): Record<string, unknown> {
+    const properties = benefit.properties as { units: number; meter_id: string };
+    const at = this.clock().getTime();
+    this.meterLedger.push({
+      customer_id: customerId,
+      meter_id: properties.meter_id,
+      at,
+      kind: 'credit',
+      units: properties.units,
+    });
+    return {
+      last_credited_meter_id: properties.meter_id,
+      last_credited_units: properties.units,
+      last_credited_at: new Date(at).toISOString(),
+    };
+  }
+
+  /** A cycle resets each credited meter (carrying a positive balance when the benefit rolls over) and credits again. */
+  private cycleMeterCredits(subscription: StoredSubscription): void {
+    for (const grant of this.grants.values()) {
+      if (grant.subscription_id !== subscription.id || !grant.is_granted) continue;
+      const benefit = this.benefits.get(grant.benefit_id)!;
+      if (benefit.type !== 'meter_credit') continue;
+      const properties = benefit.properties as { meter_id: string; rollover: boolean };
+      const meter = this.meters.get(properties.meter_id);
+      const balance = meter ? this.meterBalance(meter, grant.customer_id).balance : 0;
+      const at = this.clock().getTime();
+      this.meterLedger.push({
+        customer_id: grant.customer_id,
+        meter_id: properties.meter_id,
+        at,
+        kind: 'reset',
+        units: 0,
+      });
+      if (properties.rollover && balance > 0)
+        this.meterLedger.push({
+          customer_id: grant.customer_id,
+          meter_id: properties.meter_id,
+          at,
+          kind: 'credit',
+          units: balance,
+        });
+      grant.properties = this.creditMeter(grant.customer_id, benefit);
+      grant.modified_at = this.now();
+      this.send('benefit_grant.cycled', this.grantView(grant));
+    }
+  }
+
+  /** The customer's consumed and credited units on a meter since its last reset. */
+  meterBalance(meter: StoredMeter, customerId: string): { consumed: number; credited: number; balance: number } {
+    const entries = this.meterLedger.filter((entry) => entry.customer_id === customerId && entry.meter_id === meter.id);
+    const resetAt = entries.filter((entry) => entry.kind === 'reset').at(-1)?.at ?? -Infinity;
+    const credited = entries
+      .filter((entry) => entry.kind === 'credit' && entry.at >= resetAt)
+      .reduce((sum, entry) => sum + entry.units, 0);
+    const consumed = this.quantity(meter, customerId, resetAt);
+    return { consumed, credited, balance: credited - consumed };
   }
 
   grantView(grant: StoredGrant): Resource {
@@ -708,11 +1257,12 @@ export class BillingStore {
   }
 
   /** The meter's aggregate over a customer's events (all customers when `customerId` is undefined). */
-  quantity(meter: StoredMeter, customerId?: string): number {
+  quantity(meter: StoredMeter, customerId?: string, sinceMs = -Infinity): number {
     const values: number[] = [];
     const unique = new Set<unknown>();
     for (const event of this.events) {
       if (customerId !== undefined && this.eventCustomer(event)?.id !== customerId) continue;
+      if (new Date(String(event.timestamp)).getTime() < sinceMs) continue;
       if (!matchesFilter(event, meter.filter)) continue;
       if (meter.aggregation.func === 'count') {
         values.push(1);
@@ -800,24 +1350,43 @@ export class BillingStore {
     });
   }
 
-  /** One entry per meter the customer has usage on: consumed units, no credits (the emulator grants none). */
+  /** One entry per meter the customer has usage or credits on (CustomerStateMeter). */
   customerMeters(customerId: string): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];
     for (const meter of this.meters.values()) {
       const hasEvents = this.events.some(
         (event) => this.eventCustomer(event)?.id === customerId && matchesFilter(event, meter.filter),
       );
-      if (!hasEvents) continue;
-      const consumed = this.quantity(meter, customerId);
+      const hasCredits = this.meterLedger.some(
+        (entry) => entry.customer_id === customerId && entry.meter_id === meter.id,
+      );
+      if (!hasEvents && !hasCredits) continue;
+      const { consumed, credited, balance } = this.meterBalance(meter, customerId);
       out.push({
         id: meterEntryId(meter.id, customerId),
         created_at: meter.created_at,
         modified_at: this.now(),
         meter_id: meter.id,
         consumed_units: consumed,
-        credited_units: 0,
-        balance: -consumed,
+        credited_units: credited,
+        balance,
       });
+    }
+    return out;
+  }
+
+  /** Every customer's meters as `GET /v1/customer-meters/` lists them (CustomerMeter: with customer and meter). */
+  allCustomerMeters(): Resource[] {
+    const out: Resource[] = [];
+    for (const customer of this.customers.all()) {
+      if (customer.deleted_at !== null) continue;
+      for (const entry of this.customerMeters(customer.id))
+        out.push({
+          ...(entry as Resource),
+          customer_id: customer.id,
+          customer: structuredClone(customer),
+          meter: structuredClone(this.meters.get(entry.meter_id as string)!),
+        });
     }
     return out;
   }
@@ -907,4 +1476,42 @@ export class AlreadyCanceledSubscription extends BillingFailure {
       detail: 'This subscription is already canceled or will be at the end of the period.',
     });
   }
+}
+
+/** A subscription-service refusal other than AlreadyCanceledSubscription (402 PaymentFailed, 400 seat limits, …). */
+export class SubscriptionFailure extends BillingFailure {
+  constructor(status: number, error: string, detail: string) {
+    super(status, { error, detail });
+  }
+}
+
+/** Polar's RefundedAlready (403). */
+export class RefundedAlready extends BillingFailure {
+  constructor(orderId: string) {
+    super(403, { error: 'RefundedAlready', detail: `Order is already fully refunded: ${orderId}` });
+  }
+}
+
+/** Polar's RevokeSubscriptionBenefitsProhibited (400): subscriptions revoke benefits when they end. */
+export class RevokeSubscriptionBenefitsProhibited extends BillingFailure {
+  constructor() {
+    super(400, {
+      error: 'RevokeSubscriptionBenefitsProhibited',
+      detail: 'Subscription benefits can only be revoked upon cancellation',
+    });
+  }
+}
+
+/** Polar's RefundUnknownPayment (404): the order was never paid. */
+export class RefundUnknownPayment extends BillingFailure {
+  constructor(orderId: string) {
+    super(404, { error: 'RefundUnknownPayment', detail: `Refund issued for unknown order: ${orderId}` });
+  }
+}
+
+/** Share of the period from `now` to its end (Polar's `_calculate_time_proration`). */
+function prorationFactor(start: Date, end: Date, now: Date): number {
+  const total = end.getTime() - start.getTime();
+  const remaining = end.getTime() - now.getTime();
+  return remaining <= 0 || total <= 0 ? 0 : remaining / total;
 }

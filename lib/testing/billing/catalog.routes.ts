@@ -14,6 +14,7 @@ import {
 import type { BillingStore, Resource, StoredPrice, StoredProduct } from './billing.store.js';
 import {
   billingRoute,
+  boolQuery,
   checkBool,
   checkEnum,
   checkInt,
@@ -293,6 +294,61 @@ function parseProductUpdate(store: BillingStore, product: StoredProduct, raw: un
   return patch;
 }
 
+const BENEFIT_TYPES = ['custom', 'license_keys', 'meter_credit'] as const;
+type BenefitType = (typeof BENEFIT_TYPES)[number];
+
+/** `properties` of a custom benefit: an optional note. */
+function customProperties(properties: Record<string, unknown>, loc: Loc, issues: Issues): Record<string, unknown> {
+  return { note: nullable(properties.note, [...loc, 'note'], issues, checkString) };
+}
+
+/** `properties` of a license_keys benefit: key prefix, expiry, activation limit, usage limit. */
+function licenseKeyProperties(properties: Record<string, unknown>, loc: Loc, issues: Issues): Record<string, unknown> {
+  const prefix = nullable(properties.prefix, [...loc, 'prefix'], issues, checkString);
+  const expires = nullable(properties.expires, [...loc, 'expires'], issues, (raw, at, i) => {
+    if (!checkObject(raw, at, i)) return undefined;
+    const ttl = required(raw, 'ttl', at, i) ? checkInt(raw.ttl, [...at, 'ttl'], i, 1) : undefined;
+    const timeframe = required(raw, 'timeframe', at, i)
+      ? checkEnum(raw.timeframe, ['year', 'month', 'day'] as const, [...at, 'timeframe'], i)
+      : undefined;
+    return ttl === undefined || timeframe === undefined ? undefined : { ttl, timeframe };
+  });
+  const activations = nullable(properties.activations, [...loc, 'activations'], issues, (raw, at, i) => {
+    if (!checkObject(raw, at, i)) return undefined;
+    const limit = required(raw, 'limit', at, i) ? checkInt(raw.limit, [...at, 'limit'], i, 1) : undefined;
+    const admin = required(raw, 'enable_customer_admin', at, i)
+      ? checkBool(raw.enable_customer_admin, [...at, 'enable_customer_admin'], i)
+      : undefined;
+    return limit === undefined || admin === undefined ? undefined : { limit, enable_customer_admin: admin };
+  });
+  const limitUsage = nullable(properties.limit_usage, [...loc, 'limit_usage'], issues, (v, l, i) =>
+    checkInt(v, l, i, 1),
+  );
+  return { prefix, expires, activations, limit_usage: limitUsage };
+}
+
+/** `properties` of a meter_credit benefit: units credited to a meter each period, with or without rollover. */
+function meterCreditProperties(
+  store: BillingStore,
+  properties: Record<string, unknown>,
+  loc: Loc,
+  issues: Issues,
+): Record<string, unknown> {
+  const units = required(properties, 'units', loc, issues)
+    ? checkInt(properties.units, [...loc, 'units'], issues, 0)
+    : undefined;
+  const rollover = required(properties, 'rollover', loc, issues)
+    ? checkBool(properties.rollover, [...loc, 'rollover'], issues)
+    : undefined;
+  const meterId = required(properties, 'meter_id', loc, issues)
+    ? checkUuid4(properties.meter_id, [...loc, 'meter_id'], issues)
+    : undefined;
+  if (meterId !== undefined && !store.meters.has(meterId))
+    issues.add('value_error', [...loc, 'meter_id'], 'Meter does not exist.', meterId);
+  return { units, rollover, meter_id: meterId };
+}
+
+/** Validates a `POST /v1/benefits/` body: custom, license_keys and meter_credit benefits (the ones with no outside side effect). */
 function parseBenefitCreate(store: BillingStore, raw: unknown): Resource {
   const body = bodyObject(raw);
   const issues = new Issues();
@@ -302,25 +358,35 @@ function parseBenefitCreate(store: BillingStore, raw: unknown): Resource {
     });
     throwIfAny(issues);
   }
-  if (body.type !== 'custom') {
-    // Only custom benefits have no external side effects; the others (Discord, GitHub, files…) are not emulated.
-    throw ValidationFailure.polar('type', 'The emulator supports only custom benefits.', body.type, 'literal_error');
+  if (!(BENEFIT_TYPES as readonly unknown[]).includes(body.type)) {
+    // Discord, GitHub, downloadables… act outside Polar: the emulator does not pretend to.
+    throw ValidationFailure.polar(
+      'type',
+      'The emulator supports custom, license_keys and meter_credit benefits only.',
+      body.type,
+      'literal_error',
+    );
   }
+  const type = body.type as BenefitType;
   let description: string | undefined;
-  if (required(body, 'description', ['body', 'custom'], issues))
-    description = checkString(body.description, ['body', 'custom', 'description'], issues, { min: 3, max: 42 });
-  let note: string | null = null;
-  if (required(body, 'properties', ['body', 'custom'], issues)) {
-    const properties = body.properties;
-    if (checkObject(properties, ['body', 'custom', 'properties'], issues))
-      note = nullable(properties.note, ['body', 'custom', 'properties', 'note'], issues, checkString);
+  if (required(body, 'description', ['body', type], issues))
+    description = checkString(body.description, ['body', type, 'description'], issues, { min: 3, max: 42 });
+  let properties: Record<string, unknown> = {};
+  const loc: Loc = ['body', type, 'properties'];
+  const rawProperties = body.properties;
+  if (required(body, 'properties', ['body', type], issues) && checkObject(rawProperties, loc, issues)) {
+    properties =
+      type === 'custom'
+        ? customProperties(rawProperties, loc, issues)
+        : type === 'license_keys'
+          ? licenseKeyProperties(rawProperties, loc, issues)
+          : meterCreditProperties(store, rawProperties, loc, issues);
   }
-  const metadata =
-    body.metadata === undefined ? {} : checkMetadata(body.metadata, ['body', 'custom', 'metadata'], issues);
+  const metadata = body.metadata === undefined ? {} : checkMetadata(body.metadata, ['body', type, 'metadata'], issues);
   throwIfAny(issues);
   return {
     ...store.stamp(),
-    type: 'custom',
+    type,
     description: description!,
     selectable: true,
     deletable: true,
@@ -329,7 +395,7 @@ function parseBenefitCreate(store: BillingStore, raw: unknown): Resource {
     metadata: metadata!,
     visibility: 'public',
     visibility_configurable: true,
-    properties: { note },
+    properties,
   };
 }
 
@@ -362,26 +428,14 @@ export function catalogRoutes(store: BillingStore): Route[] {
         const issues = new Issues();
         const pagination = parsePagination(ctx.query, issues);
         const ids = uuidFilter(ctx.query, 'id', issues);
-        const archived = ctx.query.get('is_archived');
-        const recurring = ctx.query.get('is_recurring');
-        for (const [name, value] of [
-          ['is_archived', archived],
-          ['is_recurring', recurring],
-        ] as const) {
-          if (value !== null && !['true', 'false'].includes(value))
-            issues.add(
-              'bool_parsing',
-              ['query', name],
-              'Input should be a valid boolean, unable to interpret input',
-              value,
-            );
-        }
+        const archived = boolQuery(ctx.query, 'is_archived', issues);
+        const recurring = boolQuery(ctx.query, 'is_recurring', issues);
         throwIfAny(issues);
         const text = ctx.query.get('query')?.toLowerCase();
         const items = [...store.products.values()]
           .filter((product) => !ids || ids.includes(product.id))
-          .filter((product) => archived === null || String(product.is_archived) === archived)
-          .filter((product) => recurring === null || String(product.is_recurring) === recurring)
+          .filter((product) => archived === null || product.is_archived === archived)
+          .filter((product) => recurring === null || product.is_recurring === recurring)
           .filter((product) => !text || product.name.toLowerCase().includes(text))
           .reverse();
         sendPage(ctx, items, pagination);

@@ -21,9 +21,9 @@ import {
 import {
   BillingStore,
   addInterval,
+  priceAmount,
   type Resource,
   type StoredCheckout,
-  type StoredPrice,
   type StoredProduct,
 } from './billing.store.js';
 import {
@@ -40,28 +40,6 @@ import {
 
 const READ = ['checkouts:read', 'checkouts:write'];
 const WRITE = ['checkouts:write'];
-
-/** What the checkout charges for its selected price (custom prices take `amount`, else their preset or minimum). */
-function priceAmount(price: StoredPrice, amount: number | null, seats: number | null): number {
-  switch (price.amount_type) {
-    case 'fixed':
-      return Number(price.price_amount);
-    case 'custom':
-      return amount ?? Number(price.preset_amount ?? price.minimum_amount ?? 0);
-    case 'seat_based': {
-      const count = seats ?? 1;
-      const tiers = (
-        price.seat_tiers as { tiers: { min_seats: number; max_seats: number | null; price_per_seat: number }[] }
-      ).tiers;
-      const tier =
-        tiers.find((t) => count >= t.min_seats && (t.max_seats === null || count <= t.max_seats)) ??
-        tiers[tiers.length - 1];
-      return tier.price_per_seat * count;
-    }
-    case 'metered_unit':
-      return 0;
-  }
-}
 
 /** Polar's `_update_trial_end`: a recurring product with a trial interval and count starts trialing now. */
 function trialEnd(product: StoredProduct, now: Date): string | null {
@@ -338,11 +316,16 @@ export function checkoutRoutes(store: BillingStore, baseUrl: () => string, slug:
         const products = uuidFilter(ctx.query, 'product_id', issues);
         const customers = uuidFilter(ctx.query, 'customer_id', issues);
         const statuses = ctx.query.getAll('status');
+        const external = ctx.query.getAll('external_customer_id');
         throwIfAny(issues);
         store.expireCheckouts();
         const items = [...store.checkouts.values()]
           .filter((c) => !products || products.includes(c.product_id))
           .filter((c) => !customers || (c.customer_id !== null && customers.includes(c.customer_id)))
+          .filter(
+            (c) =>
+              external.length === 0 || (c.external_customer_id !== null && external.includes(c.external_customer_id)),
+          )
           .filter((c) => statuses.length === 0 || statuses.includes(c.status))
           .reverse()
           .map((c) => store.checkoutView(c));

@@ -2,11 +2,15 @@ import { sendJson } from '../emulator.http.js';
 import type { Route } from '../emulator.router.js';
 import { bodyObject } from '../customers.routes.js';
 import { Issues, checkOptionalText } from '../emulator.validation.js';
-import type { BillingStore, StoredSubscription } from './billing.store.js';
+import { ValidationFailure } from '../emulator.http.js';
+import { checkUuid4 } from '../emulator.validation.js';
+import type { BillingStore, ProrationBehavior, StoredSubscription } from './billing.store.js';
 import {
   billingRoute,
+  boolQuery,
   checkBool,
   checkEnum,
+  checkInt,
   lookup,
   nullable,
   parsePagination,
@@ -29,6 +33,25 @@ const REASONS = [
   'other',
 ] as const;
 
+const PRORATIONS = ['invoice', 'prorate', 'next_period', 'reset'] as const;
+/** The organization's default (`Organization.proration_behavior`) when the body names none. */
+const DEFAULT_PRORATION: ProrationBehavior = 'prorate';
+
+/** `proration_behavior` of a product or seat change; `reset` is a feature Polar keeps off unless enabled. */
+function parseProration(body: Record<string, unknown>, form: string, issues: Issues): ProrationBehavior {
+  const behavior = nullable(body.proration_behavior, ['body', form, 'proration_behavior'], issues, (v, l, i) =>
+    checkEnum(v, PRORATIONS, l, i),
+  );
+  throwIfAny(issues);
+  if (behavior === 'reset')
+    throw ValidationFailure.polar(
+      'proration_behavior',
+      "The 'reset' proration behavior is not enabled for this organization.",
+      behavior,
+    );
+  return behavior ?? DEFAULT_PRORATION;
+}
+
 interface CancellationFields {
   reason: string | null;
   comment: string | null;
@@ -50,10 +73,27 @@ function parseCancellation(body: Record<string, unknown>, issues: Issues): Cance
   return { reason, comment };
 }
 
-/** Applies the cancel/uncancel (`cancel_at_period_end`) or revoke (`revoke: true`) forms of SubscriptionUpdate. */
+/**
+ * Applies the seat (`seats`), product (`product_id`), cancel/uncancel (`cancel_at_period_end`) or revoke
+ * (`revoke: true`) forms of SubscriptionUpdate.
+ */
 function update(store: BillingStore, subscription: StoredSubscription, raw: unknown): void {
   const body = bodyObject(raw);
   const issues = new Issues();
+  if (body.seats !== undefined) {
+    const seats = checkInt(body.seats, ['body', 'SubscriptionUpdateSeats', 'seats'], issues);
+    const behavior = parseProration(body, 'SubscriptionUpdateSeats', issues);
+    store.changeSeats(subscription, seats!, behavior);
+    return;
+  }
+  if (body.product_id !== undefined && body.product_id !== null) {
+    const productId = checkUuid4(body.product_id, ['body', 'SubscriptionUpdateBase', 'product_id'], issues);
+    const behavior = parseProration(body, 'SubscriptionUpdateBase', issues);
+    const product = store.products.get(productId!);
+    if (!product) throw ValidationFailure.polar('product_id', 'Product does not exist.', productId);
+    store.changeProduct(subscription, product, behavior);
+    return;
+  }
   const cancellation = parseCancellation(body, issues);
   if (body.revoke !== undefined) {
     if (body.revoke !== true)
@@ -70,10 +110,22 @@ function update(store: BillingStore, subscription: StoredSubscription, raw: unkn
     store.setCancelAtPeriodEnd(subscription, cancel!, cancellation.reason, cancellation.comment);
     return;
   }
-  // Product changes, seats, billing periods, pauses and discounts are not emulated yet: answer honestly.
+  // Billing periods, pauses, trials and discounts are not emulated yet: answer honestly.
   issues.add('missing', ['body', 'SubscriptionCancel', 'cancel_at_period_end'], 'Field required', body);
   throwIfAny(issues);
 }
+
+/** Polar's `SubscriptionStatus`, the values of the list's `status` filter. */
+const SUBSCRIPTION_STATUSES = [
+  'incomplete',
+  'incomplete_expired',
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'paused',
+];
 
 /** Routes of `/v1/subscriptions/` and `/v1/orders/`. */
 export function subscriptionRoutes(store: BillingStore): Route[] {
@@ -87,14 +139,17 @@ export function subscriptionRoutes(store: BillingStore): Route[] {
         const pagination = parsePagination(ctx.query, issues);
         const customers = uuidFilter(ctx.query, 'customer_id', issues);
         const products = uuidFilter(ctx.query, 'product_id', issues);
-        const active = ctx.query.get('active');
-        if (active !== null && !['true', 'false'].includes(active))
-          issues.add(
-            'bool_parsing',
-            ['query', 'active'],
-            'Input should be a valid boolean, unable to interpret input',
-            active,
-          );
+        const active = boolQuery(ctx.query, 'active', issues);
+        const statuses = ctx.query.getAll('status');
+        for (const status of statuses) {
+          if (!SUBSCRIPTION_STATUSES.includes(status))
+            issues.add(
+              'enum',
+              ['query', 'status'],
+              `Input should be ${SUBSCRIPTION_STATUSES.map((s) => `'${s}'`).join(', ')}`,
+              status,
+            );
+        }
         throwIfAny(issues);
         const external = ctx.query.getAll('external_customer_id');
         const items = [...store.subscriptions.values()]
@@ -104,7 +159,8 @@ export function subscriptionRoutes(store: BillingStore): Route[] {
             (s) =>
               external.length === 0 || external.includes(store.customers.findById(s.customer_id)?.external_id ?? ''),
           )
-          .filter((s) => active === null || (s.status === 'active' || s.status === 'trialing') === (active === 'true'))
+          .filter((s) => active === null || (s.status === 'active' || s.status === 'trialing') === active)
+          .filter((s) => statuses.length === 0 || statuses.includes(s.status))
           .reverse()
           .map((s) => store.subscriptionView(s));
         sendPage(ctx, items, pagination);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ValidationFailure, sendJson } from '../emulator.http.js';
+import { NotFoundFailure, ValidationFailure, sendJson } from '../emulator.http.js';
 import type { Route } from '../emulator.router.js';
 import { bodyObject } from '../customers.routes.js';
 import { Issues, checkMetadata, checkString, checkUuid4, isObject, type Loc } from '../emulator.validation.js';
@@ -21,11 +21,13 @@ import {
   required,
   sendPage,
   throwIfAny,
+  uuidFilter,
 } from './billing.http.js';
 
 const EVENTS_WRITE = ['events:write'];
 const METERS_READ = ['meters:read', 'meters:write'];
 const METERS_WRITE = ['meters:write'];
+const CUSTOMER_METERS_READ = ['customer_meters:read'];
 const OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'like', 'not_like'] as const;
 const FUNCS = ['count', 'sum', 'max', 'min', 'avg', 'unique'] as const;
 const UNITS = ['scalar', 'token', 'custom'] as const;
@@ -216,6 +218,42 @@ export function usageRoutes(store: BillingStore): Route[] {
       pattern: '/v1/meters/:id',
       scopes: METERS_READ,
       handle: (ctx) => sendJson(ctx, 200, meterView(store, lookup(store.meters, ctx))),
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/customer-meters/',
+      scopes: CUSTOMER_METERS_READ,
+      handle: (ctx) => {
+        const issues = new Issues();
+        const pagination = parsePagination(ctx.query, issues);
+        const customers = uuidFilter(ctx.query, 'customer_id', issues);
+        const meters = uuidFilter(ctx.query, 'meter_id', issues);
+        throwIfAny(issues);
+        const external = ctx.query.getAll('external_customer_id');
+        const items = store
+          .allCustomerMeters()
+          .filter((entry) => !customers || customers.includes(entry.customer_id as string))
+          .filter((entry) => !meters || meters.includes(entry.meter_id as string))
+          .filter(
+            (entry) =>
+              external.length === 0 ||
+              external.includes(String((entry.customer as { external_id: string | null }).external_id)),
+          );
+        sendPage(ctx, items, pagination);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/customer-meters/:id',
+      scopes: CUSTOMER_METERS_READ,
+      handle: (ctx) => {
+        const issues = new Issues();
+        const id = checkUuid4(ctx.params.id, ['path', 'id'], issues);
+        throwIfAny(issues);
+        const entry = store.allCustomerMeters().find((candidate) => candidate.id === id);
+        if (!entry) throw new NotFoundFailure();
+        sendJson(ctx, 200, entry);
+      },
     },
   ];
   return routes.map(billingRoute);

@@ -1,4 +1,4 @@
-import type { ReturnUrlRejectionRule } from '../../lib/portal/return-url.policy.js';
+import type { ReturnUrlRejectionRule } from './return-url.policy.js';
 
 /**
  * Shared by the unit spec and the e2e suite. Assumes allowedReturnOrigins ['https://allowed.example',

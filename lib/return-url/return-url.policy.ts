@@ -31,7 +31,8 @@ export type ReturnUrlRejectionRule =
   | 'userinfo'
   | 'origin-not-allowed'
   | 'not-a-path'
-  | 'no-app-origin';
+  | 'no-app-origin'
+  | 'not-an-origin';
 
 /** Outcome of checking one `return_url`: the absolute URL to send to Polar, or why not. */
 export type ReturnUrlCheck = { ok: true; url: string } | { ok: false; rule: ReturnUrlRejectionRule; reason: string };

@@ -1,3 +1,20 @@
+import type { PolarPortalResponseMode } from '../interfaces/polar-portal-options.interface.js';
+
+/**
+ * 303 See Other, every redirect of the module's routes: "what you asked for is at this other URL,
+ * GET it". Unlike 301/308 it is never cached as a permanent move, unlike 307 it never replays a
+ * method, and it is right after a GET and after a form POST alike.
+ */
+export const POLAR_REDIRECT_STATUS = 303;
+
+/** How a route may answer a success (`respondWith`): shared by the portal and the checkout. */
+export const RESPONSE_MODES: readonly PolarPortalResponseMode[] = ['negotiate', 'redirect', 'json'];
+
+/** Whether a route configured with `mode` answers this request with JSON rather than a redirect. */
+export function answersWithJson(mode: PolarPortalResponseMode, accept: unknown): boolean {
+  return mode === 'json' || (mode === 'negotiate' && prefersJson(accept));
+}
+
 /**
  * Whether an `Accept` header asks for JSON rather than a page. Only explicit media types count:
  * `application/json` must be acceptable (q > 0) and rank above `text/html` (and

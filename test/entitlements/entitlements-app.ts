@@ -1,0 +1,108 @@
+import { Controller, Get, type ModuleMetadata } from '@nestjs/common';
+import request from 'supertest';
+import type { PolarEntitlementsOptions } from '../../lib/interfaces/polar-entitlements-options.interface.js';
+import { RequiresBenefit, RequiresSubscription } from '../../lib/index.js';
+import type { PolarEmulator } from '../../lib/testing/index.js';
+import { TEST_WEBHOOK_SECRET } from '../../lib/webhooks/webhooks.fixtures.js';
+import { type AdapterName, type PolarTestApp, polarTestApp } from '../support/polar-app.js';
+
+/** The request header the test resolver trusts as the signed-in user's Polar customer id (tests only). */
+export const USER_HEADER = 'x-test-customer';
+
+/** The app's gated routes, as an app would write them. */
+@Controller('app')
+export class GatedController {
+  @Get('open')
+  open() {
+    return { ok: 'open' };
+  }
+
+  @Get('pro')
+  @RequiresSubscription({ plans: ['pro'] })
+  pro() {
+    return { ok: 'pro' };
+  }
+
+  @Get('paid-only')
+  @RequiresSubscription({ plans: ['pro'], allowTrial: false })
+  paidOnly() {
+    return { ok: 'paid-only' };
+  }
+
+  @Get('lenient')
+  @RequiresSubscription({ plans: ['pro'], allowPastDue: true })
+  lenient() {
+    return { ok: 'lenient' };
+  }
+
+  @Get('strict')
+  @RequiresSubscription({ plans: ['pro'], onPolarDown: 'deny' })
+  strict() {
+    return { ok: 'strict' };
+  }
+
+  @Get('feature')
+  @RequiresBenefit('pro-features')
+  feature() {
+    return { ok: 'feature' };
+  }
+}
+
+export interface EntitlementsAppOptions {
+  adapter: AdapterName;
+  polar: PolarEmulator;
+  productIds: string[];
+  benefitId: string;
+  entitlements?: PolarEntitlementsOptions;
+  imports?: ModuleMetadata['imports'];
+  /** Whether the emulator delivers webhooks to this instance. @default true */
+  webhooks?: boolean;
+}
+
+/** A listening app with the gated routes, the webhook route, and the emulator delivering to it. */
+export async function startEntitlementsApp(
+  options: EntitlementsAppOptions,
+): Promise<PolarTestApp & { url: string; stop: () => Promise<void> }> {
+  const started = await polarTestApp()
+    .on(options.adapter)
+    .api(options.polar)
+    .options({
+      customer: (req: { headers: Record<string, unknown> }) => {
+        const id = req.headers[USER_HEADER];
+        return typeof id === 'string' ? { customer_id: id } : null;
+      },
+      plans: { pro: { products: options.productIds } },
+      entitlements: { benefits: { 'pro-features': options.benefitId }, ...options.entitlements },
+    })
+    .webhooks({ secrets: TEST_WEBHOOK_SECRET })
+    .imports(...(options.imports ?? []))
+    .controllers(GatedController)
+    .app({ rawBody: true })
+    .listen();
+  const stopWebhooks =
+    options.webhooks === false
+      ? () => undefined
+      : options.polar.sendWebhooks({
+          url: `${started.url}/billing/webhooks`,
+          secret: TEST_WEBHOOK_SECRET,
+          retryDelayMs: 20,
+        });
+  return {
+    ...started,
+    stop: async () => {
+      stopWebhooks();
+      await started.app.close();
+    },
+  };
+}
+
+/** GET one gated route as a signed-in customer (JSON client). */
+export function visit(app: PolarTestApp, path: string, customerId?: string, accept = 'application/json') {
+  const req = request(app.server).get(path).set('accept', accept);
+  return customerId ? req.set(USER_HEADER, customerId) : req;
+}
+
+/** The customer-state reads the emulator served (`GET …/state`). */
+export function stateCalls(polar: PolarEmulator): number {
+  return polar.requests.filter((r) => r.method === 'GET' && /\/v1\/customers\/.*state$/.test(r.path)).length;
+}

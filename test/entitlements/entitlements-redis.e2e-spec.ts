@@ -1,0 +1,92 @@
+import { CacheModule } from '@nestjs/cache-manager';
+import { createKeyv } from '@keyv/redis';
+import { createPolar } from '@polar-sh/sdk/2026-10';
+import { PolarEmulator } from '../../lib/testing/index.js';
+import { ADAPTERS } from '../support/polar-app.js';
+import { redisServerAvailability, type RunningRedis, startRedisServer } from '../webhooks/redis-server.js';
+import { startEntitlementsApp, stateCalls, visit } from './entitlements-app.js';
+
+const availability = redisServerAvailability();
+if (!availability.available) {
+  if (process.env.CI === 'true')
+    throw new Error(`The two-instance entitlement test cannot run in CI: ${availability.reason}`);
+  console.warn(`Skipping the two-instance entitlement test: ${availability.reason}`);
+}
+const describeWithRedis = availability.available ? describe : describe.skip;
+
+describeWithRedis.each(ADAPTERS)('two instances sharing customer states through Redis over %s', (adapter) => {
+  let redis: RunningRedis;
+  let polar: PolarEmulator;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    polar = await PolarEmulator.start();
+  });
+
+  afterAll(async () => {
+    await polar?.stop();
+    await redis?.stop();
+  });
+
+  it("store 'cache-manager': the instance that got no webhook sees the purchase, and then the revocation, within 1 s", async () => {
+    const admin = createPolar({ accessToken: polar.accessToken, baseUrl: polar.url });
+    const benefit = await admin.benefits.create({ type: 'custom', description: 'Pro', properties: {} });
+    const product = polar.billing.seedProduct({
+      name: 'Pro monthly',
+      recurring_interval: 'month',
+      prices: [{ amount_type: 'fixed', price_amount: 2000 }],
+      benefits: [benefit.id],
+    });
+    const shared = {
+      adapter,
+      polar,
+      productIds: [product.id],
+      benefitId: benefit.id,
+      entitlements: { store: 'cache-manager' as const },
+    };
+    // Only `a` hears webhooks; `b` learns everything through Redis.
+    const a = await startEntitlementsApp({
+      ...shared,
+      imports: [CacheModule.register({ stores: [createKeyv(redis.url)] })],
+    });
+    const b = await startEntitlementsApp({
+      ...shared,
+      webhooks: false,
+      imports: [CacheModule.register({ stores: [createKeyv(redis.url)] })],
+    });
+    try {
+      const customer = polar.seedCustomer({ email: `shared-${adapter}@mailinator.com` });
+      expect((await visit(a, '/app/pro', customer.id)).status).toBe(402);
+      const before = stateCalls(polar);
+      // `b` takes `a`'s copy from Redis: no call to Polar.
+      expect((await visit(b, '/app/pro', customer.id)).status).toBe(402);
+      expect(stateCalls(polar)).toBe(before);
+
+      const { subscription } = polar.billing.purchase({ customer: customer.id, product: product.id });
+      await polar.waitForWebhooks();
+      const bought = Date.now();
+      await msUntil(() => visit(b, '/app/pro', customer.id), 200);
+      expect(Date.now() - bought).toBeLessThanOrEqual(1000);
+
+      await admin.subscriptions.revoke(subscription!.id as string);
+      await polar.waitForWebhooks();
+      const revoked = Date.now();
+      await msUntil(() => visit(b, '/app/pro', customer.id), 402);
+      expect(Date.now() - revoked).toBeLessThanOrEqual(1000);
+      expect((await visit(b, '/app/feature', customer.id)).status).toBe(402);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
+
+/** Polls until the route answers `status`; returns how long that took (fails after 5 s). */
+async function msUntil(call: () => PromiseLike<{ status: number }>, status: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if ((await call()).status === status) return Date.now() - started;
+    if (Date.now() - started > 5000) throw new Error(`no ${status} within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
