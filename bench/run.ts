@@ -472,7 +472,13 @@ function writeResults(report: BenchReport, history: RunHistoryEntry[]): void {
   };
   writeFileSync(
     join(benchDir, 'RESULTS.md'),
-    renderMarkdown(report, history.slice(-5), read('chaos-latest.md'), read('performance-notes.md')),
+    renderMarkdown(
+      report,
+      history.slice(-5),
+      // The usage section (npm run bench:usage) sits just before the chaos section, kept at the end.
+      [read('usage-latest.md'), read('chaos-latest.md')].filter(Boolean).join('\n\n'),
+      read('performance-notes.md'),
+    ),
   );
 }
 

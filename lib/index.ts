@@ -163,6 +163,22 @@ export {
   type PolarCustomerStateRefresh,
 } from './interfaces/polar-customer-state-refresh.interface.js';
 
+// Usage-based billing
+export { PolarUsageRecorder } from './usage/usage.recorder.js';
+export { TrackUsage, type PolarTrackUsageOptions } from './usage/track-usage.decorator.js';
+export { PolarTrackUsageInterceptor } from './usage/track-usage.interceptor.js';
+export { PolarRedisUsageBufferStore } from './usage/redis-usage-buffer.store.js';
+export type {
+  PolarUsageBufferStore,
+  PolarUsageCustomer,
+  PolarUsageEvent,
+  PolarUsageInput,
+  PolarUsageMetadata,
+  PolarUsageOptions,
+  PolarUsageRejection,
+  PolarUsageStats,
+} from './interfaces/polar-usage-options.interface.js';
+
 // Webhooks
 export { OnPolarEvent } from './webhooks/on-polar-event.decorator.js';
 export { isPolarWebhookRoute } from './webhooks/webhooks.route-metadata.js';

@@ -2,6 +2,7 @@ import { PolarConfigurationError } from './errors/polar-configuration.error.js';
 import { resolvePolarOptions, routeShapeOf } from './polar-options.resolver.js';
 import { POLAR_ROUTES } from './polar.module.js';
 import type { PolarModuleOptions } from './interfaces/polar-module-options.interface.js';
+import { resolveUsageConfig } from './usage/usage.config.js';
 import { resolveEntitlementsConfig } from './entitlements/entitlements.config.js';
 
 const TOKEN = 'polar_oat_abcdefghijklmnop';
@@ -25,6 +26,7 @@ describe('resolvePolarOptions', () => {
       customerTimeoutMs: 5000,
       organizationId: undefined,
       plans: {},
+      usage: resolveUsageConfig(undefined),
       entitlements: resolveEntitlementsConfig(undefined),
       readRetries: 2,
       customer: undefined,

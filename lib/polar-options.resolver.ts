@@ -3,6 +3,7 @@ import { MAX_TIMER_MS, normalizeRoutePath, positiveMilliseconds } from './common
 export { normalizeRoutePath };
 import type { PolarRouteDefinition } from './common/route-definition.js';
 import { resolvePlans } from './plans/plans.config.js';
+import { resolveUsageConfig } from './usage/usage.config.js';
 import { resolveEntitlementsConfig } from './entitlements/entitlements.config.js';
 import { resolveCustomerResolverOption } from './customer-identity/customer-identity.config.js';
 import { failOption as fail } from './errors/polar-configuration.error.js';
@@ -112,6 +113,7 @@ export function resolvePolarOptions(options: PolarModuleOptions, shape: PolarRou
     readRetries,
     customer: resolveCustomerResolverOption(options.customer, options.portal ? options.portal.customer : undefined),
     plans: resolvePlans(options.plans),
+    usage: resolveUsageConfig(options.usage),
     entitlements: resolveEntitlementsConfig(options.entitlements),
     ...routes,
   };

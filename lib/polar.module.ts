@@ -26,6 +26,8 @@ import { type PolarRouteShape, resolvePolarOptions, routeShapeOf } from './polar
 import { checkoutRoute } from './checkout/checkout.route.js';
 import { portalRoute } from './portal/portal.route.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { usageBufferStoreProvider } from './usage/usage-buffer.provider.js';
+import { PolarUsageRecorder } from './usage/usage.recorder.js';
 import { customerStateStoreProvider } from './entitlements/customer-state-store.provider.js';
 import { PolarCustomerStateService } from './entitlements/customer-state.service.js';
 import { PolarEntitlementGuard } from './entitlements/entitlement.guard.js';
@@ -60,7 +62,8 @@ const clientProvider: Provider = {
 
 /**
  * The Polar module: the SDK client (`@InjectPolar()`), `CustomersService`, `SessionsService`, the
- * customer-state cache and entitlement guard, and the portal / webhook routes. Configure with `forRoot(options)` or `forRootAsync({ … })`.
+ * customer-state cache and entitlement guard, `PolarUsageRecorder`, and the portal / webhook routes.
+ * Configure with `forRoot(options)` or `forRootAsync({ … })`.
  */
 @Module({
   providers: [
@@ -74,6 +77,8 @@ const clientProvider: Provider = {
     CustomersService,
     SessionsService,
     PolarExceptionFilter,
+    usageBufferStoreProvider,
+    PolarUsageRecorder,
     customerStateStoreProvider,
     PolarCustomerStateService,
     { provide: POLAR_CUSTOMER_STATE_REFRESH, useExisting: PolarCustomerStateService },
@@ -87,6 +92,7 @@ const clientProvider: Provider = {
     CustomerLifecycle,
     PolarCustomerIdentityService,
     PolarExceptionFilter,
+    PolarUsageRecorder,
     PolarCustomerStateService,
     POLAR_CUSTOMER_STATE_REFRESH,
     PolarEntitlementGuard,

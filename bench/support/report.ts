@@ -345,6 +345,9 @@ export function renderTable(report: BenchReport): string {
   return out.join('\n');
 }
 
+/** The heading of the section `npm run bench:usage` keeps in bench/RESULTS.md (before the chaos section). */
+export const USAGE_HEADING = '## Usage recorder: record() cost, batching, exact counts under faults';
+
 /** The heading of the section `npm run bench:chaos` keeps at the end of bench/RESULTS.md. */
 export const CHAOS_HEADING = '## Chaos run: Redis frozen and thawed under load';
 

@@ -7,7 +7,7 @@ import { POLAR_APP_CACHE, POLAR_RESOLVED_OPTIONS, POLAR_STORE_BREAKERS } from '.
 import { STORE_MESSAGES } from '../polar.messages.js';
 import type { PolarAtomicClaims } from '../webhooks/cache-manager-dedupe.store.js';
 import { findAppCacheManager } from './app-cache-manager.js';
-import { redisClaimsOf } from './redis-claims.js';
+import { type PolarRedisCommands, redisClaimsOf, redisCommandsOf } from './redis-claims.js';
 import { PolarStoreBreakers, type StoreWriteFilter, storeBehindBreaker } from './store-breaker.js';
 
 /** What every store option accepts: this process only, the app's cache-manager cache, or a store object. */
@@ -46,6 +46,7 @@ type CacheWithBatch = PolarCacheLike & { mget?<T>(keys: string[]): Promise<Array
 export class PolarAppCache implements PolarCacheLike, OnModuleInit {
   private cache: CacheWithBatch | undefined;
   private claims: PolarAtomicClaims | undefined;
+  private redis: PolarRedisCommands | undefined;
   private readonly requiredBy: string[] = [];
 
   constructor(private readonly moduleRef: ModuleRef) {}
@@ -64,6 +65,7 @@ export class PolarAppCache implements PolarCacheLike, OnModuleInit {
       throw new PolarConfigurationError(STORE_MESSAGES.noCacheManager(option), option);
     }
     this.claims = redisClaimsOf(this.cache);
+    this.redis = redisCommandsOf(this.cache);
   }
 
   /**
@@ -72,6 +74,11 @@ export class PolarAppCache implements PolarCacheLike, OnModuleInit {
    */
   get atomicClaims(): PolarAtomicClaims | undefined {
     return this.claims;
+  }
+
+  /** Commands on the Redis behind the cache (the README's setup), known from module init; undefined otherwise. */
+  get redisCommands(): PolarRedisCommands | undefined {
+    return this.redis;
   }
 
   private get found(): CacheWithBatch {
@@ -121,7 +128,10 @@ export interface PolarStoreDefinition<S> {
   /** The `'memory'` store. */
   memory(options: PolarResolvedOptions): S;
   /** The `'cache-manager'` store, over the app's cache. */
-  overCache(cache: PolarCacheLike & Pick<PolarAppCache, 'mget' | 'atomicClaims'>, options: PolarResolvedOptions): S;
+  overCache(
+    cache: PolarCacheLike & Pick<PolarAppCache, 'mget' | 'atomicClaims' | 'redisCommands'>,
+    options: PolarResolvedOptions,
+  ): S;
   /** The writes still sent, not waited for, while the store is skipped (see `StoreBreakerCall.sendWhileSkipped`). */
   sendWhileSkipped?: StoreWriteFilter<S>;
 }

@@ -4,6 +4,7 @@ import type { PolarCustomerResolverOption } from './polar-customer-resolver.inte
 import type { PolarEntitlementsConfig, PolarEntitlementsOptions } from './polar-entitlements-options.interface.js';
 import type { PolarPlans, PolarResolvedPlans } from './polar-plans.interface.js';
 import type { PolarPortalConfig, PolarPortalOptions } from './polar-portal-options.interface.js';
+import type { PolarUsageConfig, PolarUsageOptions } from './polar-usage-options.interface.js';
 import type {
   PolarRouteExtras,
   PolarWebhooksConfig,
@@ -76,6 +77,12 @@ export interface PolarModuleOptions {
    * @default {} (no plan)
    */
   plans?: PolarPlans;
+  /**
+   * How `PolarUsageRecorder` (and `@TrackUsage`) buffer, batch and send usage events to
+   * `events.ingest` (see docs/usage.md for every field and its default).
+   * @default {} (memory buffer, batches of 1000 or every 1 s)
+   */
+  usage?: PolarUsageOptions;
   /**
    * The customer-state cache behind `@RequiresSubscription()`, `@RequiresBenefit()`,
    * `@RequiresMeterBalance()` and `PolarCustomerStateService` (docs/entitlements.md).
@@ -164,6 +171,8 @@ export interface PolarResolvedOptions {
   customer: PolarCustomerResolverOption | undefined;
   /** The configured plans, by name (frozen). */
   plans: PolarResolvedPlans;
+  /** Usage recording, resolved. */
+  usage: PolarUsageConfig;
   /** The customer-state cache and entitlement guards, resolved. */
   entitlements: PolarEntitlementsConfig;
   /** Portal route options, resolved, or `false` when the route is off. */

@@ -1,9 +1,6 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { CUSTOMER_IDENTITY_MESSAGES } from '../../lib/customer-identity/customer-identity.messages.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { webhookMessages } from '../../lib/webhooks/webhooks.messages.js';
@@ -17,39 +14,13 @@ import {
   type ResilienceReport,
   type ResolverMode,
 } from './fixtures/resilience-protocol.js';
+import { type CompiledFixture, compileFixture } from '../support/compiled-fixture.js';
 
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
-// Inside the repo so the compiled app resolves its packages from the repo's node_modules.
-const scratch = join(root, 'node_modules', '.cache', `nestjs-polar-resilience-${process.pid}`);
-const fixture = join(root, 'test/resilience/fixtures/resilience-app.ts');
-const compiledApp = join(scratch, 'test/resilience/fixtures/resilience-app.js');
 const EXTERNAL_ID = 'resilience-user';
+let fixture: CompiledFixture;
 
-/**
- * jest's ESM sandbox cannot observe process-level `unhandledRejection` / `uncaughtException`, so the
- * app runs in a real child process. tsc (not tsx/esbuild) compiles it, because Nest's injection in
- * lib/ relies on emitted decorator metadata.
- */
-async function compileFixture(): Promise<void> {
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(scratch, { recursive: true });
-  // Under node_modules/ Node stops looking for the repo's package.json, so say ESM here.
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ type: 'module' }));
-  const tsconfig = {
-    extends: join(root, 'tsconfig.json'),
-    compilerOptions: { rootDir: root, outDir: scratch, declaration: false, sourceMap: false, types: ['node'] },
-    files: [fixture],
-    include: [],
-  };
-  writeFileSync(join(scratch, 'tsconfig.json'), JSON.stringify(tsconfig));
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  await run(process.execPath, [tsc, '-p', join(scratch, 'tsconfig.json')], { cwd: root }).catch(
-    (error: { stdout?: string }) => {
-      // Type errors are the type-check's business (tsc still emits); this suite needs the program.
-      if (!existsSync(compiledApp)) throw new Error(`compiling the resilience app failed:\n${error.stdout ?? ''}`);
-    },
-  );
+async function compileResilienceApp(): Promise<void> {
+  fixture = await compileFixture('test/resilience/fixtures/resilience-app.ts', 'resilience');
 }
 
 /** The app in its own Node process, with everything it printed. */
@@ -64,8 +35,8 @@ class AppProcess {
   static start(adapter: string, env: Record<string, string>): Promise<AppProcess> {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, NO_COLOR: '1' };
     delete childEnv.NODE_OPTIONS;
-    const child = spawn(process.execPath, [compiledApp, adapter], {
-      cwd: scratch,
+    const child = spawn(process.execPath, [fixture.script, adapter], {
+      cwd: fixture.dir,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -132,8 +103,8 @@ class AppProcess {
   }
 }
 
-beforeAll(compileFixture, 180_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+beforeAll(compileResilienceApp, 180_000);
+afterAll(() => fixture?.remove());
 
 describe.each(['express', 'fastify'])(
   'a throwing resolver or webhook handler leaves the process up (%s)',
