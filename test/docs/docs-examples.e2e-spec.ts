@@ -110,6 +110,28 @@ describe("README's quickstart, booted as its main.ts boots it, on the emulator",
     expect((res.body.problems as { field: string }[]).map((p) => p.field)).toContain('external_id');
     expect(polar.requests).toEqual([]);
   });
+
+  it('serves the paid feature to subscribers only: 401 signed out, 402 without a subscription, 200 once one is bought', async () => {
+    await request(appUrl).get('/reports').set('Accept', 'application/json').expect(401);
+    await request(appUrl).post('/sign-up').send({ id: 'user-2', email: 'grace@mailinator.com' }).expect(201);
+    const unpaid = await request(appUrl)
+      .get('/reports')
+      .set('x-signed-in-as', 'user-2')
+      .set('Accept', 'application/json');
+    expect(unpaid.status).toBe(402);
+    expect(unpaid.body).toEqual(expect.objectContaining({ portal_url: expect.any(String) }));
+
+    const product = polar.billing.seedProduct({
+      name: 'Pro monthly',
+      recurring_interval: 'month',
+      prices: [{ amount_type: 'fixed', price_amount: 900, price_currency: 'usd' }],
+    });
+    const customer = polar.customers.find((c) => c.external_id === 'user-2')!;
+    polar.billing.seedSubscription({ customer: customer.id, product: product.id });
+    await polar.waitForWebhooks(); // the verified webhooks refetch the customer's cached state
+    const paid = await request(appUrl).get('/reports').set('x-signed-in-as', 'user-2').expect(200);
+    expect(paid.body).toEqual(['Q3 revenue']);
+  });
 });
 
 describe("docs/testing.md's Testing example", () => {
