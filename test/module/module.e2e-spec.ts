@@ -178,7 +178,7 @@ describe.each(SETUPS)('PolarModule over HTTP via %s', (setup) => {
     it('two separately built app instances racing → one customer, the 422 duplicate reconciled', async () => {
       const other = await another({});
       // Hold both lookups so both instances miss, then both create: one wins, the other gets 422.
-      polar.faults.latency(150, { path: '/v1/customers/external/', times: 2 });
+      polar.faults.latency(1500, { path: '/v1/customers/external/', times: 2 });
       const body = { external_id: 'user_10', email: 'u10@mailinator.com' };
       const results = await Promise.all([
         request(http).post('/customers/ensure').send(body),

@@ -122,9 +122,11 @@ export function parseCheckoutCreate(store: BillingStore, baseUrl: string, raw: u
     throw ValidationFailure.polar('seats', 'Seats are only supported for seat-based pricing.', seats);
   const customer = customerId ? store.customers.findById(customerId) : undefined;
   const total = priceAmount(price, amount, seats);
-  const now = store.clock();
+  // One instant for the checkout: its created_at, expiry and trial end are computed from it.
+  const stamp = store.stamp();
+  const now = new Date(stamp.created_at);
   const checkout: StoredCheckout = {
-    ...store.stamp(),
+    ...stamp,
     custom_field_data: {},
     payment_processor: 'stripe',
     status: 'open',
