@@ -9,8 +9,8 @@ export interface ContenderSummary {
   key: string;
   label: string;
   ours: boolean;
-  /** `portal` visits or signed `webhooks` deliveries (older reports: portal). */
-  suite?: 'portal' | 'webhooks';
+  /** `portal` visits, signed `webhooks` deliveries or the guarded route (older reports: portal). */
+  suite?: 'portal' | 'webhooks' | 'entitlements';
   deliveries?: DeliveryTally;
   /** Median over rounds of autocannon's average req/s. */
   reqPerSec: number;
@@ -19,6 +19,8 @@ export interface ContenderSummary {
   p50: number;
   p99: number;
   upstreamCallsPerRequest: number;
+  /** Upstream calls per request in each round (older reports: absent). */
+  upstreamCallsPerRequestRounds?: number[];
   /** Median over rounds of the contender's CPU time per request, µs (robust to a busy machine). */
   cpuUsPerRequest: number;
   failures: number;
@@ -167,6 +169,7 @@ const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a) ? a
 
 const portalOf = (report: BenchReport) => report.contenders.filter((c) => (c.suite ?? 'portal') === 'portal');
 const webhooksOf = (report: BenchReport) => report.contenders.filter((c) => c.suite === 'webhooks');
+const entitlementsOf = (report: BenchReport) => report.contenders.filter((c) => c.suite === 'entitlements');
 
 function rows(report: BenchReport): string[][] {
   const peer = report.contenders.find((c) => c.key === 'peer')?.reqPerSec;
@@ -248,6 +251,38 @@ function webhookRows(report: BenchReport): string[][] {
   });
 }
 
+const ENTITLEMENT_HEADERS = [
+  'contender',
+  'req/s (median)',
+  'vs getState/request',
+  'p50 ms',
+  'p99 ms',
+  'CPU µs/req',
+  'CPU vs unguarded',
+  'Polar calls/req (per round)',
+  'peak RSS MB',
+  'p99 ms @latency',
+  'failed',
+];
+
+function entitlementRows(report: BenchReport): string[][] {
+  const getstate = report.contenders.find((c) => c.key === 'getstate');
+  const unguarded = report.contenders.find((c) => c.key === 'unguarded');
+  return entitlementsOf(report).map((c) => [
+    c.label,
+    fmt(c.reqPerSec),
+    fmt(ratio(c.reqPerSec, getstate?.reqPerSec), 2) + '×',
+    fmt(c.p50),
+    fmt(c.p99),
+    fmt(c.cpuUsPerRequest),
+    fmt(ratio(c.cpuUsPerRequest, unguarded?.cpuUsPerRequest), 2) + '×',
+    `${fmt(c.upstreamCallsPerRequest, 4)}${c.upstreamCallsPerRequestRounds ? ` (${c.upstreamCallsPerRequestRounds.map((x) => fmt(x, 3)).join(' / ')})` : ''}`,
+    fmt(c.peakRssMb),
+    fmt(c.latencyP99, 1),
+    String(c.failures),
+  ]);
+}
+
 /** The issue's targets, checked against this run. */
 export function checkTargets(report: BenchReport): TargetCheck[] {
   const by = (k: string) => report.contenders.find((c) => c.key === k);
@@ -297,6 +332,37 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       met: d.answeredWithoutRun === 0 && d.ranMoreThanOnce === 0 && d.runs === d.runIds,
     });
   }
+  // Issue 17: the cached guard against the per-request getState check and the unguarded route.
+  const entitled = by('entitled');
+  const getstate = by('getstate');
+  const unguarded = by('unguarded');
+  if (entitled && getstate) {
+    const r = entitled.reqPerSec / getstate.reqPerSec;
+    checks.push({
+      name: 'entitlement guard (cached) ≥ 10× getState-per-request req/s',
+      measured: `${r.toFixed(2)}× (${entitled.reqPerSec.toFixed(0)} vs ${getstate.reqPerSec.toFixed(0)} req/s)`,
+      met: r >= 10,
+    });
+  }
+  if (entitled && unguarded) {
+    const r = entitled.cpuUsPerRequest / unguarded.cpuUsPerRequest;
+    checks.push({
+      name: 'entitlement guard (cached): CPU per request ≤ 1.15× the unguarded route',
+      measured: `${r.toFixed(2)}× (${entitled.cpuUsPerRequest.toFixed(0)} vs ${unguarded.cpuUsPerRequest.toFixed(0)} µs)`,
+      met: r <= 1.15,
+    });
+  }
+  if (entitled) {
+    // Steady state: a round holding a TTL refresh (2 calls per customer per ttlMs) is not; the
+    // median round is, and the whole run's figure is shown beside it.
+    const rounds = entitled.upstreamCallsPerRequestRounds ?? [entitled.upstreamCallsPerRequest];
+    const steady = median(rounds);
+    checks.push({
+      name: 'entitlement guard (cached): 0 Polar calls per request at steady state (median round)',
+      measured: `${steady.toFixed(5)} (rounds ${rounds.map((x) => x.toFixed(4)).join(' / ')}; whole run ${entitled.upstreamCallsPerRequest.toFixed(5)})`,
+      met: steady < 0.001,
+    });
+  }
   for (const c of portalOf(report).filter((x) => x.ours)) {
     if (Number.isFinite(c.addedP99)) {
       checks.push({
@@ -312,7 +378,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       });
     }
   }
-  for (const c of portalOf(report).filter((x) => x.ours)) {
+  for (const c of [...portalOf(report), ...entitlementsOf(report)].filter((x) => x.ours)) {
     checks.push({
       name: `${c.label}: RSS flat within 10% (first vs last tenth of ${c.rssTracedSeconds}s of continuous load)`,
       measured: `${c.rssFirstTenthMb.toFixed(1)} → ${c.rssLastTenthMb.toFixed(1)} MB (${c.rssDriftPct >= 0 ? '+' : ''}${c.rssDriftPct.toFixed(1)}%)`,
@@ -334,7 +400,11 @@ function textTable(headers: string[], body: string[][]): string[] {
 }
 
 export function renderTable(report: BenchReport): string {
-  const out = [...textTable(HEADERS, rows(report)), ...textTable(WEBHOOK_HEADERS, webhookRows(report))];
+  const out = [
+    ...textTable(HEADERS, rows(report)),
+    ...textTable(WEBHOOK_HEADERS, webhookRows(report)),
+    ...textTable(ENTITLEMENT_HEADERS, entitlementRows(report)),
+  ];
   for (const t of checkTargets(report)) {
     out.push(
       `${t.met === null ? 'N/A   ' : t.met ? 'MET   ' : 'MISSED'} ${t.name}: ${t.measured}${t.met === null ? ' (quick run: not judged)' : ''}`,
@@ -362,6 +432,7 @@ export function renderMarkdown(
   const align = HEADERS.map((_, i) => (i === 0 ? '---' : '---:'));
   const targets = checkTargets(report);
   const webhooks = webhookRows(report);
+  const entitlements = entitlementRows(report);
   const shareLines = portalOf(report).map(
     (c) => `${c.key} ${(c.upstreamCpuShare * 100).toFixed(0)}% (max ${(c.upstreamCpuShareMax * 100).toFixed(0)}%)`,
   );
@@ -450,7 +521,29 @@ ${webhooksOf(report)
   .join('; ')}.
 `
     : ''
-}
+}${
+    entitlements.length
+      ? `
+## Entitlements
+
+${mdRow(ENTITLEMENT_HEADERS)}
+${mdRow(ENTITLEMENT_HEADERS.map((_, i) => (i === 0 ? '---' : '---:')))}
+${entitlements.map(mdRow).join('\n')}
+
+Load: \`GET /pro\` as the same 100 customers in turn, each holding one active subscription to the
+\`pro\` plan's product, on one Nest app on Express (bench/contenders/entitle.ts) in three modes:
+\`@RequiresSubscription({ plans: ['pro'] })\` on the module's cached customer state; the same check
+calling \`CustomersService.getState\` on every request (what apps do without the guard); the same
+handler with no check (the CPU reference). Every contender is sent each customer once before its
+warm-up, so the cached guard starts the rounds holding every state. "Polar calls/req": customer-state
+reads the upstream counted per request, over the run and per round; a round holding a TTL refresh
+(2 calls per customer per \`ttlMs\`) shows it, the others are the steady state. Per round (req/s):
+${entitlementsOf(report)
+  .map((c) => `${c.key} ${c.reqPerSecRounds.join(' / ')}`)
+  .join('; ')}.
+`
+      : ''
+  }
 ## Targets
 
 ${targets.map((t) => `- ${t.met === null ? 'not judged (quick run)' : t.met ? '**met**' : '**missed**'} — ${t.name}: ${t.measured}`).join('\n')}
