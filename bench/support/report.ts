@@ -535,9 +535,11 @@ Load: \`GET /pro\` as the same 100 customers in turn, each holding one active su
 \`@RequiresSubscription({ plans: ['pro'] })\` on the module's cached customer state; the same check
 calling \`CustomersService.getState\` on every request (what apps do without the guard); the same
 handler with no check (the CPU reference). Every contender is sent each customer once before its
-warm-up, so the cached guard starts the rounds holding every state. "Polar calls/req": customer-state
-reads the upstream counted per request, over the run and per round; a round holding a TTL refresh
-(2 calls per customer per \`ttlMs\`) shows it, the others are the steady state. Per round (req/s):
+warm-up, so the cached guard starts the rounds holding every state. "Polar calls/req": calls the
+fake Polar upstream counted per request, over the run and per round (answers still in flight when a
+window closes count their calls, not their request, hence a little over 1 for getState per
+request); a round holding a TTL refresh (2 calls per customer per \`ttlMs\`) shows it, the others
+are the steady state. Per round (req/s):
 ${entitlementsOf(report)
   .map((c) => `${c.key} ${c.reqPerSecRounds.join(' / ')}`)
   .join('; ')}.
