@@ -429,7 +429,9 @@ export function renderMarkdown(
   notesSection = '',
 ): string {
   const mdRow = (r: string[]) => `| ${r.join(' | ')} |`;
-  const align = HEADERS.map((_, i) => (i === 0 ? '---' : '---:'));
+  /** A markdown table: the first column left-aligned, the figures right-aligned. */
+  const mdTable = (headers: string[], body: string[][]) =>
+    [mdRow(headers), mdRow(headers.map((_, i) => (i === 0 ? '---' : '---:'))), ...body.map(mdRow)].join('\n');
   const targets = checkTargets(report);
   const webhooks = webhookRows(report);
   const entitlements = entitlementRows(report);
@@ -450,9 +452,7 @@ across runs or machines: the load generator, the fake upstream and the contender
 ${notesSection ? `\n${notesSection}\n` : ''}
 ## Portal
 
-${mdRow(HEADERS)}
-${mdRow(align)}
-${rows(report).map(mdRow).join('\n')}
+${mdTable(HEADERS, rows(report))}
 
 req/s, p50, p99: medians over rounds, upstream answering at once. "CPU µs/req": the contender
 process's own CPU time per request (median over rounds) — the cost figure least disturbed by
@@ -500,9 +500,7 @@ ${
     ? `
 ## Webhooks
 
-${mdRow(WEBHOOK_HEADERS)}
-${mdRow(WEBHOOK_HEADERS.map((_, i) => (i === 0 ? '---' : '---:')))}
-${webhooks.map(mdRow).join('\n')}
+${mdTable(WEBHOOK_HEADERS, webhooks)}
 
 Load: \`POST\` signed deliveries over ${report.connections} connections (autocannon, in the orchestrator): the exact bytes
 the emulator renders for sign-ups to a monthly plan and a one-time product and a month of renewals
@@ -526,9 +524,7 @@ ${webhooksOf(report)
       ? `
 ## Entitlements
 
-${mdRow(ENTITLEMENT_HEADERS)}
-${mdRow(ENTITLEMENT_HEADERS.map((_, i) => (i === 0 ? '---' : '---:')))}
-${entitlements.map(mdRow).join('\n')}
+${mdTable(ENTITLEMENT_HEADERS, entitlements)}
 
 Load: \`GET /pro\` as the same 100 customers in turn, each holding one active subscription to the
 \`pro\` plan's product, on one Nest app on Express (bench/contenders/entitle.ts) in three modes:
