@@ -85,6 +85,8 @@ export interface RunHistoryEntry {
   expressVsFloor?: number;
   /** Webhook deliveries/s against the peer's and the floor's (issue 19). */
   webhooks?: { expressVsPeer: number; fastifyVsPeer: number; expressVsFloor: number; fastifyVsFloor: number };
+  /** Issue 17: the cached guard's req/s against getState per request, its CPU/request against the unguarded route. */
+  entitlements?: { cachedVsGetState: number; cpuVsUnguarded: number };
 }
 
 /** The history line of a report. */
@@ -115,6 +117,10 @@ export function historyEntry(report: BenchReport): RunHistoryEntry {
       expressVsFloor: round((by('wh-express')?.reqPerSec ?? NaN) / (by('wh-floor')?.reqPerSec ?? NaN)),
       fastifyVsFloor: round((by('wh-fastify')?.reqPerSec ?? NaN) / (by('wh-floor')?.reqPerSec ?? NaN)),
     },
+    entitlements: {
+      cachedVsGetState: round((by('entitled')?.reqPerSec ?? NaN) / (by('getstate')?.reqPerSec ?? NaN)),
+      cpuVsUnguarded: round((by('entitled')?.cpuUsPerRequest ?? NaN) / (by('unguarded')?.cpuUsPerRequest ?? NaN)),
+    },
   };
 }
 
@@ -122,7 +128,7 @@ function renderHistory(history: RunHistoryEntry[]): string {
   if (history.length === 0) return '';
   const x = (n: number | undefined) => fmt(n ?? NaN, 2) + '×';
   const row = (label: string, h: Omit<RunHistoryEntry, 'date'>) =>
-    `| ${label} | ${fmt(h.expressVsPeer, 2)}× | ${fmt(h.fastifyVsPeer, 2)}× | ${fmt(h.reuseVsPeer, 2)}× | ${x(h.expressVsFloor)} | ${fmt(h.reuseCallsPerRequest, 4)} | ${fmt(h.expressAddedP99, 1)} | ${fmt(h.fastifyAddedP99, 1)} | ${fmt(h.reuseP99, 1)} | ${fmt(h.floorAddedP99, 1)} | ${fmt(h.rssDriftPct.express, 1)} / ${fmt(h.rssDriftPct.fastify, 1)} / ${fmt(h.rssDriftPct.reuse, 1)} | ${x(h.webhooks?.expressVsPeer)} / ${x(h.webhooks?.fastifyVsPeer)} | ${x(h.webhooks?.expressVsFloor)} / ${x(h.webhooks?.fastifyVsFloor)} |`;
+    `| ${label} | ${fmt(h.expressVsPeer, 2)}× | ${fmt(h.fastifyVsPeer, 2)}× | ${fmt(h.reuseVsPeer, 2)}× | ${x(h.expressVsFloor)} | ${fmt(h.reuseCallsPerRequest, 4)} | ${fmt(h.expressAddedP99, 1)} | ${fmt(h.fastifyAddedP99, 1)} | ${fmt(h.reuseP99, 1)} | ${fmt(h.floorAddedP99, 1)} | ${fmt(h.rssDriftPct.express, 1)} / ${fmt(h.rssDriftPct.fastify, 1)} / ${fmt(h.rssDriftPct.reuse, 1)} | ${x(h.webhooks?.expressVsPeer)} / ${x(h.webhooks?.fastifyVsPeer)} | ${x(h.webhooks?.expressVsFloor)} / ${x(h.webhooks?.fastifyVsFloor)} | ${x(h.entitlements?.cachedVsGetState)} / ${x(h.entitlements?.cpuVsUnguarded)} |`;
   const pick = (f: (h: RunHistoryEntry) => number | undefined) =>
     median(history.map((h) => f(h) ?? NaN).filter(Number.isFinite));
   const med: Omit<RunHistoryEntry, 'date'> = {
@@ -146,15 +152,19 @@ function renderHistory(history: RunHistoryEntry[]): string {
       expressVsFloor: pick((h) => h.webhooks?.expressVsFloor),
       fastifyVsFloor: pick((h) => h.webhooks?.fastifyVsFloor),
     },
+    entitlements: {
+      cachedVsGetState: pick((h) => h.entitlements?.cachedVsGetState),
+      cpuVsUnguarded: pick((h) => h.entitlements?.cpuVsUnguarded),
+    },
   };
   return `## The last ${history.length} full runs on this machine
 
-| run | Express vs peer | Fastify vs peer | reuse vs peer | Express vs floor | reuse upstream calls/req | Express added p99 ms | Fastify added p99 ms | reuse p99 ms | floor added p99 ms | RSS drift % (Express / Fastify / reuse) | webhooks vs peer (Express / Fastify) | webhooks vs floor (Express / Fastify) |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| run | Express vs peer | Fastify vs peer | reuse vs peer | Express vs floor | reuse upstream calls/req | Express added p99 ms | Fastify added p99 ms | reuse p99 ms | floor added p99 ms | RSS drift % (Express / Fastify / reuse) | webhooks vs peer (Express / Fastify) | webhooks vs floor (Express / Fastify) | entitlement guard: req/s vs getState, CPU vs unguarded |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${history.map((h) => row(h.date.slice(0, 16).replace('T', ' '), h)).join('\n')}
 ${row('**median**', med)}
 
-Targets: portal Express ≥ 0.9× the peer and ≥ 0.75× the floor, Fastify ≥ 1.2×, reuse ≥ 3× and ≤ 0.05 calls/req, added p99 ≤ 5 ms, RSS drift within ±10%; webhooks (memory dedupe) Express ≥ 1.2× and Fastify ≥ 1.5× the peer, both ≥ 0.6× the floor. Runs before the webhook contenders existed show –.
+Targets: portal Express ≥ 0.9× the peer and ≥ 0.75× the floor, Fastify ≥ 1.2×, reuse ≥ 3× and ≤ 0.05 calls/req, added p99 ≤ 5 ms, RSS drift within ±10%; webhooks (memory dedupe) Express ≥ 1.2× and Fastify ≥ 1.5× the peer, both ≥ 0.6× the floor; entitlement guard (cached) ≥ 10× getState per request, CPU ≤ 1.15× unguarded. Runs before a suite's contenders existed show –.
 `;
 }
 
