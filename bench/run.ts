@@ -2,14 +2,15 @@
  * `npm run bench` — loads each contender in turn, behind the same fake Polar upstream, in several
  * interleaved rounds, then writes bench/RESULTS.md and prints the table.
  *
- *   npm run bench                  full run (about 9 minutes: portal and webhook contenders)
+ *   npm run bench                  full run (about 11 minutes: portal, webhook and entitlement contenders)
  *   npm run bench -- --quick       smoke run (about 1 minute); BENCH_QUICK=1 does the same
  *   npm run bench -- --only=peer,express --rounds=5 --duration=15 --latency=50
  *   npm run bench -- --profile=express   also writes a V8 CPU profile of that contender
  *   npm run bench -- --trace-gc=express  logs that contender's GC pauses to bench/results/logs/
  *   npm run bench -- --node-args="--max-semi-space-size=32"   node flags for every contender
  *   npm run bench -- --node=/path/to/node22/bin/node           another node for the contenders
- *   npm run bench -- --suite=webhooks   only the webhook contenders (portal, webhooks; both by default)
+ *   npm run bench -- --suite=webhooks   only the webhook contenders (portal, webhooks, entitlements; all by default)
+ *   npm run bench -- --suite=entitlements --quick   the entitlement guard's three contenders (under a minute)
  *   npm run bench -- --render           rewrite bench/RESULTS.md from the last full run (no load)
  *
  * Process layout: this process runs the load generator (autocannon) and samples memory from
@@ -46,9 +47,12 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(benchDir, 'results');
 const logsDir = join(resultsDir, 'logs');
 
-/** What a contender is loaded with: portal visits (GET, answered 303) or signed webhook deliveries (POST, 2xx). */
-type Suite = 'portal' | 'webhooks';
-const SUITES: readonly Suite[] = ['portal', 'webhooks'];
+/**
+ * What a contender is loaded with: portal visits (GET, answered 303), signed webhook deliveries
+ * (POST, 2xx) or visits to a subscription-guarded route (GET, answered 200 JSON).
+ */
+type Suite = 'portal' | 'webhooks' | 'entitlements';
+const SUITES: readonly Suite[] = ['portal', 'webhooks', 'entitlements'];
 
 /** One thing under load: its compiled entry, extra environment and the route to hit. */
 interface ContenderSpec {
@@ -155,6 +159,35 @@ const CONTENDERS: ContenderSpec[] = [
     suite: 'webhooks',
     signing: 'standard',
   },
+  // Issue 17: the guarded route on the cached customer state, the same check calling getState per
+  // request (the peer approach), and the same route with no check (the CPU reference).
+  {
+    key: 'entitled',
+    label: 'nestjs-polar · @RequiresSubscription (cached)',
+    script: 'contenders/entitle.js',
+    path: '/pro',
+    env: { BENCH_ENTITLE: 'cached' },
+    ours: true,
+    suite: 'entitlements',
+  },
+  {
+    key: 'getstate',
+    label: 'getState per request (what apps do today)',
+    script: 'contenders/entitle.js',
+    path: '/pro',
+    env: { BENCH_ENTITLE: 'per-request' },
+    ours: false,
+    suite: 'entitlements',
+  },
+  {
+    key: 'unguarded',
+    label: 'unguarded route (same app)',
+    script: 'contenders/entitle.js',
+    path: '/pro',
+    env: { BENCH_ENTITLE: 'unguarded' },
+    ours: false,
+    suite: 'entitlements',
+  },
 ];
 
 interface Config {
@@ -237,7 +270,7 @@ interface RunSample {
   p50: number;
   p99: number;
   requests: number;
-  /** Answers that did the job: a redirect to the portal, or a webhook's 2xx. */
+  /** Answers that did the job: a redirect to the portal, a webhook's 2xx, the guarded route's 200. */
   ok: number;
   failures: number;
   upstreamCalls: number;
@@ -296,7 +329,7 @@ function loadRequests(live: Live): AutocannonRequest[] {
   ];
 }
 
-/** The answer that did the job: a redirect to the portal, or a webhook's 2xx. */
+/** The answer that did the job: a redirect to the portal, or 2xx (a webhook, the guarded route's JSON). */
 const succeeded = (suite: Suite, status: number) =>
   suite === 'portal' ? status >= 300 && status < 400 : status >= 200 && status < 300;
 
@@ -348,8 +381,8 @@ function drain(upstreamLatencyMs: number): Promise<void> {
 }
 
 /**
- * One request through a contender: it must redirect to a portal URL carrying a session token, or
- * answer a signed delivery 2xx with one run of its handler.
+ * One request through a contender: it must redirect to a portal URL carrying a session token,
+ * answer a signed delivery 2xx with one run of its handler, or answer the guarded route 200.
  */
 async function smoke(live: Live): Promise<void> {
   if (live.webhookLoad) {
@@ -370,10 +403,34 @@ async function smoke(live: Live): Promise<void> {
     headers: { [BENCH_CUSTOMER_HEADER]: benchCustomers()[0].id },
     redirect: 'manual',
   });
+  if (live.spec.suite === 'entitlements') {
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`${live.spec.key}: expected 200, got ${res.status} ${body.slice(0, 200)}`);
+    return;
+  }
   const location = res.headers.get('location') ?? '';
   if (res.status < 300 || res.status > 399 || !location.includes('customer_session_token=')) {
     throw new Error(
       `${live.spec.key}: expected a redirect to the portal, got ${res.status} ${(await res.text()).slice(0, 200)}`,
+    );
+  }
+}
+
+/**
+ * One request per bench customer, ten at a time: the entitlement contenders' first read of each
+ * customer's state. autocannon's connections each walk the customer list from the start, so on a
+ * slow machine the warm-up alone reaches only the first customers, and the cached contender's first
+ * fetches of the others would land in the measured rounds.
+ */
+async function primeEveryCustomer(live: Live): Promise<void> {
+  const customers = benchCustomers();
+  for (let i = 0; i < customers.length; i += 10) {
+    await Promise.all(
+      customers.slice(i, i + 10).map(async (c) => {
+        const res = await fetch(live.url + live.spec.path, { headers: { [BENCH_CUSTOMER_HEADER]: c.id } });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`${live.spec.key}: priming ${c.id} answered ${res.status}`);
+      }),
     );
   }
 }
@@ -412,6 +469,7 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
     p50: median(s.map((x) => x.p50)),
     p99: median(s.map((x) => x.p99)),
     upstreamCallsPerRequest: totalReq ? calls / totalReq : NaN,
+    upstreamCallsPerRequestRounds: s.map((x) => (x.requests ? x.upstreamCalls / x.requests : NaN)),
     cpuUsPerRequest: median(s.map((x) => (x.contenderCpuMs * 1000) / Math.max(1, x.requests))),
     failures: s.reduce((a, x) => a + x.failures, 0) + live.latencyFailures,
     requests: totalReq,
@@ -565,6 +623,7 @@ async function main(): Promise<void> {
       });
     }
     for (const live of lives) await smoke(live);
+    for (const live of lives.filter((l) => l.spec.suite === 'entitlements')) await primeEveryCustomer(live);
 
     console.log(`warm-up: ${cfg.warmupS}s each`);
     for (const live of lives) if (cfg.warmupS > 0) await load(live, cfg.warmupS, cfg.connections, null);
@@ -678,7 +737,8 @@ async function main(): Promise<void> {
       console.log(
         `soak (RSS flatness): ${cfg.soakSettleS}s to settle, then ${cfg.soakS}s traced, continuous load, our contenders`,
       );
-      for (const live of lives.filter((l) => l.spec.ours && l.spec.suite === 'portal')) {
+      // The webhook contenders' memory is the exactly-once ledger's business, not this soak's.
+      for (const live of lives.filter((l) => l.spec.ours && l.spec.suite !== 'webhooks')) {
         const trace: number[] = [];
         await load(live, cfg.soakSettleS + cfg.soakS, cfg.connections, trace);
         // The tracer samples every 250 ms: drop what fell in the settling time.

@@ -9,8 +9,8 @@ export interface ContenderSummary {
   key: string;
   label: string;
   ours: boolean;
-  /** `portal` visits or signed `webhooks` deliveries (older reports: portal). */
-  suite?: 'portal' | 'webhooks';
+  /** `portal` visits, signed `webhooks` deliveries or the guarded route (older reports: portal). */
+  suite?: 'portal' | 'webhooks' | 'entitlements';
   deliveries?: DeliveryTally;
   /** Median over rounds of autocannon's average req/s. */
   reqPerSec: number;
@@ -19,6 +19,8 @@ export interface ContenderSummary {
   p50: number;
   p99: number;
   upstreamCallsPerRequest: number;
+  /** Upstream calls per request in each round (older reports: absent). */
+  upstreamCallsPerRequestRounds?: number[];
   /** Median over rounds of the contender's CPU time per request, µs (robust to a busy machine). */
   cpuUsPerRequest: number;
   failures: number;
@@ -83,6 +85,8 @@ export interface RunHistoryEntry {
   expressVsFloor?: number;
   /** Webhook deliveries/s against the peer's and the floor's (issue 19). */
   webhooks?: { expressVsPeer: number; fastifyVsPeer: number; expressVsFloor: number; fastifyVsFloor: number };
+  /** Issue 17: the cached guard's req/s against getState per request, its CPU/request against the unguarded route. */
+  entitlements?: { cachedVsGetState: number; cpuVsUnguarded: number };
 }
 
 /** The history line of a report. */
@@ -113,6 +117,10 @@ export function historyEntry(report: BenchReport): RunHistoryEntry {
       expressVsFloor: round((by('wh-express')?.reqPerSec ?? NaN) / (by('wh-floor')?.reqPerSec ?? NaN)),
       fastifyVsFloor: round((by('wh-fastify')?.reqPerSec ?? NaN) / (by('wh-floor')?.reqPerSec ?? NaN)),
     },
+    entitlements: {
+      cachedVsGetState: round((by('entitled')?.reqPerSec ?? NaN) / (by('getstate')?.reqPerSec ?? NaN)),
+      cpuVsUnguarded: round((by('entitled')?.cpuUsPerRequest ?? NaN) / (by('unguarded')?.cpuUsPerRequest ?? NaN)),
+    },
   };
 }
 
@@ -120,7 +128,7 @@ function renderHistory(history: RunHistoryEntry[]): string {
   if (history.length === 0) return '';
   const x = (n: number | undefined) => fmt(n ?? NaN, 2) + '×';
   const row = (label: string, h: Omit<RunHistoryEntry, 'date'>) =>
-    `| ${label} | ${fmt(h.expressVsPeer, 2)}× | ${fmt(h.fastifyVsPeer, 2)}× | ${fmt(h.reuseVsPeer, 2)}× | ${x(h.expressVsFloor)} | ${fmt(h.reuseCallsPerRequest, 4)} | ${fmt(h.expressAddedP99, 1)} | ${fmt(h.fastifyAddedP99, 1)} | ${fmt(h.reuseP99, 1)} | ${fmt(h.floorAddedP99, 1)} | ${fmt(h.rssDriftPct.express, 1)} / ${fmt(h.rssDriftPct.fastify, 1)} / ${fmt(h.rssDriftPct.reuse, 1)} | ${x(h.webhooks?.expressVsPeer)} / ${x(h.webhooks?.fastifyVsPeer)} | ${x(h.webhooks?.expressVsFloor)} / ${x(h.webhooks?.fastifyVsFloor)} |`;
+    `| ${label} | ${fmt(h.expressVsPeer, 2)}× | ${fmt(h.fastifyVsPeer, 2)}× | ${fmt(h.reuseVsPeer, 2)}× | ${x(h.expressVsFloor)} | ${fmt(h.reuseCallsPerRequest, 4)} | ${fmt(h.expressAddedP99, 1)} | ${fmt(h.fastifyAddedP99, 1)} | ${fmt(h.reuseP99, 1)} | ${fmt(h.floorAddedP99, 1)} | ${fmt(h.rssDriftPct.express, 1)} / ${fmt(h.rssDriftPct.fastify, 1)} / ${fmt(h.rssDriftPct.reuse, 1)} | ${x(h.webhooks?.expressVsPeer)} / ${x(h.webhooks?.fastifyVsPeer)} | ${x(h.webhooks?.expressVsFloor)} / ${x(h.webhooks?.fastifyVsFloor)} | ${x(h.entitlements?.cachedVsGetState)} / ${x(h.entitlements?.cpuVsUnguarded)} |`;
   const pick = (f: (h: RunHistoryEntry) => number | undefined) =>
     median(history.map((h) => f(h) ?? NaN).filter(Number.isFinite));
   const med: Omit<RunHistoryEntry, 'date'> = {
@@ -144,15 +152,19 @@ function renderHistory(history: RunHistoryEntry[]): string {
       expressVsFloor: pick((h) => h.webhooks?.expressVsFloor),
       fastifyVsFloor: pick((h) => h.webhooks?.fastifyVsFloor),
     },
+    entitlements: {
+      cachedVsGetState: pick((h) => h.entitlements?.cachedVsGetState),
+      cpuVsUnguarded: pick((h) => h.entitlements?.cpuVsUnguarded),
+    },
   };
   return `## The last ${history.length} full runs on this machine
 
-| run | Express vs peer | Fastify vs peer | reuse vs peer | Express vs floor | reuse upstream calls/req | Express added p99 ms | Fastify added p99 ms | reuse p99 ms | floor added p99 ms | RSS drift % (Express / Fastify / reuse) | webhooks vs peer (Express / Fastify) | webhooks vs floor (Express / Fastify) |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| run | Express vs peer | Fastify vs peer | reuse vs peer | Express vs floor | reuse upstream calls/req | Express added p99 ms | Fastify added p99 ms | reuse p99 ms | floor added p99 ms | RSS drift % (Express / Fastify / reuse) | webhooks vs peer (Express / Fastify) | webhooks vs floor (Express / Fastify) | entitlement guard: req/s vs getState, CPU vs unguarded |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${history.map((h) => row(h.date.slice(0, 16).replace('T', ' '), h)).join('\n')}
 ${row('**median**', med)}
 
-Targets: portal Express ≥ 0.9× the peer and ≥ 0.75× the floor, Fastify ≥ 1.2×, reuse ≥ 3× and ≤ 0.05 calls/req, added p99 ≤ 5 ms, RSS drift within ±10%; webhooks (memory dedupe) Express ≥ 1.2× and Fastify ≥ 1.5× the peer, both ≥ 0.6× the floor. Runs before the webhook contenders existed show –.
+Targets: portal Express ≥ 0.9× the peer and ≥ 0.75× the floor, Fastify ≥ 1.2×, reuse ≥ 3× and ≤ 0.05 calls/req, added p99 ≤ 5 ms, RSS drift within ±10%; webhooks (memory dedupe) Express ≥ 1.2× and Fastify ≥ 1.5× the peer, both ≥ 0.6× the floor; entitlement guard (cached) ≥ 10× getState per request, CPU ≤ 1.15× unguarded. Runs before a suite's contenders existed show –.
 `;
 }
 
@@ -167,6 +179,7 @@ const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a) ? a
 
 const portalOf = (report: BenchReport) => report.contenders.filter((c) => (c.suite ?? 'portal') === 'portal');
 const webhooksOf = (report: BenchReport) => report.contenders.filter((c) => c.suite === 'webhooks');
+const entitlementsOf = (report: BenchReport) => report.contenders.filter((c) => c.suite === 'entitlements');
 
 function rows(report: BenchReport): string[][] {
   const peer = report.contenders.find((c) => c.key === 'peer')?.reqPerSec;
@@ -248,6 +261,38 @@ function webhookRows(report: BenchReport): string[][] {
   });
 }
 
+const ENTITLEMENT_HEADERS = [
+  'contender',
+  'req/s (median)',
+  'vs getState/request',
+  'p50 ms',
+  'p99 ms',
+  'CPU µs/req',
+  'CPU vs unguarded',
+  'Polar calls/req (per round)',
+  'peak RSS MB',
+  'p99 ms @latency',
+  'failed',
+];
+
+function entitlementRows(report: BenchReport): string[][] {
+  const getstate = report.contenders.find((c) => c.key === 'getstate');
+  const unguarded = report.contenders.find((c) => c.key === 'unguarded');
+  return entitlementsOf(report).map((c) => [
+    c.label,
+    fmt(c.reqPerSec),
+    fmt(ratio(c.reqPerSec, getstate?.reqPerSec), 2) + '×',
+    fmt(c.p50),
+    fmt(c.p99),
+    fmt(c.cpuUsPerRequest),
+    fmt(ratio(c.cpuUsPerRequest, unguarded?.cpuUsPerRequest), 2) + '×',
+    `${fmt(c.upstreamCallsPerRequest, 4)}${c.upstreamCallsPerRequestRounds ? ` (${c.upstreamCallsPerRequestRounds.map((x) => fmt(x, 3)).join(' / ')})` : ''}`,
+    fmt(c.peakRssMb),
+    fmt(c.latencyP99, 1),
+    String(c.failures),
+  ]);
+}
+
 /** The issue's targets, checked against this run. */
 export function checkTargets(report: BenchReport): TargetCheck[] {
   const by = (k: string) => report.contenders.find((c) => c.key === k);
@@ -297,6 +342,37 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       met: d.answeredWithoutRun === 0 && d.ranMoreThanOnce === 0 && d.runs === d.runIds,
     });
   }
+  // Issue 17: the cached guard against the per-request getState check and the unguarded route.
+  const entitled = by('entitled');
+  const getstate = by('getstate');
+  const unguarded = by('unguarded');
+  if (entitled && getstate) {
+    const r = entitled.reqPerSec / getstate.reqPerSec;
+    checks.push({
+      name: 'entitlement guard (cached) ≥ 10× getState-per-request req/s',
+      measured: `${r.toFixed(2)}× (${entitled.reqPerSec.toFixed(0)} vs ${getstate.reqPerSec.toFixed(0)} req/s)`,
+      met: r >= 10,
+    });
+  }
+  if (entitled && unguarded) {
+    const r = entitled.cpuUsPerRequest / unguarded.cpuUsPerRequest;
+    checks.push({
+      name: 'entitlement guard (cached): CPU per request ≤ 1.15× the unguarded route',
+      measured: `${r.toFixed(2)}× (${entitled.cpuUsPerRequest.toFixed(0)} vs ${unguarded.cpuUsPerRequest.toFixed(0)} µs)`,
+      met: r <= 1.15,
+    });
+  }
+  if (entitled) {
+    // Steady state: a round holding a TTL refresh (2 calls per customer per ttlMs) is not; the
+    // median round is, and the whole run's figure is shown beside it.
+    const rounds = entitled.upstreamCallsPerRequestRounds ?? [entitled.upstreamCallsPerRequest];
+    const steady = median(rounds);
+    checks.push({
+      name: 'entitlement guard (cached): 0 Polar calls per request at steady state (median round)',
+      measured: `${steady.toFixed(5)} (rounds ${rounds.map((x) => x.toFixed(4)).join(' / ')}; whole run ${entitled.upstreamCallsPerRequest.toFixed(5)})`,
+      met: steady < 0.001,
+    });
+  }
   for (const c of portalOf(report).filter((x) => x.ours)) {
     if (Number.isFinite(c.addedP99)) {
       checks.push({
@@ -312,7 +388,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       });
     }
   }
-  for (const c of portalOf(report).filter((x) => x.ours)) {
+  for (const c of [...portalOf(report), ...entitlementsOf(report)].filter((x) => x.ours)) {
     checks.push({
       name: `${c.label}: RSS flat within 10% (first vs last tenth of ${c.rssTracedSeconds}s of continuous load)`,
       measured: `${c.rssFirstTenthMb.toFixed(1)} → ${c.rssLastTenthMb.toFixed(1)} MB (${c.rssDriftPct >= 0 ? '+' : ''}${c.rssDriftPct.toFixed(1)}%)`,
@@ -334,7 +410,11 @@ function textTable(headers: string[], body: string[][]): string[] {
 }
 
 export function renderTable(report: BenchReport): string {
-  const out = [...textTable(HEADERS, rows(report)), ...textTable(WEBHOOK_HEADERS, webhookRows(report))];
+  const out = [
+    ...textTable(HEADERS, rows(report)),
+    ...textTable(WEBHOOK_HEADERS, webhookRows(report)),
+    ...textTable(ENTITLEMENT_HEADERS, entitlementRows(report)),
+  ];
   for (const t of checkTargets(report)) {
     out.push(
       `${t.met === null ? 'N/A   ' : t.met ? 'MET   ' : 'MISSED'} ${t.name}: ${t.measured}${t.met === null ? ' (quick run: not judged)' : ''}`,
@@ -362,9 +442,12 @@ export function renderMarkdown(
   notesSection = '',
 ): string {
   const mdRow = (r: string[]) => `| ${r.join(' | ')} |`;
-  const align = HEADERS.map((_, i) => (i === 0 ? '---' : '---:'));
+  /** A markdown table: the first column left-aligned, the figures right-aligned. */
+  const mdTable = (headers: string[], body: string[][]) =>
+    [mdRow(headers), mdRow(headers.map((_, i) => (i === 0 ? '---' : '---:'))), ...body.map(mdRow)].join('\n');
   const targets = checkTargets(report);
   const webhooks = webhookRows(report);
+  const entitlements = entitlementRows(report);
   const shareLines = portalOf(report).map(
     (c) => `${c.key} ${(c.upstreamCpuShare * 100).toFixed(0)}% (max ${(c.upstreamCpuShareMax * 100).toFixed(0)}%)`,
   );
@@ -382,9 +465,7 @@ across runs or machines: the load generator, the fake upstream and the contender
 ${notesSection ? `\n${notesSection}\n` : ''}
 ## Portal
 
-${mdRow(HEADERS)}
-${mdRow(align)}
-${rows(report).map(mdRow).join('\n')}
+${mdTable(HEADERS, rows(report))}
 
 req/s, p50, p99: medians over rounds, upstream answering at once. "CPU µs/req": the contender
 process's own CPU time per request (median over rounds) — the cost figure least disturbed by
@@ -432,9 +513,7 @@ ${
     ? `
 ## Webhooks
 
-${mdRow(WEBHOOK_HEADERS)}
-${mdRow(WEBHOOK_HEADERS.map((_, i) => (i === 0 ? '---' : '---:')))}
-${webhooks.map(mdRow).join('\n')}
+${mdTable(WEBHOOK_HEADERS, webhooks)}
 
 Load: \`POST\` signed deliveries over ${report.connections} connections (autocannon, in the orchestrator): the exact bytes
 the emulator renders for sign-ups to a monthly plan and a one-time product and a month of renewals
@@ -453,7 +532,29 @@ ${webhooksOf(report)
   .join('; ')}.
 `
     : ''
-}
+}${
+    entitlements.length
+      ? `
+## Entitlements
+
+${mdTable(ENTITLEMENT_HEADERS, entitlements)}
+
+Load: \`GET /pro\` as the same 100 customers in turn, each holding one active subscription to the
+\`pro\` plan's product, on one Nest app on Express (bench/contenders/entitle.ts) in three modes:
+\`@RequiresSubscription({ plans: ['pro'] })\` on the module's cached customer state; the same check
+calling \`CustomersService.getState\` on every request (what apps do without the guard); the same
+handler with no check (the CPU reference). Every contender is sent each customer once before its
+warm-up, so the cached guard starts the rounds holding every state. "Polar calls/req": calls the
+fake Polar upstream counted per request, over the run and per round (answers still in flight when a
+window closes count their calls, not their request, hence a little over 1 for getState per
+request); a round holding a TTL refresh (2 calls per customer per \`ttlMs\`) shows it, the others
+are the steady state. Per round (req/s):
+${entitlementsOf(report)
+  .map((c) => `${c.key} ${c.reqPerSecRounds.join(' / ')}`)
+  .join('; ')}.
+`
+      : ''
+  }
 ## Targets
 
 ${targets.map((t) => `- ${t.met === null ? 'not judged (quick run)' : t.met ? '**met**' : '**missed**'} — ${t.name}: ${t.measured}`).join('\n')}
