@@ -127,7 +127,24 @@ export class PolarEmulator {
       ...memberRoutes(this.store),
       ...customerRoutes(this.store),
       ...sessionRoutes(this.store, () => this.baseUrl, this.organizationSlug),
-      ...portalRoutes(this.store, this.organizationSlug),
+      ...portalRoutes(this.store, this.organizationSlug, {
+        of: (customerId) =>
+          [...this.billingStore.subscriptions.values()]
+            .filter((s) => s.customer_id === customerId && s.status !== 'canceled')
+            .map((s) => ({
+              id: s.id,
+              product: String(this.billingStore.products.get(s.product_id)?.name ?? s.product_id),
+              status: s.status,
+              cancel_at_period_end: s.cancel_at_period_end,
+            })),
+        cancelAtPeriodEnd: (customerId, id) => {
+          const subscription = this.billingStore.subscriptions.get(id);
+          if (!subscription || subscription.customer_id !== customerId || subscription.status === 'canceled')
+            return false;
+          this.billingStore.setCancelAtPeriodEnd(subscription, true, null, null);
+          return true;
+        },
+      }),
       ...catalogRoutes(this.billingStore),
       ...checkoutRoutes(this.billingStore, () => this.baseUrl, this.organizationSlug),
       ...subscriptionRoutes(this.billingStore),

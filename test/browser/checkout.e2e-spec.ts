@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPolar } from '@polar-sh/sdk/2026-10';
 import type { RunningSample } from '../../sample/bootstrap.js';
 import { describeSampleInChromium } from './sample-in-chromium.js';
 
@@ -44,14 +43,14 @@ describeSampleInChromium('buying in the sample app in a real browser (Chromium)'
     ]);
     expect(checkoutCreates(app.sample)).toHaveLength(1);
 
-    // Cancel at period end (the emulator's portal page has no cancel button yet: through the API, as
-    // the portal does), then the emulator clock passes the period end: the Pro report is locked again.
+    // The portal: Cancel subscription (at period end) — still unlocked until the period is over.
     const emulator = app.sample.emulator!;
-    const sdk = createPolar({ accessToken: emulator.accessToken, baseUrl: emulator.url });
-    const userId = checkoutCreates(app.sample)[0]!.body as { external_customer_id: string };
-    const { items } = await sdk.subscriptions.list({ external_customer_id: userId.external_customer_id });
-    expect(items.map((subscription) => subscription.status)).toEqual(['active']);
-    await sdk.subscriptions.update(items[0]!.id, { cancel_at_period_end: true });
+    await expect(app.page.textContent('[data-subscription] .status')).resolves.toBe('active');
+    await app.page.click('text=Cancel subscription');
+    await app.page.waitForSelector('[data-subscription] >> text=canceled at period end');
+    await expect(app.page.textContent('[data-subscription] .status')).resolves.toBe('canceled at period end');
+    await app.page.screenshot({ path: resolve(artifacts, 'checkout-portal-canceled.png'), fullPage: true });
+    expect([...emulator.billing.subscriptions].map((s) => s.cancel_at_period_end)).toEqual([true]);
     await app.page.goto(app.sample.url);
     await expect(app.page.getAttribute('[data-testid=pro-report]', 'data-locked')).resolves.toBe('false');
     emulator.billing.advanceTime(32 * 24 * 3600 * 1000);

@@ -61,3 +61,62 @@ describe('emulator: customer portal page', () => {
     expect(await response.json()).toEqual({ detail: 'Not Found' });
   });
 });
+
+describe("emulator: the portal page's Cancel subscription button", () => {
+  let f: EmulatorFixture;
+
+  beforeAll(async () => {
+    f = await startEmulator();
+  });
+  afterAll(() => f.polar.stop());
+  beforeEach(() => f.polar.reset());
+
+  async function subscribedPortal() {
+    const customer = f.polar.seedCustomer({ email: 'sub@mailinator.com' });
+    const product = f.polar.billing.seedProduct({
+      name: 'Pro',
+      recurring_interval: 'month',
+      prices: [{ amount_type: 'fixed', price_amount: 900 }],
+    });
+    const subscription = f.polar.billing.seedSubscription({ customer: customer.id, product: product.id });
+    const session = await f.sdk.customerSessions.create({ customer_id: customer.id });
+    return { customer, subscription, session };
+  }
+
+  const cancel = (url: string, subscriptionId: string, token: string | null) =>
+    fetch(`${new URL(url).origin}${new URL(url).pathname}/subscriptions/${subscriptionId}/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: token === null ? '' : new URLSearchParams({ customer_session_token: token }).toString(),
+      redirect: 'manual',
+    });
+
+  it('lists the subscription and cancels it at period end as PATCH does, then shows the portal again', async () => {
+    const { subscription, session } = await subscribedPortal();
+    const before = await (await fetch(session.customer_portal_url)).text();
+    expect(before).toContain(`data-subscription="${subscription.id}"`);
+    expect(before).toContain('Cancel subscription');
+
+    const answer = await cancel(session.customer_portal_url, String(subscription.id), session.token);
+    expect(answer.status).toBe(303);
+    expect(answer.headers.get('location')).toBe(
+      `${new URL(session.customer_portal_url).pathname}?customer_session_token=${session.token}`,
+    );
+    const [stored] = f.polar.billing.subscriptions;
+    expect(stored).toMatchObject({ cancel_at_period_end: true, status: 'active' });
+    expect(stored!.ends_at).toBe(stored!.current_period_end);
+    const after = await (await fetch(session.customer_portal_url)).text();
+    expect(after).toContain('canceled at period end');
+    expect(after).not.toContain('Cancel subscription');
+  });
+
+  it("refuses without a valid session (401) and for another customer's subscription (404), changing nothing", async () => {
+    const { subscription, session } = await subscribedPortal();
+    const other = f.polar.seedCustomer({ email: 'other@mailinator.com' });
+    const otherSession = await f.sdk.customerSessions.create({ customer_id: other.id });
+    expect((await cancel(session.customer_portal_url, String(subscription.id), null)).status).toBe(401);
+    expect((await cancel(session.customer_portal_url, String(subscription.id), 'polar_cst_forged')).status).toBe(401);
+    expect((await cancel(session.customer_portal_url, String(subscription.id), otherSession.token)).status).toBe(404);
+    expect(f.polar.billing.subscriptions.map((s) => s.cancel_at_period_end)).toEqual([false]);
+  });
+});
