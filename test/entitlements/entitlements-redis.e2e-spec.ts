@@ -3,16 +3,10 @@ import { createKeyv } from '@keyv/redis';
 import { createPolar } from '@polar-sh/sdk/2026-10';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS } from '../support/polar-app.js';
-import { redisServerAvailability, type RunningRedis, startRedisServer } from '../webhooks/redis-server.js';
+import { type RunningRedis, startRedisServer, describeWithRedisServer } from '../webhooks/redis-server.js';
 import { startEntitlementsApp, stateCalls, visit } from './entitlements-app.js';
 
-const availability = redisServerAvailability();
-if (!availability.available) {
-  if (process.env.CI === 'true')
-    throw new Error(`The two-instance entitlement test cannot run in CI: ${availability.reason}`);
-  console.warn(`Skipping the two-instance entitlement test: ${availability.reason}`);
-}
-const describeWithRedis = availability.available ? describe : describe.skip;
+const describeWithRedis = describeWithRedisServer('the two-instance entitlement test');
 
 describeWithRedis.each(ADAPTERS)('two instances sharing customer states through Redis over %s', (adapter) => {
   let redis: RunningRedis;

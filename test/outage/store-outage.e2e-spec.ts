@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import type { PolarTestApp } from '../support/polar-app.js';
 import { ADAPTERS } from '../support/polar-app.js';
-import { redisServerAvailability, type RunningRedis, startRedisServer, unusedPort } from '../webhooks/redis-server.js';
+import { type RunningRedis, startRedisServer, unusedPort, describeWithRedisServer } from '../webhooks/redis-server.js';
 import {
   CountingHandler,
   createOutageApp,
@@ -13,12 +13,7 @@ import {
   STORE_UNAVAILABLE,
 } from './outage-app.js';
 
-const availability = redisServerAvailability();
-if (!availability.available) {
-  if (process.env.CI === 'true') throw new Error(`The Redis outage tests cannot run in CI: ${availability.reason}`);
-  console.warn(`Skipping the Redis outage tests: ${availability.reason}`);
-}
-const describeWithRedis = availability.available ? describe : describe.skip;
+const describeWithRedis = describeWithRedisServer('the Redis outage tests');
 
 /** A webhook answered before the handlers ran: one store deadline (the first store call hangs). */
 const WEBHOOK_BOUND_MS = STORE_TIMEOUT_MS + SLACK_MS;

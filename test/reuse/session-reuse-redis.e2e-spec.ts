@@ -3,18 +3,11 @@ import { createKeyv } from '@keyv/redis';
 import request from 'supertest';
 import { CustomersService } from '../../lib/customers/customers.service.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
-import { redisServerAvailability, type RunningRedis, startRedisServer } from '../webhooks/redis-server.js';
+import { type RunningRedis, startRedisServer, describeWithRedisServer } from '../webhooks/redis-server.js';
 import { ADAPTERS, createReuseApp, type ReuseApp, signedIn } from './reuse-test-app.js';
 
 const PORTAL = '/billing/portal';
-const availability = redisServerAvailability();
-if (!availability.available) {
-  if (process.env.CI === 'true') {
-    throw new Error(`The two-instance Redis session-reuse test cannot run in CI: ${availability.reason}`);
-  }
-  console.warn(`Skipping the two-instance Redis session-reuse test: ${availability.reason}`);
-}
-const describeWithRedis = availability.available ? describe : describe.skip;
+const describeWithRedis = describeWithRedisServer('the two-instance Redis session-reuse test');
 
 const tokenOf = (url: string) => new URL(url).searchParams.get('customer_session_token');
 

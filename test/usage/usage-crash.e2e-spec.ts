@@ -2,16 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { PolarUsageStats } from '../../lib/interfaces/polar-usage-options.interface.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { type CompiledFixture, compileFixture } from '../support/compiled-fixture.js';
-import { redisServerAvailability, type RunningRedis, startRedisServer } from '../webhooks/redis-server.js';
+import { type RunningRedis, startRedisServer, describeWithRedisServer } from '../webhooks/redis-server.js';
 import { eventually, ingested } from './usage-harness.js';
 
-const availability = redisServerAvailability();
-if (!availability.available) {
-  if (process.env.CI === 'true')
-    throw new Error(`The durable usage buffer test cannot run in CI: ${availability.reason}`);
-  console.warn(`Skipping the durable usage buffer test: ${availability.reason}`);
-}
-const describeWithRedis = availability.available ? describe : describe.skip;
+const describeWithRedis = describeWithRedisServer('the durable usage buffer test');
 
 /** The fixture app as a child process, with what it printed so far. */
 class UsageProcess {

@@ -1,16 +1,10 @@
 import { CacheModule } from '@nestjs/cache-manager';
 import { createKeyv } from '@keyv/redis';
 import { PolarEmulator } from '../../lib/testing/index.js';
-import { redisServerAvailability, type RunningRedis, startRedisServer } from '../webhooks/redis-server.js';
+import { type RunningRedis, startRedisServer, describeWithRedisServer } from '../webhooks/redis-server.js';
 import { eventually, ingested, usageApp } from './usage-harness.js';
 
-const availability = redisServerAvailability();
-if (!availability.available) {
-  if (process.env.CI === 'true')
-    throw new Error(`The durable usage buffer test cannot run in CI: ${availability.reason}`);
-  console.warn(`Skipping the durable usage buffer test: ${availability.reason}`);
-}
-const describeWithRedis = availability.available ? describe : describe.skip;
+const describeWithRedis = describeWithRedisServer('the durable usage buffer test');
 
 describeWithRedis("the durable usage buffer on the README's Redis setup", () => {
   let polar: PolarEmulator;

@@ -10,6 +10,21 @@ export function redisServerAvailability(): { available: true } | { available: fa
   return { available: true };
 }
 
+/**
+ * `describe` when a `redis-server` binary is on PATH. Without one: under `CI=true` a failure when the
+ * suite loads (a missing system package is never a skip in CI), else `describe.skip` with a warning
+ * naming `what` (e.g. 'the exactly-once Redis test').
+ */
+export function describeWithRedisServer(what: string): typeof describe {
+  const availability = redisServerAvailability();
+  if (availability.available) return describe;
+  if (process.env.CI === 'true') {
+    throw new Error(`${what[0]!.toUpperCase()}${what.slice(1)} cannot run in CI: ${availability.reason}`);
+  }
+  console.warn(`Skipping ${what}: ${availability.reason}`);
+  return describe.skip;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

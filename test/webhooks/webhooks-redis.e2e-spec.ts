@@ -5,19 +5,12 @@ import type { webhooks } from '@polar-sh/sdk/2026-10';
 import { createCache } from 'cache-manager';
 import request from 'supertest';
 import { OnPolarEvent, type PolarAtomicClaims, PolarCacheManagerDedupeStore } from '../../lib/index.js';
-import { redisServerAvailability, type RunningRedis, startRedisServer } from './redis-server.js';
+import { type RunningRedis, startRedisServer, describeWithRedisServer } from './redis-server.js';
 import { customerData, eventBody, signWebhook, TEST_WEBHOOK_SECRET } from '../../lib/webhooks/webhooks.fixtures.js';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from './webhooks-test-app.js';
 
 const PATH = '/billing/webhooks';
-const availability = redisServerAvailability();
-if (!availability.available) {
-  if (process.env.CI === 'true') {
-    throw new Error(`The two-instance Redis dedupe test cannot run in CI: ${availability.reason}`);
-  }
-  console.warn(`Skipping the two-instance Redis dedupe test: ${availability.reason}`);
-}
-const describeWithRedis = availability.available ? describe : describe.skip;
+const describeWithRedis = describeWithRedisServer('the two-instance Redis dedupe test');
 
 @Injectable()
 class CountingHandler {
