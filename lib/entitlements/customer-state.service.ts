@@ -60,7 +60,21 @@ interface Flight {
   /** Sequence number at its start: a change announced later needs a later flight. */
   seq: number;
   promise: Promise<PolarCustomerStateSnapshot>;
+  /** The one fetch queued behind it, shared by every change announced while it runs. */
+  next?: Promise<PolarCustomerStateSnapshot>;
 }
+
+/**
+ * Left in the shared store by an instance that received a change for a customer no instance held:
+ * a fetch that started before `changed_at` (another instance's first read, under way) must not be
+ * shared as current.
+ */
+interface ChangeMark {
+  changed_at: number;
+}
+
+const isChangeMark = (value: unknown): value is ChangeMark =>
+  typeof value === 'object' && value !== null && typeof (value as ChangeMark).changed_at === 'number';
 
 const keyOf = (customer: PolarStateCustomer): string =>
   typeof customer.customer_id === 'string'
@@ -164,15 +178,25 @@ export class PolarCustomerStateService implements PolarCustomerStateRefresh, OnM
     }
   }
 
-  /** A change was announced: mark what this process holds, then refetch, after the announcement. */
+  /**
+   * A change was announced: mark what this process holds, then refetch, after the announcement.
+   * A customer nobody holds (not here, not being fetched here, not in the shared store) is not
+   * fetched: the next read fetches it anyway, and a burst of webhooks (a renewal run) must not
+   * spend the organization's rate limit on customers no one asked about. In a shared store it is
+   * marked changed instead, so another instance's first read already under way is not shared as
+   * current.
+   */
   private async changed(customer: PolarCustomerDeletedEvent | PolarStateCustomer): Promise<void> {
     const keys = aliasKeys(customer);
     if (keys.length === 0) return;
     const seq = ++this.seq;
+    let held = false;
     for (const key of keys) {
       const entry = this.local.get(key);
       if (entry) entry.invalidated = true;
+      if (entry !== undefined || this.flights.has(key)) held = true;
     }
+    if (!held && !(await this.heldInStore(keys, Date.now()))) return;
     const by: PolarStateCustomer =
       typeof customer.customer_id === 'string'
         ? { customer_id: customer.customer_id }
@@ -189,6 +213,25 @@ export class PolarCustomerStateService implements PolarCustomerStateRefresh, OnM
   ): Promise<PolarCustomerStateSnapshot> {
     const flight = this.flights.get(key);
     if (flight !== undefined && flight.seq >= seq) return flight.promise;
+    if (flight !== undefined) {
+      // It started before this change: one more fetch after it, however many changes arrive meanwhile.
+      flight.next ??= flight.promise
+        .catch(() => undefined)
+        .then(() => this.start(key, customer, alsoKeys, this.flights.get(key)));
+      return flight.next;
+    }
+    return this.start(key, customer, alsoKeys);
+  }
+
+  /** Starts a fetch now (after every change announced so far) and makes it the key's flight. */
+  private start(
+    key: string,
+    customer: PolarStateCustomer,
+    alsoKeys: string[],
+    newer?: Flight,
+  ): Promise<PolarCustomerStateSnapshot> {
+    // A read started one since the queued fetch was promised: it began after those changes too.
+    if (newer !== undefined) return newer.promise;
     const started = ++this.seq;
     const promise = this.load(customer).then((snapshot) => this.commit([key, ...alsoKeys], snapshot));
     const settled = () => {
@@ -245,6 +288,11 @@ export class PolarCustomerStateService implements PolarCustomerStateRefresh, OnM
     const previous = held.find((copy) => copy !== undefined);
     for (const key of all) this.remember(key, { snapshot, checkedAt: now, invalidated: false });
     if (this.store !== null) {
+      if (await this.markedAfter(keys[0]!, snapshot.fetched_at)) {
+        // A change reached another instance while this fetch ran: serve it once, share nothing, refetch next time.
+        for (const key of all) this.remember(key, { snapshot, checkedAt: now, invalidated: true });
+        return snapshot;
+      }
       const ttl = this.config.ttlMs + this.config.staleWhileRevalidateMs + this.config.maxStaleMs;
       await Promise.all(
         [...all].map((key) =>
@@ -270,12 +318,43 @@ export class PolarCustomerStateService implements PolarCustomerStateRefresh, OnM
     }
     if (!isSnapshot(stored) || (held && held.snapshot.fetched_at >= stored.fetched_at)) {
       if (held) held.checkedAt = now;
+      if (held && isChangeMark(stored) && stored.changed_at >= held.snapshot.fetched_at) held.invalidated = true;
       return held;
     }
     const entry: LocalEntry = { snapshot: stored, checkedAt: now, invalidated: false };
     this.remember(key, entry);
     if (held) this.announce(held.snapshot, stored);
     return entry;
+  }
+
+  /**
+   * Shared-store mode: whether another instance holds the customer (a snapshot under one of its
+   * keys). When none does, the change is marked there (see `ChangeMark`). Memory mode: never.
+   * A failing store counts as held: refetching is the safe side.
+   */
+  private async heldInStore(keys: string[], now: number): Promise<boolean> {
+    if (this.store === null) return false;
+    try {
+      const stored = await Promise.all(keys.map((key) => this.store!.get(KEY_PREFIX + key)));
+      if (stored.some(isSnapshot)) return true;
+      const mark: ChangeMark = { changed_at: now };
+      await Promise.all(keys.map((key) => this.store!.set(KEY_PREFIX + key, mark, this.config.ttlMs)));
+      return false;
+    } catch (error) {
+      this.logger.warn(ENTITLEMENT_MESSAGES.storeFailed('get', error));
+      return true;
+    }
+  }
+
+  /** Whether the shared store marks a change of this customer later than `fetchedAt` (a failing store: no). */
+  private async markedAfter(key: string, fetchedAt: number): Promise<boolean> {
+    try {
+      const stored = await this.store!.get(KEY_PREFIX + key);
+      return isChangeMark(stored) && stored.changed_at >= fetchedAt;
+    } catch (error) {
+      this.logger.warn(ENTITLEMENT_MESSAGES.storeFailed('get', error));
+      return false;
+    }
   }
 
   private remember(key: string, entry: LocalEntry): void {

@@ -108,6 +108,22 @@ describe.each(ADAPTERS)('entitlement guards against the emulator over %s', (adap
     }
   });
 
+  it("a purchase's webhooks about a customer the app never read cost no call to Polar; the first visit then fetches once and is allowed", async () => {
+    const stranger = newCustomer('never-read');
+    polar.clearRequests();
+    const before = polar.webhookDeliveries.length;
+    polar.billing.purchase({ customer: stranger.id, product: product.id });
+    await polar.waitForWebhooks();
+    const delivered = polar.webhookDeliveries.slice(before).filter((d) => d.status >= 200 && d.status < 300);
+    expect(delivered.map((d) => d.type)).toEqual(expect.arrayContaining(['order.paid', 'customer.state_changed']));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // any refetch the deliveries started
+    const stateReads = () => polar.requests.filter((r) => r.path === `/v1/customers/${stranger.id}/state`);
+    expect(stateReads()).toHaveLength(0);
+
+    expect((await visit(web, '/app/pro', stranger.id)).status).toBe(200);
+    expect(stateReads()).toHaveLength(1);
+  });
+
   it('cancel at period end → still allowed (grace period) until the clock passes the period → 402, benefit revoked', async () => {
     const customer = newCustomer('canceler');
     const { subscription } = polar.billing.purchase({ customer: customer.id, product: product.id });
