@@ -287,6 +287,8 @@ interface Live {
   samples: RunSample[];
   rssTrace: number[];
   latencyFailures: number;
+  /** Entitlement contenders: req/s per round of unpaced load while the upstream adds `latencyMs`. */
+  upstreamLatencyReqPerSec: number[];
   /** Webhook contenders: the deliveries they are sent, and each window's exactly-once check. */
   webhookLoad?: WebhookLoad;
   deliveryChecks: ExactlyOnceCheck[];
@@ -466,6 +468,12 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
       : undefined,
     reqPerSec: median(s.map((x) => x.reqPerSec)),
     reqPerSecRounds: s.map((x) => Math.round(x.reqPerSec)),
+    ...(live.upstreamLatencyReqPerSec.length
+      ? {
+          upstreamLatencyReqPerSec: median(live.upstreamLatencyReqPerSec),
+          upstreamLatencyReqPerSecRounds: live.upstreamLatencyReqPerSec.map(Math.round),
+        }
+      : {}),
     p50: median(s.map((x) => x.p50)),
     p99: median(s.map((x) => x.p99)),
     upstreamCallsPerRequest: totalReq ? calls / totalReq : NaN,
@@ -616,6 +624,7 @@ async function main(): Promise<void> {
         samples: [],
         rssTrace: [],
         latencyFailures: 0,
+        upstreamLatencyReqPerSec: [],
         deliveryChecks: [],
         ...(spec.suite === 'webhooks'
           ? { webhookLoad: new WebhookLoad(webhookBodies, TEST_WEBHOOK_SECRET, spec.signing ?? 'standard') }
@@ -659,6 +668,24 @@ async function main(): Promise<void> {
           `round ${round} ${live.spec.key.padEnd(8)} ${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  ${((sample.contenderCpuMs / Math.max(1, sample.requests)) * 1000).toFixed(0)} µs CPU/req  p50 ${sample.p50} ms  p99 ${sample.p99} ms  ${delivery ? deliveryLine(delivery) : `upstream ${(up.calls / Math.max(1, sample.requests)).toFixed(3)}/req`}${failures ? `  FAILURES ${failures}` : ''}`,
         );
       }
+    }
+
+    // Issue 17's ratio as an app sees it: the same unpaced load while Polar answers in latencyMs (a real
+    // Polar is a network hop away; the fake upstream above answers at once, which flatters getState per request).
+    const entitlementLives = lives.filter((l) => l.spec.suite === 'entitlements');
+    if (cfg.latencyMs > 0 && entitlementLives.length) {
+      console.log(`entitlements with upstream +${cfg.latencyMs} ms: unpaced, ${cfg.connections} connections, ${cfg.durationS}s each`);
+      await upstream.call('latency', cfg.latencyMs);
+      for (let round = 1; round <= cfg.rounds; round++) {
+        for (const live of entitlementLives.map((_, i) => entitlementLives[(i + round - 1) % entitlementLives.length]!)) {
+          const result = await load(live, cfg.durationS, cfg.connections, null);
+          await drain(cfg.latencyMs);
+          live.upstreamLatencyReqPerSec.push(result.requests.average);
+          live.latencyFailures += countOutcome(live.spec.suite, result).failures;
+          console.log(`upstream+${cfg.latencyMs} ${round} ${live.spec.key.padEnd(8)} ${Math.round(result.requests.average).toString().padStart(6)} req/s`);
+        }
+      }
+      await upstream.call('latency', 0);
     }
 
     if (cfg.latencyMs > 0 && cfg.latencyDurationS > 0) {
