@@ -478,6 +478,9 @@ function summarise(live: Live, cfg: Config): ContenderSummary {
     p99: median(s.map((x) => x.p99)),
     upstreamCallsPerRequest: totalReq ? calls / totalReq : NaN,
     upstreamCallsPerRequestRounds: s.map((x) => (x.requests ? x.upstreamCalls / x.requests : NaN)),
+    ...(live.spec.suite === 'entitlements'
+      ? { upstreamCallsPerCustomerRounds: s.map((x) => x.upstreamCalls / benchCustomers().length) }
+      : {}),
     cpuUsPerRequest: median(s.map((x) => (x.contenderCpuMs * 1000) / Math.max(1, x.requests))),
     failures: s.reduce((a, x) => a + x.failures, 0) + live.latencyFailures,
     requests: totalReq,
