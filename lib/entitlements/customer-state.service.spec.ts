@@ -40,11 +40,21 @@ function harness(store: PolarCustomerStateStore | null = null) {
   const polar = { subscriptions: { list: () => Promise.resolve({ items: [] }) } } as unknown as PolarClient;
   const runner = { read: <T>(call: () => Promise<T>) => call() } as unknown as PolarRequestRunner;
   const options = { plans: {}, entitlements: resolveEntitlementsConfig({}) } as unknown as PolarResolvedOptions;
-  const service = new PolarCustomerStateService(options, store, polar, runner, customers, new CustomerLifecycle());
+  const lifecycle = new CustomerLifecycle();
+  // What a verified webhook does: the lifecycle tells the service; `webhook()` lets a test await its refetch.
+  let announce: ((event: { customer_id: string }) => void | Promise<void>) | undefined;
+  const subscribe = lifecycle.onStateChanged.bind(lifecycle);
+  lifecycle.onStateChanged = (listener) => {
+    announce = listener;
+    return subscribe(listener);
+  };
+  const service = new PolarCustomerStateService(options, store, polar, runner, customers, lifecycle);
+  service.onModuleInit();
   const settle = () => new Promise((resolve) => setImmediate(resolve));
   return {
     service,
     calls,
+    webhook: async (event: { customer_id: string }) => announce?.(event),
     setSubscribed: (value: boolean) => (subscribed = value),
     /** Lets the service reach Polar (store reads come first), answers every getState waiting, lets the chains run. */
     release: async () => {
@@ -75,9 +85,20 @@ function mapStore(): PolarCustomerStateStore & { data: Map<string, unknown> } {
 }
 
 describe('PolarCustomerStateService: what a change costs', () => {
+  it('refresh() (after a checkout) fetches a customer no one holds yet: the app reads it next', async () => {
+    const h = harness();
+    h.setSubscribed(true);
+    const refresh = h.service.refresh({ customer_id: CUSTOMER });
+    await h.release();
+    await refresh;
+    expect(h.calls.getState).toBe(1);
+    expect((await h.service.get({ customer_id: CUSTOMER })).subscribed(PRO)).toBe(true);
+    expect(h.calls.getState).toBe(1);
+  });
+
   it('a change about a customer this process never read costs no call to Polar; the first read fetches it', async () => {
     const h = harness();
-    await h.service.refresh({ customer_id: CUSTOMER });
+    await h.webhook({ customer_id: CUSTOMER });
     expect(h.calls.getState).toBe(0);
 
     h.setSubscribed(true);
@@ -93,11 +114,11 @@ describe('PolarCustomerStateService: what a change costs', () => {
     await h.release();
     expect((await first).subscribed(PRO)).toBe(false);
 
-    const burst = [h.service.refresh({ customer_id: CUSTOMER })];
+    const burst = [h.webhook({ customer_id: CUSTOMER })];
     await new Promise((resolve) => setImmediate(resolve));
     expect(h.waiting()).toBe(1); // the first change's refetch is under way
     h.setSubscribed(true); // the change the later webhooks announce
-    for (let i = 0; i < 7; i++) burst.push(h.service.refresh({ customer_id: CUSTOMER }));
+    for (let i = 0; i < 7; i++) burst.push(h.webhook({ customer_id: CUSTOMER }));
     await h.release(); // the refetch that started before them ends; one more starts
     expect(h.waiting()).toBe(1);
     await h.release();
@@ -116,7 +137,7 @@ describe('PolarCustomerStateService: what a change costs', () => {
     const read = other.service.get({ customer_id: CUSTOMER }); // another instance's first read, under way
     await new Promise((resolve) => setImmediate(resolve));
     here.setSubscribed(true);
-    await here.service.refresh({ customer_id: CUSTOMER }); // the webhook reaches this instance
+    await here.webhook({ customer_id: CUSTOMER }); // the webhook reaches this instance
     expect(here.calls.getState).toBe(0);
     expect(store.data.get(`polar:customer-state:id:${CUSTOMER}`)).toEqual({ changed_at: expect.any(Number) });
 
@@ -141,7 +162,7 @@ describe('PolarCustomerStateService: what a change costs', () => {
     await read;
 
     here.setSubscribed(true);
-    const change = here.service.refresh({ customer_id: CUSTOMER });
+    const change = here.webhook({ customer_id: CUSTOMER });
     await new Promise((resolve) => setImmediate(resolve));
     await here.release();
     await change;

@@ -116,8 +116,8 @@ export class PolarCustomerStateService implements PolarCustomerStateRefresh, OnM
   onModuleInit(): void {
     // The webhook route reports verified deliveries here; CustomersService reports its deletions.
     this.unsubscribe.push(
-      this.lifecycle.onStateChanged((customer) => this.refresh(customer)),
-      this.lifecycle.onDeleted((customer) => this.refresh(customer)),
+      this.lifecycle.onStateChanged((customer) => this.announced(customer)),
+      this.lifecycle.onDeleted((customer) => this.announced(customer)),
     );
   }
 
@@ -169,24 +169,39 @@ export class PolarCustomerStateService implements PolarCustomerStateRefresh, OnM
     }
   }
 
-  /** Refetches one customer's state now (after a checkout, say); never throws, failures are logged. */
+  /**
+   * Refetches one customer's state now (after a checkout, say), held or not: the app is about to
+   * read it. Never throws; failures are logged.
+   */
   async refresh(customer: PolarStateCustomer | PolarCustomerDeletedEvent): Promise<void> {
     try {
-      await this.changed(customer);
+      await this.changed(customer, 'always');
+    } catch (error) {
+      this.logFailure(error);
+    }
+  }
+
+  /** A webhook announced a change: refetch only if someone holds the customer. Never throws. */
+  private async announced(customer: PolarStateCustomer | PolarCustomerDeletedEvent): Promise<void> {
+    try {
+      await this.changed(customer, 'if-held');
     } catch (error) {
       this.logFailure(error);
     }
   }
 
   /**
-   * A change was announced: mark what this process holds, then refetch, after the announcement.
-   * A customer nobody holds (not here, not being fetched here, not in the shared store) is not
+   * A change: mark what this process holds, then refetch, after the change.
+   * On a webhook (`if-held`), a customer nobody holds (not here, not being fetched here, not in the shared store) is not
    * fetched: the next read fetches it anyway, and a burst of webhooks (a renewal run) must not
    * spend the organization's rate limit on customers no one asked about. In a shared store it is
    * marked changed instead, so another instance's first read already under way is not shared as
    * current.
    */
-  private async changed(customer: PolarCustomerDeletedEvent | PolarStateCustomer): Promise<void> {
+  private async changed(
+    customer: PolarCustomerDeletedEvent | PolarStateCustomer,
+    when: 'always' | 'if-held',
+  ): Promise<void> {
     const keys = aliasKeys(customer);
     if (keys.length === 0) return;
     const seq = ++this.seq;
@@ -196,7 +211,7 @@ export class PolarCustomerStateService implements PolarCustomerStateRefresh, OnM
       if (entry) entry.invalidated = true;
       if (entry !== undefined || this.flights.has(key)) held = true;
     }
-    if (!held && !(await this.heldInStore(keys, Date.now()))) return;
+    if (when === 'if-held' && !held && !(await this.heldInStore(keys, Date.now()))) return;
     const by: PolarStateCustomer =
       typeof customer.customer_id === 'string'
         ? { customer_id: customer.customer_id }
