@@ -3,6 +3,7 @@ import type { BillingStore, Resource, StoredCheckout, StoredLicenseKey, StoredPr
 import type { PolarEmulatorCustomer } from '../emulator.types.js';
 import { parseBenefitIds, parseProductCreate } from './catalog.routes.js';
 import { parseCheckoutCreate } from './checkout.routes.js';
+import { discountView } from './discounts.js';
 
 /** A price of `seedProduct`, as `products.create` takes it (snake_case, amounts in cents; fixed 0 is free). */
 export type PolarEmulatorPriceSeed =
@@ -213,6 +214,11 @@ export class PolarEmulatorBilling {
   /** Every customer's meters (consumed, credited, balance), as `customerMeters.list` returns them. */
   get customerMeters(): Resource[] {
     return this.store.allCustomerMeters();
+  }
+
+  /** Discounts, oldest first, deleted ones included, as `discounts.get` returns them (with `redemptions_count`). */
+  get discounts(): Resource[] {
+    return [...this.store.discounts.values()].map((d) => discountView(d, this.store.products));
   }
 
   /** Ingested events (duplicates dropped), oldest first. */
