@@ -3,7 +3,7 @@ import type { BillingStore, Resource, StoredCheckout, StoredLicenseKey, StoredPr
 import type { PolarEmulatorCustomer } from '../emulator.types.js';
 import { parseBenefitIds, parseProductCreate } from './catalog.routes.js';
 import { parseCheckoutCreate } from './checkout.routes.js';
-import { discountView } from './discounts.js';
+import { discountView, parseDiscountCreate } from './discounts.js';
 
 /** A price of `seedProduct`, as `products.create` takes it (snake_case, amounts in cents; fixed 0 is free). */
 export type PolarEmulatorPriceSeed =
@@ -141,6 +141,24 @@ export class PolarEmulatorBilling {
       let product: StoredProduct = this.store.addProduct(parseProductCreate(this.store, body));
       if (benefitIds.length > 0) product = this.store.setProductBenefits(product, benefitIds);
       return structuredClone(product);
+    });
+  }
+
+  /**
+   * Stores a discount as `discounts.create` does (same body, validation and `discount.created`) and returns it as
+   * the API does; e.g. `seedDiscount({ type: 'percentage', name: 'Launch', duration: 'once', basis_points: 2000, code: 'LAUNCH' })`.
+   */
+  seedDiscount(input: Record<string, unknown>): Resource {
+    return seeding('seedDiscount', () => {
+      const discount = parseDiscountCreate(input, {
+        now: this.store.now(),
+        organizationId: this.store.customers.organizationId,
+        discounts: this.store.discounts.values(),
+        products: this.store.products,
+      });
+      const view = (d: typeof discount) => discountView(d, this.store.products);
+      this.store.saveDiscount(discount, view, true);
+      return view(discount);
     });
   }
 
