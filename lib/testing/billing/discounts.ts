@@ -76,9 +76,17 @@ export function isRepetitionExpired(discount: StoredDiscount, appliedAt: string,
   const start = new Date(periodStart).getTime();
   if (discount.duration === 'once') return start > applied.getTime();
   if (discount.duration === 'forever' || discount.duration_in_months === null) return false;
-  const endAt = new Date(applied.getTime());
-  endAt.setUTCMonth(endAt.getUTCMonth() + discount.duration_in_months - 1);
-  return start > endAt.getTime();
+  return start > addMonthsClamped(applied, discount.duration_in_months - 1).getTime();
+}
+
+/** dateutil's `relativedelta(months=n)`: the same day n months on, clamped to the month's last day (Jan 31 + 1 → Feb 28). */
+function addMonthsClamped(from: Date, months: number): Date {
+  const target = new Date(from.getTime());
+  target.setUTCDate(1);
+  target.setUTCMonth(target.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(from.getUTCDate(), lastDay));
+  return target;
 }
 
 // ---- views ----------------------------------------------------------------------------------------------------
