@@ -2039,6 +2039,24 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       CASE_MS,
     );
     contractCase(
+      'checkouts.clientConfirm past max_redemptions_per_customer → 403 DiscountRedemptionLimitReached',
+      async () => {
+        const product = seedProduct(1000);
+        const discount = percentOff({ max_redemptions_per_customer: 1 });
+        const buyer = email();
+        const first = await polar.checkouts.create({ products: [product.id], discount_id: discount.id });
+        await polar.checkouts.clientConfirm(first.client_secret, { customer_email: buyer });
+        const second = await polar.checkouts.create({ products: [product.id], discount_id: discount.id });
+        const error = await rejectionOf(polar.checkouts.clientConfirm(second.client_secret, { customer_email: buyer }));
+        expect((error as { statusCode: number }).statusCode).toBe(403);
+        expect((error as { error: unknown }).error).toEqual({
+          error: 'DiscountRedemptionLimitReached',
+          detail: 'You have already redeemed this discount the maximum number of times allowed per customer.',
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
       'subscriptions.update discount_id → 200 with the discount; the same again → 422',
       async () => {
         const customer = main.seedCustomer({ email: email() });

@@ -433,6 +433,39 @@ describe('emulator: discounts', () => {
       expect((await f.sdk.discounts.get(single.id)).redemptions_count).toBe(1);
     });
 
+    it('max_redemptions_per_customer: the same e-mail is refused 403 on clientUpdate and confirm, and nothing changes', async () => {
+      const pro = await product(1000, false);
+      const discount = await f.sdk.discounts.create({
+        type: 'percentage',
+        name: 'Once each',
+        duration: 'once',
+        basis_points: 1000,
+        code: 'ONCEEACH',
+        max_redemptions_per_customer: 1,
+      });
+      await buy(pro.id, { discount_id: discount.id, customer_email: 'repeat@mailinator.com' });
+      const limit = {
+        status: 403,
+        body: {
+          error: 'DiscountRedemptionLimitReached',
+          detail: 'You have already redeemed this discount the maximum number of times allowed per customer.',
+        },
+      };
+      const byCode = await f.sdk.checkouts.create({ products: [pro.id], customer_email: 'Repeat@mailinator.com' });
+      expect(
+        await failureOf(f.sdk.checkouts.clientUpdate(byCode.client_secret, { discount_code: 'onceeach' })),
+      ).toEqual(limit);
+      expect(await f.sdk.checkouts.get(byCode.id)).toMatchObject({ discount_id: null, total_amount: 1000 });
+
+      const byId = await f.sdk.checkouts.create({ products: [pro.id], discount_id: discount.id });
+      expect(
+        await failureOf(f.sdk.checkouts.clientConfirm(byId.client_secret, { customer_email: 'repeat@mailinator.com' })),
+      ).toEqual(limit);
+      expect(await f.sdk.checkouts.get(byId.id)).toMatchObject({ status: 'open', customer_email: null });
+      await f.sdk.checkouts.clientConfirm(byId.client_secret, { customer_email: 'someone.else@mailinator.com' });
+      expect((await f.sdk.discounts.get(discount.id)).redemptions_count).toBe(2);
+    });
+
     it('a declined payment frees the redemption', async () => {
       const pro = await product(1000, false);
       const single = await f.sdk.discounts.create({

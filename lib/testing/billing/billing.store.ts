@@ -8,7 +8,9 @@ import {
   checkoutDiscountView,
   discountAmount,
   discountBaseView,
+  DiscountRedemptionLimitReached,
   isRedeemable,
+  perCustomerLimitReached,
   isRepetitionExpired,
   type StoredDiscount,
 } from './discounts.js';
@@ -1126,6 +1128,8 @@ export class BillingStore {
     if (!discount) return;
     if (!isRedeemable(discount, this.clock()))
       throw ValidationFailure.polar('discount_id', 'Discount is no longer redeemable.', discount.id);
+    if (perCustomerLimitReached(discount, checkout, this.checkouts.values(), this.checkoutCustomer(checkout)))
+      throw new DiscountRedemptionLimitReached();
     discount.redemptions_count++;
   }
 

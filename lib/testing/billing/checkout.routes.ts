@@ -40,7 +40,7 @@ import {
   uuidFilter,
 } from './billing.http.js';
 import { applyCheckoutDiscount, applyDiscountCode, validatedDiscount } from './discounts.routes.js';
-import { isDiscountApplicablePrice } from './discounts.js';
+import { DiscountRedemptionLimitReached, isDiscountApplicablePrice, perCustomerLimitReached } from './discounts.js';
 
 const READ = ['checkouts:read', 'checkouts:write'];
 const WRITE = ['checkouts:write'];
@@ -249,6 +249,18 @@ function applyConfirm(store: BillingStore, checkout: StoredCheckout, raw: unknow
   if (name !== undefined) checkout.customer_name = name;
 }
 
+/** Polar's request transaction: a refused update or confirm leaves the checkout as it was. */
+function inTransaction(checkout: StoredCheckout, run: () => void): void {
+  const before = structuredClone(checkout);
+  try {
+    run();
+  } catch (error) {
+    for (const key of Object.keys(checkout)) delete checkout[key];
+    Object.assign(checkout, before);
+    throw error;
+  }
+}
+
 function checkoutPage(store: BillingStore, checkout: StoredCheckout): string {
   const product = store.products.get(checkout.product_id)!;
   const amount = `$${(checkout.total_amount / 100).toFixed(2)}`;
@@ -293,11 +305,14 @@ async function submitPage(store: BillingStore, ctx: RequestContext, outcome: 'pa
   const email = form.get('customer_email');
   try {
     const code = form.get('discount_code');
-    applyConfirm(store, checkout, {
-      ...(email ? { customer_email: email } : {}),
-      ...(code ? { discount_code: code } : {}),
+    inTransaction(checkout, () => {
+      applyConfirm(store, checkout, {
+        ...(email ? { customer_email: email } : {}),
+        ...(code ? { discount_code: code } : {}),
+      });
+      store.confirm(checkout);
     });
-    store.confirmCheckout(checkout, outcome);
+    store.settle(checkout, outcome);
   } catch (error) {
     const message =
       error instanceof ValidationFailure
@@ -370,7 +385,13 @@ export function checkoutRoutes(store: BillingStore, baseUrl: () => string, slug:
       handle: (ctx) => {
         const checkout = bySecret(store, ctx);
         if (checkout.status !== 'open') throw new CheckoutNotOpen(checkout);
-        applyConfirm(store, checkout, ctx.body);
+        inTransaction(checkout, () => {
+          applyConfirm(store, checkout, ctx.body);
+          // Polar tells the buyer at once when the code is one they already used up (confirm checks again).
+          const discount = store.discountOf(checkout.discount_id as string | null);
+          if (discount && perCustomerLimitReached(discount, checkout, store.checkouts.values()))
+            throw new DiscountRedemptionLimitReached();
+        });
         checkout.modified_at = store.now();
         store.notifyCheckoutUpdated(checkout);
         sendJson(ctx, 200, publicView(store, checkout, slug));
@@ -382,8 +403,10 @@ export function checkoutRoutes(store: BillingStore, baseUrl: () => string, slug:
       scopes: null,
       handle: (ctx) => {
         const checkout = bySecret(store, ctx);
-        applyConfirm(store, checkout, ctx.body);
-        store.confirm(checkout);
+        inTransaction(checkout, () => {
+          applyConfirm(store, checkout, ctx.body);
+          store.confirm(checkout);
+        });
         // Polar answers `confirmed`; the payment outcome follows (here at once, always paid: Decline is on the page).
         const confirmed = publicView(store, checkout, slug);
         store.settle(checkout, 'pay');

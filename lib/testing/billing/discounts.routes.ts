@@ -1,4 +1,4 @@
-import { ValidationFailure, sendJson } from '../emulator.http.js';
+import { NotFoundFailure, ValidationFailure, sendJson } from '../emulator.http.js';
 import type { Route } from '../emulator.router.js';
 import { Issues, checkString, checkUuid4 } from '../emulator.validation.js';
 import type { BillingStore, StoredCheckout, StoredProduct } from './billing.store.js';
@@ -121,7 +121,7 @@ export function discountRoutes(store: BillingStore): Route[] {
   const view = (discount: StoredDiscount) => discountView(discount, store.products);
   const find = (ctx: Parameters<Route['handle']>[0]): StoredDiscount => {
     const discount = lookup(store.discounts, ctx);
-    if (discount.deleted_at !== null) return lookup(new Map(), ctx);
+    if (discount.deleted_at !== null) throw new NotFoundFailure();
     return discount;
   };
   const context = () => ({

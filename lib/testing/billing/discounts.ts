@@ -3,8 +3,8 @@ import { ValidationFailure } from '../emulator.http.js';
 import { bodyObject } from '../customers.routes.js';
 import { Issues, checkMetadata, checkString, checkUuid4, type Loc } from '../emulator.validation.js';
 import type { PolarEmulatorMetadata } from '../emulator.types.js';
-import type { Resource, StoredPrice, StoredProduct } from './billing.store.js';
-import { checkEnum, checkInt, nullable, required, throwIfAny } from './billing.http.js';
+import type { Resource, StoredCheckout, StoredPrice, StoredProduct } from './billing.store.js';
+import { BillingFailure, checkEnum, checkInt, nullable, required, throwIfAny } from './billing.http.js';
 
 /** A discount as the emulator keeps it (Polar's Discount model; `amounts` for fixed, `basis_points` for percentage). */
 export interface StoredDiscount {
@@ -87,6 +87,40 @@ function addMonthsClamped(from: Date, months: number): Date {
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(from.getUTCDate(), lastDay));
   return target;
+}
+
+/** Polar's DiscountRedemptionLimitReached (403), from the checkout service. */
+export class DiscountRedemptionLimitReached extends BillingFailure {
+  constructor() {
+    super(403, {
+      error: 'DiscountRedemptionLimitReached',
+      detail: 'You have already redeemed this discount the maximum number of times allowed per customer.',
+    });
+  }
+}
+
+/**
+ * `check_per_customer_limit_reached`: the customer's other redemptions of the discount — checkouts confirmed or
+ * paid with it by the same customer id or e-mail (lower-cased) — reach `max_redemptions_per_customer`.
+ */
+export function perCustomerLimitReached(
+  discount: StoredDiscount,
+  checkout: StoredCheckout,
+  checkouts: Iterable<StoredCheckout>,
+  customer?: { id: string; email: string | null },
+): boolean {
+  if (discount.max_redemptions_per_customer === null) return false;
+  const customerId = customer?.id ?? checkout.customer_id;
+  const email = (customer?.email || checkout.customer_email)?.toLowerCase() ?? null;
+  let count = 0;
+  for (const other of checkouts) {
+    if (other.id === checkout.id || other.discount_id !== discount.id) continue;
+    if (other.status !== 'confirmed' && other.status !== 'succeeded') continue;
+    const sameCustomer = customerId !== null && other.customer_id === customerId;
+    const sameEmail = email !== null && other.customer_email?.toLowerCase() === email;
+    if (sameCustomer || sameEmail) count++;
+  }
+  return count >= discount.max_redemptions_per_customer;
 }
 
 // ---- views ----------------------------------------------------------------------------------------------------
