@@ -102,6 +102,12 @@ const EXPECTED_OPERATIONS = [
   'customer_portal:license_keys:deactivate',
   'customer_meters:list',
   'customer_meters:get',
+  'discounts:create',
+  'discounts:list',
+  'discounts:get',
+  'discounts:update',
+  'discounts:delete',
+  'checkouts:client_update',
 ];
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -1794,6 +1800,279 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
         const { customer, meter } = await creditedCustomer();
         const state = await polar.customers.getState(customer.id);
         expect(state.active_meters).toEqual([expect.objectContaining({ meter_id: meter.id, credited_units: 1000 })]);
+      },
+      CASE_MS,
+    );
+  });
+
+  describe('discounts: the API, checkouts by id and code, orders and subscriptions', () => {
+    const CASE_MS = 60_000;
+    // The main emulator is shared by every case: codes are unique per organization, so each case makes its own.
+    const code = () => `C${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+    const email = () => `${randomUUID().slice(0, 8)}@mailinator.com`;
+    const seedProduct = (amount: number, recurring = false) =>
+      main.billing.seedProduct({
+        name: recurring ? 'Pro monthly' : 'Lifetime',
+        ...(recurring ? { recurring_interval: 'month' as const } : {}),
+        prices: [{ amount_type: 'fixed', price_amount: amount }],
+      });
+    // Once/forever only: the spec's Discount `oneOf` cannot hold for a repeating discount (it matches both the
+    // once/forever and the repeat branch), so Prism would report any server's repeating discount.
+    const percentOff = (extra: Record<string, unknown> = {}) =>
+      main.billing.seedDiscount({
+        type: 'percentage',
+        name: 'Quarter off',
+        duration: 'once',
+        basis_points: 2500,
+        ...extra,
+      });
+
+    contractCase('discounts.create fixed once (amount, currency) → 201 Discount', async () => {
+      const discount = await polar.discounts.create({
+        type: 'fixed',
+        name: 'Five off',
+        duration: 'once',
+        amount: 500,
+        currency: 'usd',
+        metadata: { source: 'contract' },
+      });
+      expect(discount).toMatchObject({ type: 'fixed', amount: 500, amounts: { usd: 500 }, redemptions_count: 0 });
+    });
+    contractCase('discounts.create percentage forever with a code and a product → 201', async () => {
+      const product = seedProduct(1000);
+      const wanted = code();
+      const discount = await polar.discounts.create({
+        type: 'percentage',
+        name: 'Ten forever',
+        duration: 'forever',
+        basis_points: 1000,
+        code: wanted,
+        max_redemptions: 10,
+        products: [product.id],
+      });
+      expect(discount).toMatchObject({ code: wanted, basis_points: 1000, max_redemptions: 10 });
+      expect((discount as { products: { id: string }[] }).products.map((p) => p.id)).toEqual([product.id]);
+    });
+    contractCase('discounts.create repeating without duration_in_months → 422 on the model', async () => {
+      const body = await validationErrorOf(
+        polar.discounts.create({ type: 'percentage', name: 'x', duration: 'repeating', basis_points: 100 }),
+      );
+      expect(body.detail).toEqual([
+        expect.objectContaining({
+          loc: ['body', 'percentage'],
+          msg: 'Value error, `duration_in_months` is required when `duration` is `repeating`.',
+        }),
+      ]);
+    });
+    contractCase('discounts.create with a code taken in another case → 422 body.code', async () => {
+      const taken = String(percentOff({ code: code() }).code);
+      const body = await validationErrorOf(
+        polar.discounts.create({ type: 'fixed', name: 'y', duration: 'once', amount: 1, code: taken.toLowerCase() }),
+      );
+      expect(body.detail).toEqual([
+        {
+          type: 'value_error',
+          loc: ['body', 'code'],
+          msg: 'Discount with this code already exists.',
+          input: taken.toLowerCase(),
+        },
+      ]);
+    });
+    contractCase('discounts.create for an unknown product → 422 body.products.0', async () => {
+      const missing = randomUUID();
+      const body = await validationErrorOf(
+        polar.discounts.create({
+          type: 'percentage',
+          name: 'z',
+          duration: 'once',
+          basis_points: 1,
+          products: [missing],
+        }),
+      );
+      expect(body.detail).toEqual([
+        { type: 'value_error', loc: ['body', 'products', 0], msg: 'Product not found.', input: missing },
+      ]);
+    });
+    contractCase('discounts.create with starts_at after ends_at → 422 on the model', async () => {
+      const body = await validationErrorOf(
+        polar.discounts.create({
+          type: 'percentage',
+          name: 'w',
+          duration: 'once',
+          basis_points: 100,
+          starts_at: '2026-12-01T00:00:00Z',
+          ends_at: '2026-11-01T00:00:00Z',
+        }),
+      );
+      expect(body.detail).toEqual([
+        expect.objectContaining({ loc: ['body', 'percentage'], msg: 'Value error, starts_at must be before ends_at' }),
+      ]);
+    });
+    contractCase('discounts.list with query and sorting → 200 page', async () => {
+      const wanted = code();
+      const discount = percentOff({ code: wanted });
+      const page = await polar.discounts.list({ query: wanted.toLowerCase(), sorting: ['-redemptions_count', 'name'] });
+      expect(page.items.map((d) => d.id)).toEqual([discount.id]);
+      expect(page.pagination).toEqual({ total_count: 1, max_page: 1 });
+    });
+    contractCase('discounts.list of another organization → 200 empty page', async () => {
+      percentOff();
+      const page = await polar.discounts.list({ organization_id: randomUUID() });
+      expect(page).toEqual({ items: [], pagination: { total_count: 0, max_page: 0 } });
+    });
+    contractCase('discounts.get → 200; unknown → 404; malformed id → 422', async () => {
+      const discount = percentOff();
+      expect(await polar.discounts.get(discount.id)).toMatchObject({ id: discount.id, name: 'Quarter off' });
+      await expectNotFound(polar.discounts.get(randomUUID()));
+      const body = await validationErrorOf(polar.discounts.get('nope'));
+      expect(body.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['path', 'id'] });
+    });
+    contractCase('discounts.update name and max_redemptions → 200; a type change → 422', async () => {
+      const discount = percentOff();
+      const updated = await polar.discounts.update(discount.id, { name: 'Quarter off, now', max_redemptions: 3 });
+      expect(updated).toMatchObject({ name: 'Quarter off, now', max_redemptions: 3 });
+      const body = await validationErrorOf(polar.discounts.update(discount.id, { type: 'fixed' }));
+      expect(body.detail).toEqual([
+        { type: 'value_error', loc: ['body', 'type'], msg: 'Type cannot be changed.', input: 'fixed' },
+      ]);
+    });
+    contractCase('discounts.delete → 204, then get and delete → 404', async () => {
+      const discount = percentOff();
+      await polar.discounts.delete(discount.id);
+      await expectNotFound(polar.discounts.get(discount.id));
+      await expectNotFound(polar.discounts.delete(discount.id));
+    });
+    contractCase(
+      'checkouts.create with discount_id → 201, discount_amount, net and total, the discount object',
+      async () => {
+        const product = seedProduct(1999);
+        const discount = percentOff();
+        const checkout = await polar.checkouts.create({ products: [product.id], discount_id: discount.id });
+        // 25% of 1999 is 499.75 → 500 (polar_round).
+        expect(checkout).toMatchObject({
+          amount: 1999,
+          discount_amount: 500,
+          net_amount: 1499,
+          total_amount: 1499,
+          discount_id: discount.id,
+          discount: { id: discount.id, type: 'percentage', basis_points: 2500 },
+        });
+      },
+      CASE_MS,
+    );
+    contractCase('checkouts.create with an unknown discount_id → 422 body.discount_id', async () => {
+      const product = seedProduct(1000);
+      const missing = randomUUID();
+      const body = await validationErrorOf(polar.checkouts.create({ products: [product.id], discount_id: missing }));
+      expect(body).toEqual({
+        error: 'PolarRequestValidationError',
+        detail: [
+          { type: 'value_error', loc: ['body', 'discount_id'], msg: 'Discount does not exist.', input: missing },
+        ],
+      });
+    });
+    contractCase(
+      'checkouts.clientUpdate with a discount_code → 200 CheckoutPublic discounted; an unknown code → 422',
+      async () => {
+        const product = seedProduct(2000);
+        const wanted = code();
+        const discount = main.billing.seedDiscount({
+          type: 'fixed',
+          name: 'Five',
+          duration: 'once',
+          amount: 500,
+          code: wanted,
+        });
+        const checkout = await polar.checkouts.create({ products: [product.id] });
+        const updated = await polar.checkouts.clientUpdate(checkout.client_secret, {
+          discount_code: wanted.toLowerCase(),
+        });
+        expect(updated).toMatchObject({ discount_id: discount.id, discount_amount: 500, total_amount: 1500 });
+        const body = await validationErrorOf(
+          polar.checkouts.clientUpdate(checkout.client_secret, { discount_code: 'NOPE1' }),
+        );
+        expect(body.detail).toEqual([
+          { type: 'value_error', loc: ['body', 'discount_code'], msg: 'Discount does not exist.', input: null },
+        ]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'checkouts.clientConfirm with a discount_code → 200; orders.get shows the discount',
+      async () => {
+        const product = seedProduct(1000);
+        const wanted = code();
+        const discount = percentOff({ code: wanted });
+        const checkout = await polar.checkouts.create({ products: [product.id] });
+        await polar.checkouts.clientConfirm(checkout.client_secret, { customer_email: email(), discount_code: wanted });
+        const orderId = main.billing.orders.find((o) => o.checkout_id === checkout.id)!.id;
+        expect(await polar.orders.get(orderId)).toMatchObject({
+          subtotal_amount: 1000,
+          discount_amount: 250,
+          net_amount: 750,
+          discount_id: discount.id,
+          discount: { id: discount.id },
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'checkouts.clientConfirm once max_redemptions is reached → 422 "Discount is no longer redeemable."',
+      async () => {
+        const product = seedProduct(1000);
+        const discount = percentOff({ max_redemptions: 1 });
+        const first = await polar.checkouts.create({ products: [product.id], discount_id: discount.id });
+        const second = await polar.checkouts.create({ products: [product.id], discount_id: discount.id });
+        await polar.checkouts.clientConfirm(first.client_secret, { customer_email: email() });
+        const body = await validationErrorOf(
+          polar.checkouts.clientConfirm(second.client_secret, { customer_email: email() }),
+        );
+        expect(body.detail).toEqual([
+          {
+            type: 'value_error',
+            loc: ['body', 'discount_id'],
+            msg: 'Discount is no longer redeemable.',
+            input: discount.id,
+          },
+        ]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'checkouts.clientConfirm past max_redemptions_per_customer → 403 DiscountRedemptionLimitReached',
+      async () => {
+        const product = seedProduct(1000);
+        const discount = percentOff({ max_redemptions_per_customer: 1 });
+        const buyer = email();
+        const first = await polar.checkouts.create({ products: [product.id], discount_id: discount.id });
+        await polar.checkouts.clientConfirm(first.client_secret, { customer_email: buyer });
+        const second = await polar.checkouts.create({ products: [product.id], discount_id: discount.id });
+        const error = await rejectionOf(polar.checkouts.clientConfirm(second.client_secret, { customer_email: buyer }));
+        expect((error as { statusCode: number }).statusCode).toBe(403);
+        expect((error as { error: unknown }).error).toEqual({
+          error: 'DiscountRedemptionLimitReached',
+          detail: 'You have already redeemed this discount the maximum number of times allowed per customer.',
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update discount_id → 200 with the discount; the same again → 422',
+      async () => {
+        const customer = main.seedCustomer({ email: email() });
+        const subscription = main.billing.seedSubscription({ customer, product: seedProduct(1000, true) });
+        const discount = main.billing.seedDiscount({ type: 'fixed', name: 'Loyal', duration: 'forever', amount: 100 });
+        const updated = await polar.subscriptions.update(subscription.id, { discount_id: discount.id });
+        expect(updated).toMatchObject({ discount_id: discount.id, discount: { id: discount.id, amount: 100 } });
+        const body = await validationErrorOf(polar.subscriptions.update(subscription.id, { discount_id: discount.id }));
+        expect(body.detail).toEqual([
+          {
+            type: 'value_error',
+            loc: ['body', 'discount_id'],
+            msg: 'This discount is already applied to the subscription.',
+            input: discount.id,
+          },
+        ]);
       },
       CASE_MS,
     );

@@ -100,7 +100,7 @@ describe('emulator: auth, versions and wire details', () => {
   });
 
   it('answers unknown routes with 404 {"detail":"Not Found"} and a wrong method with 405', async () => {
-    const unknown = await api(f.polar, '/v1/discounts/');
+    const unknown = await api(f.polar, '/v1/checkout-links/');
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ detail: 'Not Found' });
     const wrongMethod = await api(f.polar, '/v1/customer-sessions/', { method: 'GET' });

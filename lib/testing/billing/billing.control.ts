@@ -3,6 +3,7 @@ import type { BillingStore, Resource, StoredCheckout, StoredLicenseKey, StoredPr
 import type { PolarEmulatorCustomer } from '../emulator.types.js';
 import { parseBenefitIds, parseProductCreate } from './catalog.routes.js';
 import { parseCheckoutCreate } from './checkout.routes.js';
+import { discountView, parseDiscountCreate } from './discounts.js';
 
 /** A price of `seedProduct`, as `products.create` takes it (snake_case, amounts in cents; fixed 0 is free). */
 export type PolarEmulatorPriceSeed =
@@ -144,6 +145,24 @@ export class PolarEmulatorBilling {
   }
 
   /**
+   * Stores a discount as `discounts.create` does (same body, validation and `discount.created`) and returns it as
+   * the API does; e.g. `seedDiscount({ type: 'percentage', name: 'Launch', duration: 'once', basis_points: 2000, code: 'LAUNCH' })`.
+   */
+  seedDiscount(input: Record<string, unknown>): Resource {
+    return seeding('seedDiscount', () => {
+      const discount = parseDiscountCreate(input, {
+        now: this.store.now(),
+        organizationId: this.store.customers.organizationId,
+        discounts: this.store.discounts.values(),
+        products: this.store.products,
+      });
+      const view = (d: typeof discount) => discountView(d, this.store.products);
+      this.store.saveDiscount(discount, view, true);
+      return view(discount);
+    });
+  }
+
+  /**
    * The customer buys the product: a checkout for them is created (`checkout.created`) and paid as the
    * **Pay** button pays it, so the orders, subscription, grants, webhooks and refusals (403
    * `AlreadyActiveSubscriptionError`) are exactly those of a real purchase.
@@ -213,6 +232,11 @@ export class PolarEmulatorBilling {
   /** Every customer's meters (consumed, credited, balance), as `customerMeters.list` returns them. */
   get customerMeters(): Resource[] {
     return this.store.allCustomerMeters();
+  }
+
+  /** Discounts, oldest first, deleted ones included, as `discounts.get` returns them (with `redemptions_count`). */
+  get discounts(): Resource[] {
+    return [...this.store.discounts.values()].map((d) => discountView(d, this.store.products));
   }
 
   /** Ingested events (duplicates dropped), oldest first. */

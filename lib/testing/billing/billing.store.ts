@@ -4,6 +4,16 @@ import { BillingFailure } from './billing.http.js';
 import type { EmulatorStore } from '../emulator.store.js';
 import { randomAlphanumeric } from '../emulator.store.js';
 import type { PolarEmulatorCustomer, PolarEmulatorMetadata } from '../emulator.types.js';
+import {
+  checkoutDiscountView,
+  discountAmount,
+  discountBaseView,
+  DiscountRedemptionLimitReached,
+  isRedeemable,
+  perCustomerLimitReached,
+  isRepetitionExpired,
+  type StoredDiscount,
+} from './discounts.js';
 
 /** Any JSON object the billing store keeps (shapes follow Polar's API, version 2026-10). */
 export type Resource = Record<string, unknown> & { id: string };
@@ -226,6 +236,9 @@ export class BillingStore {
   readonly refunds = new Map<string, StoredRefund>();
   readonly licenseKeys = new Map<string, StoredLicenseKey>();
   readonly activations = new Map<string, StoredActivation>();
+  readonly discounts = new Map<string, StoredDiscount>();
+  /** Start of the first period each subscription's discount applied to (Polar's `discount_applied_at`). */
+  private readonly discountAppliedAt = new Map<string, string>();
   private readonly meterLedger: MeterLedgerEntry[] = [];
   /** Proration entries (`prorate`) waiting for the subscription's next cycle order. */
   private readonly pendingProrations = new Map<string, ProrationItem[]>();
@@ -255,6 +268,8 @@ export class BillingStore {
       this.licenseKeys,
       this.activations,
       this.pendingProrations,
+      this.discounts,
+      this.discountAppliedAt,
     ])
       map.clear();
     this.meterLedger.length = 0;
@@ -349,6 +364,11 @@ export class BillingStore {
     return checkout;
   }
 
+  /** `checkout.updated` after a client update. */
+  notifyCheckoutUpdated(checkout: StoredCheckout): void {
+    this.send('checkout.updated', this.checkoutView(checkout));
+  }
+
   /** Where the customer lands after paying: `success_url` with `{CHECKOUT_ID}` filled in, else the confirmation page. */
   successUrl(checkout: StoredCheckout): string {
     if (checkout.success_url === null) return `${this.baseUrl()}/checkout/${checkout.client_secret}/confirmation`;
@@ -367,7 +387,7 @@ export class BillingStore {
       product,
       product_price: product.prices.find((price) => price.id === checkout.product_price_id) ?? null,
       prices: Object.fromEntries(products.map((candidate) => [candidate.id, candidate.prices])),
-      discount: null,
+      discount: checkout.discount_id ? checkoutDiscountView(this.discounts.get(checkout.discount_id as string)!) : null,
     });
   }
 
@@ -411,6 +431,7 @@ export class BillingStore {
     if (!checkout.customer_email && !checkout.customer_id && !this.checkoutCustomer(checkout)) {
       throw ValidationFailure.polar('customer_email', 'Field required', null, 'missing');
     }
+    this.redeemDiscount(checkout);
     checkout.status = 'confirmed';
     checkout.modified_at = this.now();
     this.send('checkout.updated', this.checkoutView(checkout));
@@ -419,6 +440,7 @@ export class BillingStore {
   /** The payment outcome of a confirmed checkout: `failed`, or `succeeded` with what a purchase creates. */
   settle(checkout: StoredCheckout, outcome: 'pay' | 'decline'): void {
     if (outcome === 'decline') {
+      this.releaseDiscount(checkout);
       checkout.status = 'failed';
       checkout.modified_at = this.now();
       this.send('checkout.updated', this.checkoutView(checkout));
@@ -432,21 +454,29 @@ export class BillingStore {
       ? this.createSubscription(
           customer,
           product,
-          checkout.total_amount,
+          Number(checkout.amount),
           checkout.id,
           checkout.metadata,
           trialEnd,
           checkout.seats as number | null,
         )
       : null;
+    const discount = this.discountOf(checkout.discount_id as string | null);
+    if (subscription && discount) {
+      // The subscription keeps the discount; without a trial it applied to this first period already.
+      subscription.discount_id = discount.id;
+      if (trialEnd === null) this.discountAppliedAt.set(subscription.id, subscription.current_period_start);
+    }
     // Polar's trial order: nothing is charged until the trial ends (order service `create_trial_order`).
     const order = this.createOrder(
       customer,
       product,
-      trialEnd === null ? checkout.total_amount : 0,
+      trialEnd === null ? Number(checkout.amount) : 0,
       subscription ? 'subscription_create' : 'purchase',
       subscription,
       checkout.id,
+      [],
+      trialEnd === null ? discount : null,
     );
     this.send('order.created', this.orderView(order));
     if (subscription) this.send('subscription.created', this.subscriptionView(subscription));
@@ -535,6 +565,7 @@ export class BillingStore {
     subscription: StoredSubscription | null,
     checkoutId: string | null,
     prorations: ProrationItem[] = [],
+    discount: StoredDiscount | null = null,
   ): StoredOrder {
     const stamp = this.stamp();
     const price = product.prices[0];
@@ -543,7 +574,15 @@ export class BillingStore {
         ? []
         : [{ label: product.name, amount, product_price_id: price?.id ?? null, proration: false }];
     const lines = [...cycleItems, ...prorations.map((item) => ({ ...item, proration: true }))];
-    const total = lines.reduce((sum, line) => sum + line.amount, 0);
+    const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
+    // Polar's `compute_order_amounts`: the discount applies to the cycle items only, not to prorations.
+    const discounted = discount
+      ? discountAmount(
+          discount,
+          cycleItems.reduce((sum, line) => sum + line.amount, 0),
+        )
+      : 0;
+    const total = subtotal - discounted;
     // Polar's wallet: a negative total becomes the customer's credit, which later orders use first.
     const credit = this.credits.get(customer.id) ?? 0;
     const applied = total > 0 ? Math.min(credit, total) : 0;
@@ -552,8 +591,8 @@ export class BillingStore {
       ...stamp,
       status: 'pending',
       paid: false,
-      subtotal_amount: total,
-      discount_amount: 0,
+      subtotal_amount: subtotal,
+      discount_amount: discounted,
       net_amount: total,
       tax_amount: 0,
       total_amount: total,
@@ -571,7 +610,7 @@ export class BillingStore {
       seats: subscription?.seats ?? null,
       customer_id: customer.id,
       product_id: product.id,
-      discount_id: null,
+      discount_id: discount?.id ?? null,
       subscription_id: subscription?.id ?? null,
       checkout_id: checkoutId,
       next_payment_attempt_at: null,
@@ -602,7 +641,14 @@ export class BillingStore {
     const customer = this.customerRecord(order.customer_id);
     const product = this.products.get(order.product_id as string) ?? null;
     const subscription = order.subscription_id ? this.subscriptions.get(order.subscription_id as string) : undefined;
-    return structuredClone({ ...order, customer, product, subscription: subscription ?? null, discount: null });
+    const discount = this.discountOf(order.discount_id as string | null);
+    return structuredClone({
+      ...order,
+      customer,
+      product,
+      subscription: subscription ?? null,
+      discount: discount ? discountBaseView(discount) : null,
+    });
   }
 
   /** The subscription as the API and webhooks return it. */
@@ -612,7 +658,9 @@ export class BillingStore {
       ...subscription,
       customer: this.customerRecord(subscription.customer_id),
       product,
-      discount: null,
+      discount: subscription.discount_id
+        ? discountBaseView(this.discounts.get(subscription.discount_id as string)!)
+        : null,
       prices: product.prices,
       meters: [],
       pending_update: subscription.pending_update ?? null,
@@ -722,7 +770,17 @@ export class BillingStore {
     const reason = afterTrial ? 'subscription_cycle_after_trial' : 'subscription_cycle';
     const prorations = this.pendingProrations.get(subscription.id) ?? [];
     this.pendingProrations.delete(subscription.id);
-    const order = this.createOrder(customer, product, subscription.amount, reason, subscription, null, prorations);
+    const discount = this.cycleDiscount(subscription);
+    const order = this.createOrder(
+      customer,
+      product,
+      subscription.amount,
+      reason,
+      subscription,
+      null,
+      prorations,
+      discount,
+    );
     this.send('subscription.updated', this.subscriptionView(subscription));
     this.send('subscription.cycled', this.subscriptionView(subscription));
     this.send('order.created', this.orderView(order));
@@ -1041,6 +1099,67 @@ export class BillingStore {
     );
     for (const benefit of to.benefits)
       if (!held.has(benefit.id)) this.grant(subscription.customer_id, benefit, subscription.id, null);
+  }
+
+  // ---- discounts (rules in discounts.ts) ------------------------------------------------------------------------
+
+  /** A discount by id, deleted ones included (orders and subscriptions keep showing theirs). */
+  discountOf(id: string | null | undefined): StoredDiscount | null {
+    return id ? (this.discounts.get(id) ?? null) : null;
+  }
+
+  /** Stores a discount or its changes, with Polar's `discount.created` / `discount.updated` webhook. */
+  saveDiscount(discount: StoredDiscount, view: (discount: StoredDiscount) => Resource, created: boolean): void {
+    if (!created) discount.modified_at = this.now();
+    this.discounts.set(discount.id, discount);
+    this.send(created ? 'discount.created' : 'discount.updated', view(discount));
+  }
+
+  /** Soft-deletes a discount (`discount.deleted`): no longer listed nor redeemable; subscriptions keep it. */
+  deleteDiscount(discount: StoredDiscount, view: (discount: StoredDiscount) => Resource): void {
+    discount.deleted_at = this.now();
+    discount.modified_at = discount.deleted_at;
+    this.send('discount.deleted', view(discount));
+  }
+
+  /** Polar's `redeem_discount` at confirm: refused when it is no longer redeemable, else one more redemption. */
+  private redeemDiscount(checkout: StoredCheckout): void {
+    const discount = this.discountOf(checkout.discount_id as string | null);
+    if (!discount) return;
+    if (!isRedeemable(discount, this.clock()))
+      throw ValidationFailure.polar('discount_id', 'Discount is no longer redeemable.', discount.id);
+    if (perCustomerLimitReached(discount, checkout, this.checkouts.values(), this.checkoutCustomer(checkout)))
+      throw new DiscountRedemptionLimitReached();
+    discount.redemptions_count++;
+  }
+
+  /** A failed payment frees the checkout's redemption (Polar's `remove_checkout_redemption`). */
+  private releaseDiscount(checkout: StoredCheckout): void {
+    const discount = this.discountOf(checkout.discount_id as string | null);
+    if (discount && discount.redemptions_count > 0) discount.redemptions_count--;
+  }
+
+  /** Polar's `_clear_expired_discount` at a cycle: the discount for the new period, or none once its duration is over. */
+  private cycleDiscount(subscription: StoredSubscription): StoredDiscount | null {
+    const discount = this.discountOf(subscription.discount_id as string | null);
+    if (!discount) return null;
+    const appliedAt = this.discountAppliedAt.get(subscription.id) ?? subscription.current_period_start;
+    this.discountAppliedAt.set(subscription.id, appliedAt);
+    if (isRepetitionExpired(discount, appliedAt, subscription.current_period_start)) {
+      subscription.discount_id = null;
+      this.discountAppliedAt.delete(subscription.id);
+      return null;
+    }
+    return discount;
+  }
+
+  /** `subscriptions.update({ discount_id })`: the new discount (or none) applies from the next cycle. */
+  setSubscriptionDiscount(subscription: StoredSubscription, discount: StoredDiscount | null): void {
+    if (discount) discount.redemptions_count++;
+    subscription.discount_id = discount?.id ?? null;
+    this.discountAppliedAt.delete(subscription.id);
+    subscription.modified_at = this.now();
+    this.send('subscription.updated', this.subscriptionView(subscription));
   }
 
   // ---- benefits ----------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import {
 } from '../emulator.validation.js';
 import {
   BillingStore,
+  CheckoutNotOpen,
   addInterval,
   priceAmount,
   type Resource,
@@ -28,6 +29,7 @@ import {
 } from './billing.store.js';
 import {
   billingRoute,
+  checkBool,
   checkInt,
   lookup,
   nullable,
@@ -37,6 +39,8 @@ import {
   throwIfAny,
   uuidFilter,
 } from './billing.http.js';
+import { applyCheckoutDiscount, applyDiscountCode, validatedDiscount } from './discounts.routes.js';
+import { DiscountRedemptionLimitReached, isDiscountApplicablePrice, perCustomerLimitReached } from './discounts.js';
 
 const READ = ['checkouts:read', 'checkouts:write'];
 const WRITE = ['checkouts:write'];
@@ -92,13 +96,12 @@ export function parseCheckoutCreate(store: BillingStore, baseUrl: string, raw: u
       le: 10000,
     });
   const amount = nullable(body.amount, ['body', 'amount'], issues, (v, l, i) => checkInt(v, l, i, 0));
-  if (body.discount_id !== undefined && body.discount_id !== null)
-    checkUuid4(body.discount_id, ['body', 'discount_id'], issues);
+  const discountId = nullable(body.discount_id, ['body', 'discount_id'], issues, checkUuid4);
+  const allowCodes =
+    body.allow_discount_codes === undefined
+      ? true
+      : checkBool(body.allow_discount_codes, ['body', 'allow_discount_codes'], issues);
   throwIfAny(issues);
-
-  if (body.discount_id !== undefined && body.discount_id !== null) {
-    throw ValidationFailure.polar('discount_id', 'Discount does not exist.', body.discount_id);
-  }
   const products: StoredProduct[] = [];
   productIds.forEach((id, index) => {
     const product = store.products.get(id);
@@ -121,6 +124,7 @@ export function parseCheckoutCreate(store: BillingStore, baseUrl: string, raw: u
   if (seats !== null && price.amount_type !== 'seat_based')
     throw ValidationFailure.polar('seats', 'Seats are only supported for seat-based pricing.', seats);
   const customer = customerId ? store.customers.findById(customerId) : undefined;
+  const discount = discountId === null ? null : validatedDiscount(store, product, { discount_id: discountId });
   const total = priceAmount(price, amount, seats);
   // One instant for the checkout: its created_at, expiry and trial end are computed from it.
   const stamp = store.stamp();
@@ -154,9 +158,9 @@ export function parseCheckoutCreate(store: BillingStore, baseUrl: string, raw: u
     product_id: product.id,
     product_price_id: price.id,
     discount_id: null,
-    allow_discount_codes: true,
+    allow_discount_codes: allowCodes!,
     require_billing_address: false,
-    is_discount_applicable: false,
+    is_discount_applicable: product.prices.some((p) => !p.is_archived && isDiscountApplicablePrice(p)),
     is_free_product_price: total === 0,
     is_payment_required: total > 0,
     is_payment_setup_required: product.is_recurring,
@@ -190,6 +194,7 @@ export function parseCheckoutCreate(store: BillingStore, baseUrl: string, raw: u
     customer_metadata: customerMetadata!,
   };
   checkout.url = `${baseUrl}/checkout/${checkout.client_secret}`;
+  applyCheckoutDiscount(checkout, discount);
   store.assertNoActiveSubscription(checkout);
   return checkout;
 }
@@ -226,8 +231,8 @@ function bySecret(store: BillingStore, ctx: RequestContext): StoredCheckout {
   return checkout;
 }
 
-/** Fields of a client confirm body the emulator applies (the customer's e-mail and name). */
-function applyConfirm(checkout: StoredCheckout, raw: unknown): void {
+/** Fields of a client update or confirm body the emulator applies (e-mail, name, `discount_code`). */
+function applyConfirm(store: BillingStore, checkout: StoredCheckout, raw: unknown): void {
   const body = raw === undefined ? {} : bodyObject(raw);
   const issues = new Issues();
   const email =
@@ -239,8 +244,21 @@ function applyConfirm(checkout: StoredCheckout, raw: unknown): void {
       ? undefined
       : checkOptionalText(body.customer_name, ['body', 'customer_name'], issues);
   throwIfAny(issues);
+  applyDiscountCode(store, checkout, body);
   if (email !== undefined) checkout.customer_email = email;
   if (name !== undefined) checkout.customer_name = name;
+}
+
+/** Polar's request transaction: a refused update or confirm leaves the checkout as it was. */
+function inTransaction(checkout: StoredCheckout, run: () => void): void {
+  const before = structuredClone(checkout);
+  try {
+    run();
+  } catch (error) {
+    for (const key of Object.keys(checkout)) delete checkout[key];
+    Object.assign(checkout, before);
+    throw error;
+  }
 }
 
 function checkoutPage(store: BillingStore, checkout: StoredCheckout): string {
@@ -257,8 +275,12 @@ function checkoutPage(store: BillingStore, checkout: StoredCheckout): string {
     const emailField = checkout.customer_email
       ? `<p>Paying as <span class="email">${escapeHtml(checkout.customer_email)}</span></p>`
       : `<label>E-mail <input type="email" name="customer_email" required></label>`;
+    const codeField =
+      checkout.allow_discount_codes && checkout.is_discount_applicable && checkout.discount_id === null
+        ? `<label>Discount code <input type="text" name="discount_code"></label>`
+        : '';
     parts.push(
-      `<form method="post" action="${action}/pay">${emailField}<button type="submit" name="outcome" value="pay">Pay</button></form>`,
+      `<form method="post" action="${action}/pay">${emailField}${codeField}<button type="submit" name="outcome" value="pay">Pay</button></form>`,
       `<form method="post" action="${action}/decline"><button type="submit" name="outcome" value="decline">Decline</button></form>`,
     );
   }
@@ -282,8 +304,15 @@ async function submitPage(store: BillingStore, ctx: RequestContext, outcome: 'pa
   const form = new URLSearchParams(typeof ctx.body === 'string' ? ctx.body : '');
   const email = form.get('customer_email');
   try {
-    if (email) applyConfirm(checkout, { customer_email: email });
-    store.confirmCheckout(checkout, outcome);
+    const code = form.get('discount_code');
+    inTransaction(checkout, () => {
+      applyConfirm(store, checkout, {
+        ...(email ? { customer_email: email } : {}),
+        ...(code ? { discount_code: code } : {}),
+      });
+      store.confirm(checkout);
+    });
+    store.settle(checkout, outcome);
   } catch (error) {
     const message =
       error instanceof ValidationFailure
@@ -350,13 +379,34 @@ export function checkoutRoutes(store: BillingStore, baseUrl: () => string, slug:
       handle: (ctx) => sendJson(ctx, 200, publicView(store, bySecret(store, ctx), slug)),
     },
     {
+      method: 'PATCH',
+      pattern: '/v1/checkouts/client/:client_secret',
+      scopes: null,
+      handle: (ctx) => {
+        const checkout = bySecret(store, ctx);
+        if (checkout.status !== 'open') throw new CheckoutNotOpen(checkout);
+        inTransaction(checkout, () => {
+          applyConfirm(store, checkout, ctx.body);
+          // Polar tells the buyer at once when the code is one they already used up (confirm checks again).
+          const discount = store.discountOf(checkout.discount_id as string | null);
+          if (discount && perCustomerLimitReached(discount, checkout, store.checkouts.values()))
+            throw new DiscountRedemptionLimitReached();
+        });
+        checkout.modified_at = store.now();
+        store.notifyCheckoutUpdated(checkout);
+        sendJson(ctx, 200, publicView(store, checkout, slug));
+      },
+    },
+    {
       method: 'POST',
       pattern: '/v1/checkouts/client/:client_secret/confirm',
       scopes: null,
       handle: (ctx) => {
         const checkout = bySecret(store, ctx);
-        applyConfirm(checkout, ctx.body);
-        store.confirm(checkout);
+        inTransaction(checkout, () => {
+          applyConfirm(store, checkout, ctx.body);
+          store.confirm(checkout);
+        });
         // Polar answers `confirmed`; the payment outcome follows (here at once, always paid: Decline is on the page).
         const confirmed = publicView(store, checkout, slug);
         store.settle(checkout, 'pay');

@@ -4,7 +4,13 @@ import { bodyObject } from '../customers.routes.js';
 import { Issues, checkOptionalText } from '../emulator.validation.js';
 import { ValidationFailure } from '../emulator.http.js';
 import { checkUuid4 } from '../emulator.validation.js';
-import type { BillingStore, ProrationBehavior, StoredSubscription } from './billing.store.js';
+import {
+  AlreadyCanceledSubscription,
+  type BillingStore,
+  type ProrationBehavior,
+  type StoredSubscription,
+} from './billing.store.js';
+import { resolveSubscriptionDiscount } from './discounts.routes.js';
 import {
   billingRoute,
   boolQuery,
@@ -94,6 +100,14 @@ function update(store: BillingStore, subscription: StoredSubscription, raw: unkn
     store.changeProduct(subscription, product, behavior);
     return;
   }
+  if ('discount_id' in body) {
+    // Polar's `update_discount`: applies from the next cycle; `null` removes the discount.
+    if (subscription.status === 'canceled') throw new AlreadyCanceledSubscription();
+    const product = store.products.get(subscription.product_id)!;
+    const current = (subscription.discount_id as string | null) ?? null;
+    store.setSubscriptionDiscount(subscription, resolveSubscriptionDiscount(store, product, current, body.discount_id));
+    return;
+  }
   const cancellation = parseCancellation(body, issues);
   if (body.revoke !== undefined) {
     if (body.revoke !== true)
@@ -110,7 +124,7 @@ function update(store: BillingStore, subscription: StoredSubscription, raw: unkn
     store.setCancelAtPeriodEnd(subscription, cancel!, cancellation.reason, cancellation.comment);
     return;
   }
-  // Billing periods, pauses, trials and discounts are not emulated yet: answer honestly.
+  // Billing periods, pauses and trials are not emulated yet: answer honestly.
   issues.add('missing', ['body', 'SubscriptionCancel', 'cancel_at_period_end'], 'Field required', body);
   throwIfAny(issues);
 }
