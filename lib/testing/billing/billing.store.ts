@@ -36,7 +36,7 @@ export type StoredCheckout = Resource & {
 };
 
 export type StoredSubscription = Resource & {
-  status: 'incomplete' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid';
+  status: 'incomplete' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid' | 'paused';
   customer_id: string;
   product_id: string;
   current_period_start: string;
@@ -682,6 +682,11 @@ export class BillingStore {
     for (const subscription of this.subscriptions.values()) {
       // A subscription more than one period behind renews once per call, period by period.
       for (let guard = 0; guard < 1000; guard++) {
+        if (subscription.status === 'paused') {
+          if (!this.resumeIsDue(subscription)) break;
+          this.resume(subscription);
+          continue;
+        }
         if (!['active', 'trialing', 'past_due'].includes(subscription.status)) break;
         if (subscription.status === 'past_due') {
           this.retryPastDue(subscription);
@@ -694,12 +699,20 @@ export class BillingStore {
           this.revoke(subscription);
           break;
         }
+        if (subscription.pause_at_period_end) {
+          this.enterPause(subscription);
+          continue;
+        }
         this.renew(subscription);
       }
     }
   }
 
-  /** A period ends: the next one starts with its order (a trial's end converts it: `active`, `subscription_cycle_after_trial`). */
+  /**
+   * A period ends: the next one starts with its order (a trial's end converts it to `active`). The order's
+   * `billing_reason` is `subscription_cycle` either way: Polar's `subscription_cycle_after_trial` is internal and
+   * its OrderBase serializer writes the public `subscription_cycle`.
+   */
   private renew(subscription: StoredSubscription): void {
     this.applyPendingUpdate(subscription);
     const product = this.products.get(subscription.product_id)!;
@@ -719,10 +732,17 @@ export class BillingStore {
     });
     if (afterTrial) subscription.status = 'active';
     const customer = this.customerRecord(subscription.customer_id);
-    const reason = afterTrial ? 'subscription_cycle_after_trial' : 'subscription_cycle';
     const prorations = this.pendingProrations.get(subscription.id) ?? [];
     this.pendingProrations.delete(subscription.id);
-    const order = this.createOrder(customer, product, subscription.amount, reason, subscription, null, prorations);
+    const order = this.createOrder(
+      customer,
+      product,
+      subscription.amount,
+      'subscription_cycle',
+      subscription,
+      null,
+      prorations,
+    );
     this.send('subscription.updated', this.subscriptionView(subscription));
     this.send('subscription.cycled', this.subscriptionView(subscription));
     this.send('order.created', this.orderView(order));
@@ -1041,6 +1061,150 @@ export class BillingStore {
     );
     for (const benefit of to.benefits)
       if (!held.has(benefit.id)) this.grant(subscription.customer_id, benefit, subscription.id, null);
+  }
+
+  // ---- metadata, trials, billing periods, pauses (the other SubscriptionUpdate forms) -----------------------
+
+  /**
+   * The `trial_end` and `metadata` of a SubscriptionUpdateBase (Polar's `update_trial`, `update_metadata`):
+   * one `subscription.updated`; `trial_end: 'now'` ends the trial with a cycle (order charged at once).
+   */
+  updateTrialAndMetadata(
+    subscription: StoredSubscription,
+    trialEnd: Date | 'now' | null,
+    metadata: PolarEmulatorMetadata | null,
+  ): void {
+    let cycleNow = false;
+    if (trialEnd !== null) {
+      if (subscription.status !== 'active' && subscription.status !== 'trialing')
+        throw new InactiveSubscription(subscription);
+      const refuse = (msg: string) =>
+        ValidationFailure.polar('trial_end', msg, trialEnd === 'now' ? 'now' : trialEnd.toISOString());
+      if (subscription.status === 'active') {
+        if (trialEnd === 'now') throw refuse('The subscription is not currently trialing.');
+        if (trialEnd.getTime() <= new Date(subscription.current_period_end!).getTime())
+          throw refuse('Trial end must be after the current period end.');
+      }
+    }
+    const now = this.now();
+    if (trialEnd !== null) {
+      const end = trialEnd === 'now' ? now : trialEnd.toISOString();
+      cycleNow = trialEnd === 'now';
+      Object.assign(subscription, { status: 'trialing', trial_end: end, current_period_end: end });
+      if (subscription.cancel_at_period_end) subscription.ends_at = end;
+      // A scheduled change applies when the (moved) period ends.
+      if (subscription.pending_update) subscription.pending_update.applies_at = end;
+    }
+    if (metadata !== null) subscription.metadata = structuredClone(metadata);
+    subscription.modified_at = now;
+    if (cycleNow) this.renew(subscription);
+    else this.send('subscription.updated', this.subscriptionView(subscription));
+    this.stateChanged(subscription.customer_id);
+  }
+
+  /** SubscriptionUpdateBillingPeriod (Polar's `update_currrent_billing_period_end`): the period renews at `end`. */
+  setCurrentPeriodEnd(subscription: StoredSubscription, end: Date): void {
+    if (subscription.status === 'canceled' || subscription.status === 'unpaid') throw new AlreadyCanceledSubscription();
+    if (subscription.status !== 'active' && subscription.status !== 'trialing')
+      throw new InactiveSubscription(subscription);
+    if (subscription.cancel_at_period_end) throw new AlreadyCanceledSubscription();
+    Object.assign(subscription, { current_period_end: end.toISOString(), modified_at: this.now() });
+    if (subscription.current_meter_period_end !== null) subscription.current_meter_period_end = end.toISOString();
+    this.send('subscription.updated', this.subscriptionView(subscription));
+    this.stateChanged(subscription.customer_id);
+  }
+
+  /** SubscriptionPause with `pause_at_period_end: true`: the subscription stays active and pauses when the period ends. */
+  schedulePause(subscription: StoredSubscription, resumesAt: Date | null): void {
+    const canPause =
+      subscription.status === 'active' &&
+      !subscription.cancel_at_period_end &&
+      !subscription.pause_at_period_end &&
+      subscription.ends_at === null;
+    if (!canPause) throw new SubscriptionFailure(409, 'CannotPauseSubscription', 'This subscription cannot be paused.');
+    if (resumesAt !== null && resumesAt.getTime() <= new Date(subscription.current_period_end!).getTime())
+      throw ValidationFailure.polar(
+        'resumes_at',
+        'resumes_at must be after the current period end.',
+        resumesAt.toISOString(),
+      );
+    Object.assign(subscription, {
+      pause_at_period_end: true,
+      resumes_at: resumesAt === null ? null : resumesAt.toISOString(),
+      modified_at: this.now(),
+    });
+    this.send('subscription.updated', this.subscriptionView(subscription));
+  }
+
+  /** SubscriptionPause with `pause_at_period_end: false`: the scheduled pause is called off. */
+  cancelScheduledPause(subscription: StoredSubscription): void {
+    if (!subscription.pause_at_period_end || subscription.status !== 'active')
+      throw new SubscriptionFailure(409, 'NoScheduledPause', 'This subscription is not scheduled to be paused.');
+    Object.assign(subscription, { pause_at_period_end: false, resumes_at: null, modified_at: this.now() });
+    this.send('subscription.updated', this.subscriptionView(subscription));
+  }
+
+  /** At the end of its period a subscription due to pause becomes `paused`: no order, its benefits revoked. */
+  private enterPause(subscription: StoredSubscription): void {
+    const now = this.now();
+    Object.assign(subscription, { status: 'paused', paused_at: now, pause_at_period_end: false, modified_at: now });
+    this.send('subscription.updated', this.subscriptionView(subscription));
+    this.send('subscription.paused', this.subscriptionView(subscription));
+    this.revokeGrants(subscription.id);
+    this.stateChanged(subscription.customer_id);
+  }
+
+  private resumeIsDue(subscription: StoredSubscription): boolean {
+    const resumesAt = subscription.resumes_at;
+    return typeof resumesAt === 'string' && new Date(resumesAt).getTime() <= this.clock().getTime();
+  }
+
+  /**
+   * SubscriptionResume (or `resumes_at` reached): a fresh period starts now, the benefits are granted again and
+   * the period's order is charged (`subscription_cycle`; a failed payment makes it `past_due`).
+   */
+  resume(subscription: StoredSubscription): void {
+    if (subscription.status !== 'paused')
+      throw new SubscriptionFailure(409, 'NotPausedSubscription', 'This subscription is not paused.');
+    const start = this.clock();
+    const end = addInterval(
+      start,
+      subscription.recurring_interval as string,
+      Number(subscription.recurring_interval_count),
+    );
+    Object.assign(subscription, {
+      status: 'active',
+      paused_at: null,
+      resumes_at: null,
+      current_period_start: start.toISOString(),
+      current_period_end: end.toISOString(),
+      current_meter_period_start: start.toISOString(),
+      current_meter_period_end: end.toISOString(),
+      modified_at: start.toISOString(),
+    });
+    this.send('subscription.updated', this.subscriptionView(subscription));
+    this.send('subscription.resumed', this.subscriptionView(subscription));
+    const product = this.products.get(subscription.product_id)!;
+    this.regrant(subscription, product);
+    const order = this.createOrder(
+      this.customerRecord(subscription.customer_id),
+      product,
+      subscription.amount,
+      'subscription_cycle',
+      subscription,
+      null,
+    );
+    this.send('order.created', this.orderView(order));
+    this.collect(subscription, order);
+    this.stateChanged(subscription.customer_id);
+  }
+
+  /** SubscriptionUpdateClear: a scheduled (`next_period`) change is dropped. */
+  clearPendingUpdate(subscription: StoredSubscription): void {
+    if (!subscription.pending_update)
+      throw ValidationFailure.polar('pending_update', 'This subscription has no pending update to clear.', null);
+    Object.assign(subscription, { pending_update: null, modified_at: this.now() });
+    this.send('subscription.updated', this.subscriptionView(subscription));
   }
 
   // ---- benefits ----------------------------------------------------------------------------------------------
@@ -1475,6 +1639,13 @@ export class AlreadyCanceledSubscription extends BillingFailure {
       error: 'AlreadyCanceledSubscription',
       detail: 'This subscription is already canceled or will be at the end of the period.',
     });
+  }
+}
+
+/** Polar's InactiveSubscription (403): the subscription is neither active nor trialing. */
+export class InactiveSubscription extends BillingFailure {
+  constructor(subscription: StoredSubscription) {
+    super(403, { error: 'InactiveSubscription', detail: `Subscription ${subscription.id} is not active.` });
   }
 }
 
