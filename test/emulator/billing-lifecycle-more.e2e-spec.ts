@@ -104,7 +104,7 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
       const { subscription } = await subscribed(2000);
       const periodEnd = new Date(String(subscription.current_period_end));
       const trialEnd = new Date(periodEnd.getTime() + 10 * DAY);
-      const updated = await f.sdk.subscriptions.update(subscription.id, { trial_end: trialEnd });
+      const updated = await f.sdk.subscriptions.update(subscription.id, { trial_end: trialEnd.toISOString() });
       expect(updated).toMatchObject({
         status: 'trialing',
         trial_end: trialEnd.toISOString(),
@@ -159,7 +159,7 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
         },
       ]);
       const early = new Date(now().getTime() + DAY);
-      const tooEarly = await detailOf(f.sdk.subscriptions.update(subscription.id, { trial_end: early }));
+      const tooEarly = await detailOf(f.sdk.subscriptions.update(subscription.id, { trial_end: early.toISOString() }));
       expect(tooEarly.detail).toEqual([
         {
           type: 'value_error',
@@ -169,7 +169,7 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
         },
       ]);
       const past = await detailOf(
-        f.sdk.subscriptions.update(subscription.id, { trial_end: new Date(now().getTime() - DAY) }),
+        f.sdk.subscriptions.update(subscription.id, { trial_end: new Date(now().getTime() - DAY).toISOString() }),
       );
       expect(past.detail[0]).toMatchObject({
         type: 'datetime_future',
@@ -180,7 +180,7 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
       f.polar.billing.advanceTime(new Date(String(subscription.current_period_end)).getTime() - now().getTime());
       expect((await f.sdk.subscriptions.get(subscription.id)).status).toBe('past_due');
       const inactive = await failureOf(
-        f.sdk.subscriptions.update(subscription.id, { trial_end: new Date(now().getTime() + 60 * DAY) }),
+        f.sdk.subscriptions.update(subscription.id, { trial_end: new Date(now().getTime() + 60 * DAY).toISOString() }),
       );
       expect(inactive).toEqual({
         status: 403,
@@ -193,7 +193,9 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
       const oldEnd = new Date(String(subscription.current_period_end));
       const newEnd = new Date(oldEnd.getTime() + 5 * DAY);
       const from = (await delivered()).length;
-      const updated = await f.sdk.subscriptions.update(subscription.id, { current_billing_period_end: newEnd });
+      const updated = await f.sdk.subscriptions.update(subscription.id, {
+        current_billing_period_end: newEnd.toISOString(),
+      });
       expect(updated).toMatchObject({ status: 'active', current_period_end: newEnd.toISOString() });
       expect(await delivered(from)).toEqual(['subscription.updated', 'customer.state_changed']);
       f.polar.billing.advanceTime(oldEnd.getTime() - now().getTime());
@@ -208,7 +210,9 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
     it('current_billing_period_end refusals: in the past (422), canceled at period end (403)', async () => {
       const { subscription } = await subscribed();
       const past = await detailOf(
-        f.sdk.subscriptions.update(subscription.id, { current_billing_period_end: new Date(now().getTime() - 1000) }),
+        f.sdk.subscriptions.update(subscription.id, {
+          current_billing_period_end: new Date(now().getTime() - 1000).toISOString(),
+        }),
       );
       expect(past.detail[0]).toMatchObject({
         type: 'datetime_future',
@@ -216,7 +220,9 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
       });
       await f.sdk.subscriptions.update(subscription.id, { cancel_at_period_end: true });
       const canceled = await failureOf(
-        f.sdk.subscriptions.update(subscription.id, { current_billing_period_end: new Date(now().getTime() + DAY) }),
+        f.sdk.subscriptions.update(subscription.id, {
+          current_billing_period_end: new Date(now().getTime() + DAY).toISOString(),
+        }),
       );
       expect(canceled.status).toBe(403);
       expect(canceled.body.error).toBe('AlreadyCanceledSubscription');
@@ -230,7 +236,7 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
         const resumesAt = new Date(periodEnd.getTime() + 10 * DAY);
         const scheduled = await f.sdk.subscriptions.update(subscription.id, {
           pause_at_period_end: true,
-          resumes_at: resumesAt,
+          resumes_at: resumesAt.toISOString(),
         });
         expect(scheduled).toMatchObject({
           status: 'active',
@@ -299,7 +305,7 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
       await expectSpecPayloads();
     });
 
-    it('pause refusals: 409 CannotPauseSubscription twice or when canceled, NoScheduledPause, NotPausedSubscription; resumes_at before the period end 422', async () => {
+    it('pause refusals: 409 CannotPauseSubscription twice, NoScheduledPause, NotPausedSubscription; resumes_at before the period end 422', async () => {
       const { subscription } = await subscribed();
       expect(await failureOf(f.sdk.subscriptions.update(subscription.id, { pause_at_period_end: false }))).toEqual({
         status: 409,
@@ -311,7 +317,7 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
       });
       const early = new Date(now().getTime() + DAY);
       const tooEarly = await detailOf(
-        f.sdk.subscriptions.update(subscription.id, { pause_at_period_end: true, resumes_at: early }),
+        f.sdk.subscriptions.update(subscription.id, { pause_at_period_end: true, resumes_at: early.toISOString() }),
       );
       expect(tooEarly.detail).toEqual([
         {
@@ -375,6 +381,144 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
           input: {},
         },
       ]);
+    });
+  });
+  async function oneTimePurchase(amount = 10000) {
+    const benefit = await f.sdk.benefits.create({ type: 'custom', description: 'Lifetime access', properties: {} });
+    const product = f.polar.billing.seedProduct({
+      name: 'Lifetime',
+      prices: [{ amount_type: 'fixed', price_amount: amount }],
+      benefits: [benefit.id],
+    });
+    const buyer = await customer();
+    const { order } = f.polar.billing.purchase({ customer: buyer, product });
+    return { benefit, buyer, order };
+  }
+
+  describe('disputes', () => {
+    it('openDispute: a needs_response dispute on the order, listed and fetched; no webhook', async () => {
+      const { order, buyer } = await oneTimePurchase(10000);
+      const from = (await delivered()).length;
+      const opened = f.polar.billing.openDispute(order, { reason: 'product_not_received' });
+      const evidenceDue = new Date(now().getTime() + 21 * DAY).toISOString();
+      const fetched = await f.sdk.disputes.get(opened.id);
+      expect(fetched).toMatchObject({
+        id: opened.id,
+        status: 'needs_response',
+        resolved: false,
+        closed: false,
+        amount: 10000,
+        tax_amount: 0,
+        currency: 'usd',
+        reason: 'product_not_received',
+        evidence_due_by: evidenceDue,
+        past_due: false,
+        order_id: order.id,
+        case_id: null,
+        customer: { id: buyer.id },
+      });
+      expect(specErrors('Dispute', JSON.parse(JSON.stringify(f.polar.billing.disputes[0])))).toEqual([]);
+      const page = await f.sdk.disputes.list({ order_id: order.id, status: 'needs_response' });
+      expect(page.items.map((d) => d.id)).toEqual([opened.id]);
+      expect((await f.sdk.disputes.list({ status: ['won', 'lost'] })).items).toEqual([]);
+      expect(await delivered(from)).toEqual([]);
+      // The evidence deadline passes: past_due.
+      f.polar.billing.advanceTime(22 * DAY);
+      expect((await f.sdk.disputes.get(opened.id)).past_due).toBe(true);
+    });
+
+    it('accept concedes: lost and closed, the one-time order benefits revoked; a second accept is 409', async () => {
+      const { order, buyer } = await oneTimePurchase();
+      const dispute = f.polar.billing.openDispute(order);
+      const from = (await delivered()).length;
+      const accepted = await f.sdk.disputes.accept(dispute.id);
+      expect(accepted).toMatchObject({ status: 'lost', resolved: true, closed: true, past_due: false });
+      expect(await delivered(from)).toEqual(['benefit_grant.revoked', 'customer.state_changed']);
+      expect((await f.sdk.customers.getState(buyer.id)).granted_benefits).toEqual([]);
+      expect(await failureOf(f.sdk.disputes.accept(dispute.id))).toEqual({
+        status: 409,
+        body: { error: 'DisputeNotOpenError', detail: `Dispute ${dispute.id} is not awaiting a response.` },
+      });
+      await expectSpecPayloads();
+    });
+
+    it('a dispute won or lost on a subscription order revokes the subscription at once', async () => {
+      const { subscription, buyer } = await subscribed(3000);
+      const [order] = f.polar.billing.orders.filter((o) => o.subscription_id === subscription.id);
+      const dispute = f.polar.billing.openDispute(order, { amount: 1000 });
+      expect(f.polar.billing.settleDispute(dispute.id, 'under_review')).toMatchObject({ status: 'under_review' });
+      expect((await f.sdk.subscriptions.get(subscription.id)).status).toBe('active');
+      // Only a dispute awaiting a response can be accepted.
+      expect((await failureOf(f.sdk.disputes.accept(dispute.id))).status).toBe(409);
+      const from = (await delivered()).length;
+      expect(f.polar.billing.settleDispute(dispute.id, 'won')).toMatchObject({ status: 'won', resolved: true });
+      expect(await f.sdk.subscriptions.get(subscription.id)).toMatchObject({
+        status: 'canceled',
+        ended_at: now().toISOString(),
+      });
+      expect(await delivered(from)).toEqual([
+        'subscription.updated',
+        'subscription.canceled',
+        'subscription.revoked',
+        'benefit_grant.revoked',
+        'customer.state_changed',
+      ]);
+      expect((await f.sdk.customers.getState(buyer.id)).active_subscriptions).toEqual([]);
+      await expectSpecPayloads();
+    });
+
+    it('a disputed order cannot be refunded (403 RefundDisputedPayment); an unknown dispute is 404', async () => {
+      const { order } = await oneTimePurchase();
+      f.polar.billing.openDispute(order);
+      const refused = await failureOf(
+        f.sdk.refunds.create({ order_id: order.id, reason: 'customer_request', amount: 100 }),
+      );
+      expect(refused).toEqual({
+        status: 403,
+        body: {
+          error: 'RefundDisputedPayment',
+          detail: `Refund cannot be issued for order with disputed payment: ${order.id}`,
+        },
+      });
+      expect((await failureOf(f.sdk.disputes.get(randomUUID()))).status).toBe(404);
+      expect(() => f.polar.billing.openDispute(order)).toThrow(/already disputed/);
+    });
+
+    it('list sorts by amount and refuses an unknown status (422)', async () => {
+      const first = await oneTimePurchase(5000);
+      const second = await oneTimePurchase(8000);
+      const small = f.polar.billing.openDispute(first.order);
+      const large = f.polar.billing.openDispute(second.order);
+      expect((await f.sdk.disputes.list({ sorting: ['-amount'] })).items.map((d) => d.id)).toEqual([
+        large.id,
+        small.id,
+      ]);
+      expect((await f.sdk.disputes.list({ sorting: ['amount'] })).items.map((d) => d.id)).toEqual([small.id, large.id]);
+      const bad = await detailOf(f.sdk.disputes.list({ status: 'open' as never }));
+      expect(bad.detail[0]).toMatchObject({ type: 'enum', loc: ['query', 'status', 0] });
+    });
+  });
+
+  describe('refund failures', () => {
+    it('failRefund: refund.updated (failed), and the order gets the amount back (order.updated)', async () => {
+      const { order } = await oneTimePurchase(10000);
+      const refund = await f.sdk.refunds.create({ order_id: order.id, reason: 'customer_request', amount: 4000 });
+      expect((await f.sdk.orders.get(order.id)).status).toBe('partially_refunded');
+      const from = (await delivered()).length;
+      expect(f.polar.billing.failRefund(refund.id)).toMatchObject({ id: refund.id, status: 'failed' });
+      expect(await delivered(from)).toEqual(['refund.updated', 'order.updated']);
+      expect(await f.sdk.orders.get(order.id)).toMatchObject({
+        status: 'paid',
+        refunded_amount: 0,
+        refundable_amount: 10000,
+      });
+      const listed = await f.sdk.refunds.list({ order_id: order.id, succeeded: false });
+      expect(listed.items.map((r) => [r.id, r.status])).toEqual([[refund.id, 'failed']]);
+      expect(() => f.polar.billing.failRefund(refund.id)).toThrow(/already failed/);
+      // The order can be refunded again, in full.
+      await f.sdk.refunds.create({ order_id: order.id, reason: 'customer_request', amount: 10000 });
+      expect((await f.sdk.orders.get(order.id)).status).toBe('refunded');
+      await expectSpecPayloads();
     });
   });
 });

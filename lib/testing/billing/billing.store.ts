@@ -68,6 +68,18 @@ export type StoredOrder = Resource & {
 /** A refund as `POST /v1/refunds/` answers it (the emulator's card refunds succeed at once). */
 export type StoredRefund = Resource & { order_id: string; customer_id: string; amount: number };
 
+/** Polar's DisputeStatus. */
+export type DisputeStatus = 'prevented' | 'early_warning' | 'needs_response' | 'under_review' | 'lost' | 'won';
+
+/** A chargeback on an order's payment (Dispute without the embedded customer and the derived flags). */
+export type StoredDispute = Resource & {
+  status: DisputeStatus;
+  amount: number;
+  order_id: string;
+  customer_id: string;
+  evidence_due_by: string | null;
+};
+
 /** What `POST /v1/refunds/` asks for, validated. */
 export interface RefundRequest {
   order: StoredOrder;
@@ -226,6 +238,7 @@ export class BillingStore {
   readonly refunds = new Map<string, StoredRefund>();
   readonly licenseKeys = new Map<string, StoredLicenseKey>();
   readonly activations = new Map<string, StoredActivation>();
+  readonly disputes = new Map<string, StoredDispute>();
   private readonly meterLedger: MeterLedgerEntry[] = [];
   /** Proration entries (`prorate`) waiting for the subscription's next cycle order. */
   private readonly pendingProrations = new Map<string, ProrationItem[]>();
@@ -254,6 +267,7 @@ export class BillingStore {
       this.refunds,
       this.licenseKeys,
       this.activations,
+      this.disputes,
       this.pendingProrations,
     ])
       map.clear();
@@ -810,6 +824,8 @@ export class BillingStore {
     if (request.amount > Number(order.refundable_amount))
       throw ValidationFailure.polar('amount', 'Refund amount exceeds refundable amount', request.amount);
     if (!order.paid) throw new RefundUnknownPayment(order.id);
+    if ([...this.disputes.values()].some((dispute) => dispute.order_id === order.id && dispute.status !== 'prevented'))
+      throw new RefundDisputedPayment(order.id);
     const refund: StoredRefund = {
       ...this.stamp(),
       metadata: structuredClone(request.metadata),
@@ -827,19 +843,93 @@ export class BillingStore {
     };
     this.refunds.set(refund.id, refund);
     this.send('refund.created', refund);
-    const refunded = order.refunded_amount + request.amount;
-    const settled = order.net_amount + Number(order.applied_balance_amount);
-    Object.assign(order, {
-      refunded_amount: refunded,
-      status: refunded >= settled ? 'refunded' : 'partially_refunded',
-      refundable_amount: Math.max(0, settled - refunded),
-      modified_at: this.now(),
-    });
-    this.send('order.updated', this.orderView(order));
+    this.updateRefunds(order, request.amount);
     this.send('order.refunded', this.orderView(order));
     if (request.revoke_benefits && this.revokeGrantsWhere((grant) => grant.order_id === order.id))
       this.stateChanged(order.customer_id);
     return refund;
+  }
+
+  /** Polar's `Order.update_refunds`: the refunded amount moves by `delta`, the status follows (`order.updated`). */
+  private updateRefunds(order: StoredOrder, delta: number): void {
+    const refunded = order.refunded_amount + delta;
+    const settled = order.net_amount + Number(order.applied_balance_amount);
+    Object.assign(order, {
+      refunded_amount: refunded,
+      status: refunded === 0 ? 'paid' : refunded >= settled ? 'refunded' : 'partially_refunded',
+      refundable_amount: Math.max(0, settled - refunded),
+      modified_at: this.now(),
+    });
+    this.send('order.updated', this.orderView(order));
+  }
+
+  /**
+   * The processor reports the refund failed (Polar's `update_from_stripe`): `refund.updated`, and a refund that
+   * had succeeded gives its amount back to the order (`order.updated`; benefits it revoked stay revoked).
+   */
+  failRefund(refund: StoredRefund): StoredRefund {
+    if (refund.status === 'failed' || refund.status === 'canceled')
+      throw new Error(`refund ${refund.id} is already ${String(refund.status)}`);
+    const succeeded = refund.status === 'succeeded';
+    Object.assign(refund, { status: 'failed', modified_at: this.now() });
+    this.send('refund.updated', refund);
+    if (succeeded) this.updateRefunds(this.orders.get(refund.order_id)!, -refund.amount);
+    return refund;
+  }
+
+  // ---- disputes (Polar's dispute service) ---------------------------------------------------------------------
+
+  /** The customer's bank disputes the order's payment: a `needs_response` dispute (Polar sends no webhook for it). */
+  openDispute(order: StoredOrder, amount: number, reason: string, evidenceDays: number): StoredDispute {
+    const dispute: StoredDispute = {
+      ...this.stamp(),
+      status: 'needs_response',
+      amount,
+      tax_amount: 0,
+      currency: String(order.currency),
+      reason,
+      evidence_due_by: new Date(this.clock().getTime() + evidenceDays * DAY_MS).toISOString(),
+      has_evidence: false,
+      order_id: order.id,
+      payment_id: randomUUID(),
+      customer_id: order.customer_id,
+      case_id: null,
+    };
+    this.disputes.set(dispute.id, dispute);
+    return dispute;
+  }
+
+  /**
+   * The dispute moves on (Polar's `upsert_from_stripe`): `under_review`, or resolved `won` / `lost` — a resolved
+   * dispute revokes the subscription at once, or the one-time order's benefits.
+   */
+  settleDispute(dispute: StoredDispute, status: 'under_review' | 'won' | 'lost'): StoredDispute {
+    if (['won', 'lost', 'prevented'].includes(dispute.status))
+      throw new Error(`dispute ${dispute.id} is already closed (${dispute.status})`);
+    Object.assign(dispute, { status, modified_at: this.now() });
+    if (status === 'under_review') {
+      dispute.has_evidence = true;
+      return dispute;
+    }
+    const order = this.orders.get(dispute.order_id)!;
+    const subscription = order.subscription_id ? this.subscriptions.get(String(order.subscription_id)) : undefined;
+    if (subscription) {
+      if (subscription.status !== 'canceled' && subscription.status !== 'unpaid') this.revoke(subscription);
+    } else if (this.revokeGrantsWhere((grant) => grant.order_id === order.id)) this.stateChanged(order.customer_id);
+    return dispute;
+  }
+
+  /** Dispute as the API returns it: its customer, whether it is resolved or closed, and whether evidence is late. */
+  disputeView(dispute: StoredDispute): Resource {
+    const { customer_id: customerId, has_evidence: _evidence, ...fields } = dispute;
+    const due = dispute.evidence_due_by === null ? null : new Date(dispute.evidence_due_by).getTime();
+    return structuredClone({
+      ...fields,
+      resolved: dispute.status === 'won' || dispute.status === 'lost',
+      closed: ['won', 'lost', 'prevented'].includes(dispute.status),
+      past_due: dispute.status === 'needs_response' && due !== null && due < this.clock().getTime(),
+      customer: this.customerRecord(customerId),
+    });
   }
 
   // ---- plan and seat changes (Polar's subscription service `update_product` / `update_seats`) -----------------
@@ -1660,6 +1750,16 @@ export class SubscriptionFailure extends BillingFailure {
 export class RefundedAlready extends BillingFailure {
   constructor(orderId: string) {
     super(403, { error: 'RefundedAlready', detail: `Order is already fully refunded: ${orderId}` });
+  }
+}
+
+/** Polar's RefundDisputedPayment (403): the processor refuses to refund a disputed charge. */
+export class RefundDisputedPayment extends BillingFailure {
+  constructor(orderId: string) {
+    super(403, {
+      error: 'RefundDisputedPayment',
+      detail: `Refund cannot be issued for order with disputed payment: ${orderId}`,
+    });
   }
 }
 
