@@ -521,4 +521,63 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
       await expectSpecPayloads();
     });
   });
+  describe('meters of metered prices reset at each cycle', () => {
+    async function meteredPlan() {
+      const meter = await f.sdk.meters.create({
+        name: 'API calls',
+        filter: { conjunction: 'and', clauses: [{ property: 'name', operator: 'eq', value: 'api_call' }] },
+        aggregation: { func: 'count' },
+      });
+      const product = f.polar.billing.seedProduct({
+        name: 'Pay as you go',
+        recurring_interval: 'month',
+        prices: [
+          { amount_type: 'fixed', price_amount: 1000 },
+          { amount_type: 'metered_unit', meter_id: meter.id, unit_amount: 5 },
+        ],
+      });
+      const buyer = await customer();
+      const calls = (n: number) =>
+        f.sdk.events.ingest({
+          events: Array.from({ length: n }, () => ({ name: 'api_call', customer_id: buyer.id })),
+        });
+      return { meter, product, buyer, calls };
+    }
+
+    it('usage before the subscription and before each cycle stops counting; customer meters and active_meters show it', async () => {
+      const { meter, product, buyer, calls } = await meteredPlan();
+      await calls(4);
+      time.advance(1000);
+      const subscription = f.polar.billing.seedSubscription({ customer: buyer, product });
+      time.advance(1000);
+      expect((await f.sdk.customerMeters.list({ customer_id: buyer.id })).items).toEqual([
+        expect.objectContaining({ meter_id: meter.id, consumed_units: 0, credited_units: 0, balance: 0 }),
+      ]);
+      await calls(7);
+      expect((await f.sdk.customers.getState(buyer.id)).active_meters).toEqual([
+        expect.objectContaining({ meter_id: meter.id, consumed_units: 7, balance: -7 }),
+      ]);
+      f.polar.billing.advanceTime(new Date(String(subscription.current_period_end)).getTime() - now().getTime());
+      expect((await f.sdk.subscriptions.get(subscription.id)).current_period_start).toBe(
+        subscription.current_period_end,
+      );
+      const [afterCycle] = (await f.sdk.customerMeters.list({ customer_id: buyer.id })).items;
+      expect(afterCycle).toMatchObject({ meter_id: meter.id, consumed_units: 0, balance: 0 });
+      f.polar.billing.advanceTime(1000);
+      await calls(2);
+      expect((await f.sdk.customers.getState(buyer.id)).active_meters).toEqual([
+        expect.objectContaining({ meter_id: meter.id, consumed_units: 2, balance: -2 }),
+      ]);
+      await expectSpecPayloads();
+    });
+
+    it('a customer without the metered subscription keeps counting all usage', async () => {
+      const { meter, calls, buyer } = await meteredPlan();
+      await calls(3);
+      f.polar.billing.advanceTime(40 * DAY);
+      expect((await f.sdk.customerMeters.list({ customer_id: buyer.id })).items).toEqual([
+        expect.objectContaining({ meter_id: meter.id, consumed_units: 3 }),
+      ]);
+    });
+  });
 });

@@ -538,6 +538,7 @@ export class BillingStore {
       custom_field_data: {},
     };
     this.subscriptions.set(subscription.id, subscription);
+    this.resetMeteredPrices(subscription, start.getTime());
     return subscription;
   }
 
@@ -760,6 +761,7 @@ export class BillingStore {
     this.send('subscription.updated', this.subscriptionView(subscription));
     this.send('subscription.cycled', this.subscriptionView(subscription));
     this.send('order.created', this.orderView(order));
+    this.resetMeteredPrices(subscription, start.getTime());
     this.collect(subscription, order);
     if (subscription.status === 'active') this.cycleMeterCredits(subscription);
   }
@@ -1274,6 +1276,7 @@ export class BillingStore {
     });
     this.send('subscription.updated', this.subscriptionView(subscription));
     this.send('subscription.resumed', this.subscriptionView(subscription));
+    this.resetMeteredPrices(subscription, start.getTime());
     const product = this.products.get(subscription.product_id)!;
     this.regrant(subscription, product);
     const order = this.createOrder(
@@ -1454,6 +1457,27 @@ export class BillingStore {
       grant.properties = this.creditMeter(grant.customer_id, benefit);
       grant.modified_at = this.now();
       this.send('benefit_grant.cycled', this.grantView(grant));
+    }
+  }
+
+  /**
+   * Polar's `reset_meters` for the meters of the subscription's metered prices: usage before `at` (the period's
+   * start) no longer counts. A meter a `meter_credit` benefit credits resets with its credits (`cycleMeterCredits`).
+   */
+  private resetMeteredPrices(subscription: StoredSubscription, at: number): void {
+    const credited = new Set(
+      [...this.grants.values()]
+        .filter((grant) => grant.subscription_id === subscription.id && grant.is_granted)
+        .map((grant) => this.benefits.get(grant.benefit_id)!)
+        .filter((benefit) => benefit.type === 'meter_credit')
+        .map((benefit) => (benefit.properties as { meter_id: string }).meter_id),
+    );
+    const product = this.products.get(subscription.product_id)!;
+    for (const price of product.prices) {
+      if (price.amount_type !== 'metered_unit' || price.is_archived) continue;
+      const meterId = String(price.meter_id);
+      if (credited.has(meterId)) continue;
+      this.meterLedger.push({ customer_id: subscription.customer_id, meter_id: meterId, at, kind: 'reset', units: 0 });
     }
   }
 
