@@ -40,6 +40,11 @@ export class EmulatorTokens {
     this.tokens.set(token, new Set(scopes));
   }
 
+  /** Whether `token` is one of the organization's access tokens. */
+  knows(token: string): boolean {
+    return this.tokens.has(token);
+  }
+
   /**
    * Checks the bearer token against the route's scopes and answers 401/403 exactly as Polar does.
    * Returns true when the request may proceed.

@@ -100,6 +100,8 @@ const EXPECTED_OPERATIONS = [
   'customer_portal:license_keys:validate',
   'customer_portal:license_keys:activate',
   'customer_portal:license_keys:deactivate',
+  'customer_portal:license_keys:list',
+  'customer_portal:license_keys:get',
   'customer_meters:list',
   'customer_meters:get',
   'disputes:list',
@@ -2070,6 +2072,50 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
       'disputes.accept of an unknown id → 404',
       async () => {
         await expectNotFound(polar.disputes.accept(randomUUID()));
+      },
+      CASE_MS,
+    );
+    /** A customer holding a license key, and an SDK signed in as them (a customer session token). */
+    const keyHolder = async () => {
+      const benefit = await polar.benefits.create({
+        type: 'license_keys',
+        description: 'App license',
+        properties: { activations: { limit: 2, enable_customer_admin: true } },
+      });
+      const app = main.billing.seedProduct({
+        name: 'App',
+        prices: [{ amount_type: 'fixed', price_amount: 4900 }],
+        benefits: [benefit.id],
+      });
+      const customer = buyer();
+      main.billing.purchase({ customer, product: app });
+      const key = main.billing.licenseKeys.find((candidate) => candidate.customer_id === customer.id)!;
+      const session = await polar.customerSessions.create({ customer_id: customer.id });
+      return { benefit, customer, key, portal: sdkFor(session.token) };
+    };
+    contractCase(
+      "customerPortal.licenseKeys.list with a customer session → 200 the customer's keys",
+      async () => {
+        const { key, benefit, portal } = await keyHolder();
+        const page = await portal.customerPortal.licenseKeys.list({ benefit_id: benefit.id });
+        expect(page.items.map((item) => item.id)).toEqual([key.id]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerPortal.licenseKeys.get with a customer session → 200 LicenseKeyWithActivations',
+      async () => {
+        const { key, portal } = await keyHolder();
+        expect(await portal.customerPortal.licenseKeys.get(key.id)).toMatchObject({ id: key.id, activations: [] });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      "customerPortal.licenseKeys.get of another customer's key → 404",
+      async () => {
+        const mine = await keyHolder();
+        const theirs = await keyHolder();
+        await expectNotFound(mine.portal.customerPortal.licenseKeys.get(theirs.key.id));
       },
       CASE_MS,
     );

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { webhooks } from '@polar-sh/sdk/2026-10';
+import { createPolar, webhooks } from '@polar-sh/sdk/2026-10';
 import {
   detailOf,
   failureOf,
@@ -578,6 +578,62 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
       expect((await f.sdk.customerMeters.list({ customer_id: buyer.id })).items).toEqual([
         expect.objectContaining({ meter_id: meter.id, consumed_units: 3 }),
       ]);
+    });
+  });
+  describe("the customer portal's own license keys", () => {
+    async function keyHolder() {
+      const benefit = await f.sdk.benefits.create({
+        type: 'license_keys',
+        description: 'App license',
+        properties: { prefix: 'app', activations: { limit: 2, enable_customer_admin: true } },
+      });
+      const product = f.polar.billing.seedProduct({
+        name: 'App',
+        prices: [{ amount_type: 'fixed', price_amount: 4900 }],
+        benefits: [benefit.id],
+      });
+      const buyer = await customer();
+      f.polar.billing.purchase({ customer: buyer, product });
+      const key = f.polar.billing.licenseKeys.find((candidate) => candidate.customer_id === buyer.id)!;
+      const session = await f.sdk.customerSessions.create({ customer_id: buyer.id });
+      const portal = createPolar({ accessToken: session.token, baseUrl: f.polar.url });
+      return { benefit, buyer, key, portal };
+    }
+
+    it("a customer session lists and gets its own keys (with activations), not another customer's", async () => {
+      const mine = await keyHolder();
+      const theirs = await keyHolder();
+      const activation = await mine.portal.customerPortal.licenseKeys.activate({
+        key: mine.key.key,
+        organization_id: f.polar.organizationId,
+        label: 'MacBook',
+      });
+      const page = await mine.portal.customerPortal.licenseKeys.list();
+      expect(page.items.map((key) => [key.id, key.customer_id, key.key])).toEqual([
+        [mine.key.id, mine.buyer.id, mine.key.key],
+      ]);
+      expect(specErrors('ListResource_LicenseKeyRead_', JSON.parse(JSON.stringify(page)))).toEqual([]);
+      expect((await mine.portal.customerPortal.licenseKeys.list({ benefit_id: theirs.benefit.id })).items).toEqual([]);
+      const one = await mine.portal.customerPortal.licenseKeys.get(mine.key.id);
+      expect(one.activations.map((a) => [a.id, a.label])).toEqual([[activation.id, 'MacBook']]);
+      const other = await failureOf(mine.portal.customerPortal.licenseKeys.get(theirs.key.id));
+      expect(other).toEqual({ status: 404, body: { error: 'ResourceNotFound', detail: 'Not found' } });
+    });
+
+    it('an organization token is not a portal subject (401 Unauthorized); an unknown token is 401 invalid_token', async () => {
+      const { key } = await keyHolder();
+      const asOrganization = await fetch(`${f.polar.url}/v1/customer-portal/license-keys/${key.id}`, {
+        headers: { authorization: `Bearer ${f.polar.accessToken}` },
+      });
+      expect([asOrganization.status, await asOrganization.json()]).toEqual([
+        401,
+        { error: 'Unauthorized', detail: 'Unauthorized' },
+      ]);
+      const unknown = await fetch(`${f.polar.url}/v1/customer-portal/license-keys/`, {
+        headers: { authorization: 'Bearer polar_cst_nope' },
+      });
+      expect(unknown.status).toBe(401);
+      expect(((await unknown.json()) as { error: string }).error).toBe('invalid_token');
     });
   });
 });
