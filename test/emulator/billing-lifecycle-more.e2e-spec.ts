@@ -287,6 +287,9 @@ describe('emulator: subscription updates, disputes, refund failures, metered res
           'order.paid',
           'customer.state_changed',
         ]);
+        // Polar grants the same grant again (one per benefit and subscription), it does not add another.
+        const grants = f.polar.billing.benefitGrants.filter((g) => g.subscription_id === subscription.id);
+        expect(grants.map((g) => g.is_granted)).toEqual([true]);
         expect((await f.sdk.customers.getState(buyer.id)).granted_benefits).toHaveLength(1);
         await expectSpecPayloads();
       },

@@ -1304,6 +1304,31 @@ export class BillingStore {
 
   grant(customerId: string, benefit: Resource, subscriptionId: string | null, orderId: string | null): void {
     const now = this.now();
+    // Polar's `grant_benefit`: one grant per benefit and scope (the subscription, else the order); a revoked one
+    // is granted again (same id, same license key), a granted one is left as it is.
+    const existing = [...this.grants.values()].find(
+      (candidate) =>
+        candidate.customer_id === customerId &&
+        candidate.benefit_id === benefit.id &&
+        (subscriptionId !== null ? candidate.subscription_id === subscriptionId : candidate.order_id === orderId),
+    );
+    if (existing?.is_granted) return;
+    if (existing) {
+      Object.assign(existing, {
+        granted_at: now,
+        is_granted: true,
+        revoked_at: null,
+        is_revoked: false,
+        modified_at: now,
+      });
+      const key = this.licenseKeys.get(String((existing.properties as Record<string, unknown>).license_key_id));
+      if (key) Object.assign(key, { status: 'granted', modified_at: now });
+      else if (benefit.type === 'license_keys')
+        existing.properties = this.issueLicenseKey(customerId, benefit, subscriptionId);
+      if (benefit.type === 'meter_credit') existing.properties = this.creditMeter(customerId, benefit);
+      this.send('benefit_grant.created', this.grantView(existing));
+      return;
+    }
     const grant: StoredGrant = {
       ...this.stamp(),
       granted_at: now,
