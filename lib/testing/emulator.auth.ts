@@ -28,6 +28,8 @@ export const ALL_SCOPES = [
   'license_keys:write',
   'discounts:read',
   'discounts:write',
+  'disputes:read',
+  'disputes:write',
 ] as const;
 
 /** Organization access tokens and their scopes. */
@@ -38,6 +40,11 @@ export class EmulatorTokens {
     if (typeof token !== 'string' || token.length === 0)
       throw new TypeError('addToken: token must be a non-empty string');
     this.tokens.set(token, new Set(scopes));
+  }
+
+  /** Whether `token` is one of the organization's access tokens. */
+  knows(token: string): boolean {
+    return this.tokens.has(token);
   }
 
   /**

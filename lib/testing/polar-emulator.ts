@@ -42,6 +42,8 @@ import { usageRoutes } from './billing/usage.routes.js';
 import { refundRoutes } from './billing/refunds.routes.js';
 import { licenseKeyRoutes } from './billing/license-keys.routes.js';
 import { discountRoutes } from './billing/discounts.routes.js';
+import { disputeRoutes } from './billing/disputes.routes.js';
+import { portalLicenseKeyRoutes } from './billing/portal-license-keys.routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 // Python's json gives up near its recursion limit (1000); JavaScript's JSON.stringify overflows the stack a few
@@ -153,6 +155,8 @@ export class PolarEmulator {
       ...refundRoutes(this.billingStore),
       ...licenseKeyRoutes(this.billingStore),
       ...discountRoutes(this.billingStore),
+      ...disputeRoutes(this.billingStore),
+      ...portalLicenseKeyRoutes(this.billingStore, (token) => this.tokens.knows(token)),
     ];
   }
 

@@ -100,8 +100,13 @@ const EXPECTED_OPERATIONS = [
   'customer_portal:license_keys:validate',
   'customer_portal:license_keys:activate',
   'customer_portal:license_keys:deactivate',
+  'customer_portal:license_keys:list',
+  'customer_portal:license_keys:get',
   'customer_meters:list',
   'customer_meters:get',
+  'disputes:list',
+  'disputes:get',
+  'disputes:accept',
   'discounts:create',
   'discounts:list',
   'discounts:get',
@@ -2073,6 +2078,335 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
             input: discount.id,
           },
         ]);
+      },
+      CASE_MS,
+    );
+  });
+
+  describe('billing, the rest: subscription update forms, disputes, refund failures', () => {
+    const CASE_MS = 60_000;
+    const HOUR = 60 * 60 * 1000;
+    const DAY = 24 * HOUR;
+    const at = (ms: number) => new Date(main.billing.now().getTime() + ms).toISOString();
+    const buyer = () => main.seedCustomer({ email: `${randomUUID().slice(0, 8)}@mailinator.com` });
+    const product = (trial = false) =>
+      main.billing.seedProduct({
+        name: 'Plan',
+        recurring_interval: 'month',
+        prices: [{ amount_type: 'fixed', price_amount: 2000 }],
+        ...(trial ? { trial_interval: 'day' as const, trial_interval_count: 7 } : {}),
+      });
+    const subscriptionOf = (trial = false) =>
+      main.billing.seedSubscription({ customer: buyer(), product: product(trial) });
+    const periodEndOf = (subscription: Record<string, unknown>) =>
+      new Date(String(subscription.current_period_end)).getTime();
+    /** A subscription whose period ends within the hour, so the case moves the shared clock by minutes only. */
+    const endingSoon = async () => {
+      const subscription = subscriptionOf();
+      await polar.subscriptions.update(subscription.id, { current_billing_period_end: at(HOUR) });
+      return subscription;
+    };
+    const paidOrder = () => {
+      const one = main.billing.seedProduct({
+        name: 'Lifetime',
+        prices: [{ amount_type: 'fixed', price_amount: 9000 }],
+      });
+      return main.billing.purchase({ customer: buyer(), product: one }).order;
+    };
+
+    contractCase(
+      'subscriptions.update metadata → 200 with the new metadata',
+      async () => {
+        const subscription = subscriptionOf();
+        expect((await polar.subscriptions.update(subscription.id, { metadata: { tier: 'gold' } })).metadata).toEqual({
+          tier: 'gold',
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update trial_end after the period end → 200 trialing',
+      async () => {
+        const subscription = subscriptionOf();
+        const end = new Date(periodEndOf(subscription) + 7 * DAY).toISOString();
+        expect(await polar.subscriptions.update(subscription.id, { trial_end: end })).toMatchObject({
+          status: 'trialing',
+          trial_end: end,
+          current_period_end: end,
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update trial_end now on a trialing subscription → 200 active',
+      async () => {
+        const subscription = subscriptionOf(true);
+        expect(subscription.status).toBe('trialing');
+        expect((await polar.subscriptions.update(subscription.id, { trial_end: 'now' })).status).toBe('active');
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update trial_end now when not trialing → 422 body.trial_end',
+      async () => {
+        const body = await validationErrorOf(polar.subscriptions.update(subscriptionOf().id, { trial_end: 'now' }));
+        expect(body.detail).toEqual([
+          expect.objectContaining({ loc: ['body', 'trial_end'], msg: 'The subscription is not currently trialing.' }),
+        ]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update trial_end in the past → 422 datetime_future',
+      async () => {
+        const body = await validationErrorOf(polar.subscriptions.update(subscriptionOf().id, { trial_end: at(-DAY) }));
+        expect(body.detail[0]).toMatchObject({ type: 'datetime_future', msg: 'Input should be in the future' });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update trial_end on a past_due subscription → 403 InactiveSubscription',
+      async () => {
+        const subscription = await endingSoon();
+        main.billing.failNextPayments(1);
+        main.billing.advanceTime(HOUR);
+        expect((await polar.subscriptions.get(subscription.id)).status).toBe('past_due');
+        expect(await failureOf(polar.subscriptions.update(subscription.id, { trial_end: at(60 * DAY) }))).toEqual({
+          status: 403,
+          body: { error: 'InactiveSubscription', detail: `Subscription ${subscription.id} is not active.` },
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update current_billing_period_end → 200 with the new period end',
+      async () => {
+        const end = at(40 * DAY);
+        expect(
+          (await polar.subscriptions.update(subscriptionOf().id, { current_billing_period_end: end }))
+            .current_period_end,
+        ).toBe(end);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update current_billing_period_end in the past → 422',
+      async () => {
+        const body = await validationErrorOf(
+          polar.subscriptions.update(subscriptionOf().id, { current_billing_period_end: at(-HOUR) }),
+        );
+        expect(body.detail[0]).toMatchObject({
+          type: 'datetime_future',
+          loc: ['body', 'SubscriptionUpdateBillingPeriod', 'current_billing_period_end'],
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update current_billing_period_end when canceled at period end → 403',
+      async () => {
+        const subscription = subscriptionOf();
+        await polar.subscriptions.update(subscription.id, { cancel_at_period_end: true });
+        const failure = await failureOf(
+          polar.subscriptions.update(subscription.id, { current_billing_period_end: at(DAY) }),
+        );
+        expect(failure).toMatchObject({ status: 403, body: { error: 'AlreadyCanceledSubscription' } });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update pause_at_period_end with resumes_at → 200 scheduled',
+      async () => {
+        const subscription = subscriptionOf();
+        const resumesAt = new Date(periodEndOf(subscription) + 10 * DAY).toISOString();
+        expect(
+          await polar.subscriptions.update(subscription.id, { pause_at_period_end: true, resumes_at: resumesAt }),
+        ).toMatchObject({ status: 'active', pause_at_period_end: true, resumes_at: resumesAt });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update resumes_at before the period end → 422 body.resumes_at',
+      async () => {
+        const body = await validationErrorOf(
+          polar.subscriptions.update(subscriptionOf().id, { pause_at_period_end: true, resumes_at: at(DAY) }),
+        );
+        expect(body.detail).toEqual([
+          expect.objectContaining({
+            loc: ['body', 'resumes_at'],
+            msg: 'resumes_at must be after the current period end.',
+          }),
+        ]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update pause_at_period_end false → 200, the pause called off',
+      async () => {
+        const subscription = subscriptionOf();
+        await polar.subscriptions.update(subscription.id, { pause_at_period_end: true });
+        expect(
+          (await polar.subscriptions.update(subscription.id, { pause_at_period_end: false })).pause_at_period_end,
+        ).toBe(false);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update resume on a paused subscription → 200 active, a fresh period',
+      async () => {
+        const subscription = await endingSoon();
+        await polar.subscriptions.update(subscription.id, { pause_at_period_end: true });
+        main.billing.advanceTime(HOUR);
+        expect((await polar.subscriptions.get(subscription.id)).status).toBe('paused');
+        const before = main.billing.now().getTime();
+        const resumed = await polar.subscriptions.update(subscription.id, { resume: true });
+        expect(resumed.status).toBe('active');
+        // The fresh period starts at the resume (this emulator runs on the system clock, which moves on).
+        expect(new Date(resumed.current_period_start).getTime()).toBeGreaterThanOrEqual(before);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update pending_update null → 200, the scheduled change dropped',
+      async () => {
+        const subscription = subscriptionOf();
+        await polar.subscriptions.update(subscription.id, {
+          product_id: product().id,
+          proration_behavior: 'next_period',
+        });
+        expect((await polar.subscriptions.update(subscription.id, { pending_update: null })).pending_update).toBeNull();
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'subscriptions.update pending_update null with none → 422',
+      async () => {
+        const body = await validationErrorOf(polar.subscriptions.update(subscriptionOf().id, { pending_update: null }));
+        expect(body.detail).toEqual([
+          expect.objectContaining({
+            loc: ['body', 'pending_update'],
+            msg: 'This subscription has no pending update to clear.',
+          }),
+        ]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'disputes.list by order and status → 200 ListResource[Dispute]',
+      async () => {
+        const order = paidOrder();
+        const dispute = main.billing.openDispute(order);
+        const page = await polar.disputes.list({
+          order_id: order.id,
+          status: ['needs_response'],
+          sorting: ['-amount'],
+        });
+        expect(page.items.map((item) => item.id)).toEqual([dispute.id]);
+        expect(page.pagination).toEqual({ total_count: 1, max_page: 1 });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'disputes.get → 200 Dispute with its customer',
+      async () => {
+        const order = paidOrder();
+        const dispute = main.billing.openDispute(order, { amount: 4000, reason: 'fraudulent' });
+        expect(await polar.disputes.get(dispute.id)).toMatchObject({
+          status: 'needs_response',
+          amount: 4000,
+          order_id: order.id,
+          customer: { id: order.customer_id },
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'disputes.get of an unknown id → 404',
+      async () => {
+        await expectNotFound(polar.disputes.get(randomUUID()));
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'disputes.accept → 200 lost, resolved and closed',
+      async () => {
+        const dispute = main.billing.openDispute(paidOrder());
+        expect(await polar.disputes.accept(dispute.id)).toMatchObject({ status: 'lost', resolved: true, closed: true });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'disputes.accept a closed dispute → 409 DisputeNotOpenError',
+      async () => {
+        const dispute = main.billing.openDispute(paidOrder());
+        main.billing.settleDispute(dispute.id, 'won');
+        expect(await failureOf(polar.disputes.accept(dispute.id))).toEqual({
+          status: 409,
+          body: { error: 'DisputeNotOpenError', detail: `Dispute ${dispute.id} is not awaiting a response.` },
+        });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'disputes.accept of an unknown id → 404',
+      async () => {
+        await expectNotFound(polar.disputes.accept(randomUUID()));
+      },
+      CASE_MS,
+    );
+    /** A customer holding a license key, and an SDK signed in as them (a customer session token). */
+    const keyHolder = async () => {
+      const benefit = await polar.benefits.create({
+        type: 'license_keys',
+        description: 'App license',
+        properties: { activations: { limit: 2, enable_customer_admin: true } },
+      });
+      const app = main.billing.seedProduct({
+        name: 'App',
+        prices: [{ amount_type: 'fixed', price_amount: 4900 }],
+        benefits: [benefit.id],
+      });
+      const customer = buyer();
+      main.billing.purchase({ customer, product: app });
+      const key = main.billing.licenseKeys.find((candidate) => candidate.customer_id === customer.id)!;
+      const session = await polar.customerSessions.create({ customer_id: customer.id });
+      return { benefit, customer, key, portal: sdkFor(session.token) };
+    };
+    contractCase(
+      "customerPortal.licenseKeys.list with a customer session → 200 the customer's keys",
+      async () => {
+        const { key, benefit, portal } = await keyHolder();
+        const page = await portal.customerPortal.licenseKeys.list({ benefit_id: benefit.id });
+        expect(page.items.map((item) => item.id)).toEqual([key.id]);
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'customerPortal.licenseKeys.get with a customer session → 200 LicenseKeyWithActivations',
+      async () => {
+        const { key, portal } = await keyHolder();
+        expect(await portal.customerPortal.licenseKeys.get(key.id)).toMatchObject({ id: key.id, activations: [] });
+      },
+      CASE_MS,
+    );
+    contractCase(
+      "customerPortal.licenseKeys.get of another customer's key → 404",
+      async () => {
+        const mine = await keyHolder();
+        const theirs = await keyHolder();
+        await expectNotFound(mine.portal.customerPortal.licenseKeys.get(theirs.key.id));
+      },
+      CASE_MS,
+    );
+    contractCase(
+      'refunds.list after a refund failed → 200, status failed, the order paid again',
+      async () => {
+        const order = paidOrder();
+        const refund = await polar.refunds.create({ order_id: order.id, reason: 'customer_request', amount: 3000 });
+        main.billing.failRefund(refund.id);
+        const page = await polar.refunds.list({ order_id: order.id });
+        expect(page.items.map((item) => [item.id, item.status])).toEqual([[refund.id, 'failed']]);
+        expect(await polar.orders.get(order.id)).toMatchObject({ status: 'paid', refunded_amount: 0 });
       },
       CASE_MS,
     );

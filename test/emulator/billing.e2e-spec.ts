@@ -720,7 +720,7 @@ describe('emulator: billing lifecycle', () => {
       expect(specErrors('Subscription', active)).toEqual([]);
       expect(f.polar.billing.orders.map((o) => [o.billing_reason, o.total_amount, o.status])).toEqual([
         ['subscription_create', 0, 'paid'],
-        ['subscription_cycle_after_trial', 2000, 'paid'],
+        ['subscription_cycle', 2000, 'paid'],
       ]);
       expect(await delivered()).toEqual(PAID_RENEWAL_EVENTS);
       const state = await f.sdk.customers.getStateExternal('user-c');
@@ -736,7 +736,7 @@ describe('emulator: billing lifecycle', () => {
       expect(f.polar.billing.subscriptions[0].status).toBe('past_due');
       expect(f.polar.billing.orders.map((o) => [o.billing_reason, o.status])).toEqual([
         ['subscription_create', 'paid'],
-        ['subscription_cycle_after_trial', 'pending'],
+        ['subscription_cycle', 'pending'],
       ]);
     });
   });

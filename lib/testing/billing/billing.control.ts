@@ -193,6 +193,60 @@ export class PolarEmulatorBilling {
     };
   }
 
+  /**
+   * The customer's bank disputes a paid order's payment (a chargeback): a `needs_response` dispute, listed by
+   * `disputes.list`. `amount` defaults to what was paid and not refunded; evidence is due in `evidenceDays` (21).
+   * Polar sends no webhook for a dispute; its resolution revokes (see `settleDispute`).
+   */
+  openDispute(
+    order: string | { id: string },
+    options: { amount?: number; reason?: string; evidenceDays?: number } = {},
+  ): Resource {
+    return seeding('openDispute', () => {
+      const stored = this.store.orders.get(idOf(order));
+      if (!stored) throw new Error(`no order with id ${idOf(order)}`);
+      if (!stored.paid) throw new Error(`order ${stored.id} was not paid`);
+      if ([...this.store.disputes.values()].some((dispute) => dispute.order_id === stored.id))
+        throw new Error(`order ${stored.id} is already disputed`);
+      const disputable = Number(stored.refundable_amount);
+      const amount = options.amount ?? disputable;
+      if (!Number.isInteger(amount) || amount <= 0 || amount > disputable)
+        throw new Error(`amount must be an integer from 1 to ${disputable} (cents paid and not refunded)`);
+      const dispute = this.store.openDispute(
+        stored,
+        amount,
+        options.reason ?? 'fraudulent',
+        options.evidenceDays ?? 21,
+      );
+      return this.store.disputeView(dispute);
+    });
+  }
+
+  /**
+   * The processor moves a dispute on: `under_review` (evidence submitted), or resolved `won` / `lost`. Polar revokes
+   * on either resolution: the order's subscription is revoked at once (`subscription.revoked`), or a one-time
+   * order's benefits (`benefit_grant.revoked`).
+   */
+  settleDispute(disputeId: string, status: 'under_review' | 'won' | 'lost'): Resource {
+    return seeding('settleDispute', () => {
+      const dispute = this.store.disputes.get(disputeId);
+      if (!dispute) throw new Error(`no dispute with id ${disputeId}`);
+      return this.store.disputeView(this.store.settleDispute(dispute, status));
+    });
+  }
+
+  /**
+   * The processor reports a refund failed (`refund.updated`, status `failed`): the amount goes back on the order
+   * (`order.updated`: `refunded_amount` and status as before the refund).
+   */
+  failRefund(refundId: string): Resource {
+    return seeding('failRefund', () => {
+      const refund = this.store.refunds.get(refundId);
+      if (!refund) throw new Error(`no refund with id ${refundId}`);
+      return structuredClone(this.store.failRefund(refund));
+    });
+  }
+
   private checkout(id: string): StoredCheckout {
     const checkout = this.store.checkouts.get(id);
     if (!checkout) throw new Error(`billing: no checkout with id ${id}`);
@@ -222,6 +276,11 @@ export class PolarEmulatorBilling {
   /** Refunds, oldest first, as `refunds.create` returned them. */
   get refunds(): Resource[] {
     return structuredClone([...this.store.refunds.values()]);
+  }
+
+  /** Disputes, oldest first, as `disputes.get` returns them. */
+  get disputes(): Resource[] {
+    return [...this.store.disputes.values()].map((dispute) => this.store.disputeView(dispute));
   }
 
   /** License keys granted by `license_keys` benefits, oldest first (LicenseKeyRead, with the full key). */

@@ -46,7 +46,7 @@ export type StoredCheckout = Resource & {
 };
 
 export type StoredSubscription = Resource & {
-  status: 'incomplete' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid';
+  status: 'incomplete' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid' | 'paused';
   customer_id: string;
   product_id: string;
   current_period_start: string;
@@ -77,6 +77,18 @@ export type StoredOrder = Resource & {
 
 /** A refund as `POST /v1/refunds/` answers it (the emulator's card refunds succeed at once). */
 export type StoredRefund = Resource & { order_id: string; customer_id: string; amount: number };
+
+/** Polar's DisputeStatus. */
+export type DisputeStatus = 'prevented' | 'early_warning' | 'needs_response' | 'under_review' | 'lost' | 'won';
+
+/** A chargeback on an order's payment (Dispute without the embedded customer and the derived flags). */
+export type StoredDispute = Resource & {
+  status: DisputeStatus;
+  amount: number;
+  order_id: string;
+  customer_id: string;
+  evidence_due_by: string | null;
+};
 
 /** What `POST /v1/refunds/` asks for, validated. */
 export interface RefundRequest {
@@ -239,6 +251,7 @@ export class BillingStore {
   readonly discounts = new Map<string, StoredDiscount>();
   /** Start of the first period each subscription's discount applied to (Polar's `discount_applied_at`). */
   private readonly discountAppliedAt = new Map<string, string>();
+  readonly disputes = new Map<string, StoredDispute>();
   private readonly meterLedger: MeterLedgerEntry[] = [];
   /** Proration entries (`prorate`) waiting for the subscription's next cycle order. */
   private readonly pendingProrations = new Map<string, ProrationItem[]>();
@@ -267,6 +280,7 @@ export class BillingStore {
       this.refunds,
       this.licenseKeys,
       this.activations,
+      this.disputes,
       this.pendingProrations,
       this.discounts,
       this.discountAppliedAt,
@@ -554,6 +568,7 @@ export class BillingStore {
       custom_field_data: {},
     };
     this.subscriptions.set(subscription.id, subscription);
+    this.resetMeteredPrices(subscription, start.getTime());
     return subscription;
   }
 
@@ -730,6 +745,11 @@ export class BillingStore {
     for (const subscription of this.subscriptions.values()) {
       // A subscription more than one period behind renews once per call, period by period.
       for (let guard = 0; guard < 1000; guard++) {
+        if (subscription.status === 'paused') {
+          if (!this.resumeIsDue(subscription)) break;
+          this.resume(subscription);
+          continue;
+        }
         if (!['active', 'trialing', 'past_due'].includes(subscription.status)) break;
         if (subscription.status === 'past_due') {
           this.retryPastDue(subscription);
@@ -742,12 +762,20 @@ export class BillingStore {
           this.revoke(subscription);
           break;
         }
+        if (subscription.pause_at_period_end) {
+          this.enterPause(subscription);
+          continue;
+        }
         this.renew(subscription);
       }
     }
   }
 
-  /** A period ends: the next one starts with its order (a trial's end converts it: `active`, `subscription_cycle_after_trial`). */
+  /**
+   * A period ends: the next one starts with its order (a trial's end converts it to `active`). The order's
+   * `billing_reason` is `subscription_cycle` either way: Polar's `subscription_cycle_after_trial` is internal and
+   * its OrderBase serializer writes the public `subscription_cycle`.
+   */
   private renew(subscription: StoredSubscription): void {
     this.applyPendingUpdate(subscription);
     const product = this.products.get(subscription.product_id)!;
@@ -767,7 +795,6 @@ export class BillingStore {
     });
     if (afterTrial) subscription.status = 'active';
     const customer = this.customerRecord(subscription.customer_id);
-    const reason = afterTrial ? 'subscription_cycle_after_trial' : 'subscription_cycle';
     const prorations = this.pendingProrations.get(subscription.id) ?? [];
     this.pendingProrations.delete(subscription.id);
     const discount = this.cycleDiscount(subscription);
@@ -775,7 +802,7 @@ export class BillingStore {
       customer,
       product,
       subscription.amount,
-      reason,
+      'subscription_cycle',
       subscription,
       null,
       prorations,
@@ -784,6 +811,7 @@ export class BillingStore {
     this.send('subscription.updated', this.subscriptionView(subscription));
     this.send('subscription.cycled', this.subscriptionView(subscription));
     this.send('order.created', this.orderView(order));
+    this.resetMeteredPrices(subscription, start.getTime());
     this.collect(subscription, order);
     if (subscription.status === 'active') this.cycleMeterCredits(subscription);
   }
@@ -848,6 +876,8 @@ export class BillingStore {
     if (request.amount > Number(order.refundable_amount))
       throw ValidationFailure.polar('amount', 'Refund amount exceeds refundable amount', request.amount);
     if (!order.paid) throw new RefundUnknownPayment(order.id);
+    if ([...this.disputes.values()].some((dispute) => dispute.order_id === order.id && dispute.status !== 'prevented'))
+      throw new RefundDisputedPayment(order.id);
     const refund: StoredRefund = {
       ...this.stamp(),
       metadata: structuredClone(request.metadata),
@@ -865,19 +895,93 @@ export class BillingStore {
     };
     this.refunds.set(refund.id, refund);
     this.send('refund.created', refund);
-    const refunded = order.refunded_amount + request.amount;
-    const settled = order.net_amount + Number(order.applied_balance_amount);
-    Object.assign(order, {
-      refunded_amount: refunded,
-      status: refunded >= settled ? 'refunded' : 'partially_refunded',
-      refundable_amount: Math.max(0, settled - refunded),
-      modified_at: this.now(),
-    });
-    this.send('order.updated', this.orderView(order));
+    this.updateRefunds(order, request.amount);
     this.send('order.refunded', this.orderView(order));
     if (request.revoke_benefits && this.revokeGrantsWhere((grant) => grant.order_id === order.id))
       this.stateChanged(order.customer_id);
     return refund;
+  }
+
+  /** Polar's `Order.update_refunds`: the refunded amount moves by `delta`, the status follows (`order.updated`). */
+  private updateRefunds(order: StoredOrder, delta: number): void {
+    const refunded = order.refunded_amount + delta;
+    const settled = order.net_amount + Number(order.applied_balance_amount);
+    Object.assign(order, {
+      refunded_amount: refunded,
+      status: refunded === 0 ? 'paid' : refunded >= settled ? 'refunded' : 'partially_refunded',
+      refundable_amount: Math.max(0, settled - refunded),
+      modified_at: this.now(),
+    });
+    this.send('order.updated', this.orderView(order));
+  }
+
+  /**
+   * The processor reports the refund failed (Polar's `update_from_stripe`): `refund.updated`, and a refund that
+   * had succeeded gives its amount back to the order (`order.updated`; benefits it revoked stay revoked).
+   */
+  failRefund(refund: StoredRefund): StoredRefund {
+    if (refund.status === 'failed' || refund.status === 'canceled')
+      throw new Error(`refund ${refund.id} is already ${String(refund.status)}`);
+    const succeeded = refund.status === 'succeeded';
+    Object.assign(refund, { status: 'failed', modified_at: this.now() });
+    this.send('refund.updated', refund);
+    if (succeeded) this.updateRefunds(this.orders.get(refund.order_id)!, -refund.amount);
+    return refund;
+  }
+
+  // ---- disputes (Polar's dispute service) ---------------------------------------------------------------------
+
+  /** The customer's bank disputes the order's payment: a `needs_response` dispute (Polar sends no webhook for it). */
+  openDispute(order: StoredOrder, amount: number, reason: string, evidenceDays: number): StoredDispute {
+    const dispute: StoredDispute = {
+      ...this.stamp(),
+      status: 'needs_response',
+      amount,
+      tax_amount: 0,
+      currency: String(order.currency),
+      reason,
+      evidence_due_by: new Date(this.clock().getTime() + evidenceDays * DAY_MS).toISOString(),
+      has_evidence: false,
+      order_id: order.id,
+      payment_id: randomUUID(),
+      customer_id: order.customer_id,
+      case_id: null,
+    };
+    this.disputes.set(dispute.id, dispute);
+    return dispute;
+  }
+
+  /**
+   * The dispute moves on (Polar's `upsert_from_stripe`): `under_review`, or resolved `won` / `lost` — a resolved
+   * dispute revokes the subscription at once, or the one-time order's benefits.
+   */
+  settleDispute(dispute: StoredDispute, status: 'under_review' | 'won' | 'lost'): StoredDispute {
+    if (['won', 'lost', 'prevented'].includes(dispute.status))
+      throw new Error(`dispute ${dispute.id} is already closed (${dispute.status})`);
+    Object.assign(dispute, { status, modified_at: this.now() });
+    if (status === 'under_review') {
+      dispute.has_evidence = true;
+      return dispute;
+    }
+    const order = this.orders.get(dispute.order_id)!;
+    const subscription = order.subscription_id ? this.subscriptions.get(String(order.subscription_id)) : undefined;
+    if (subscription) {
+      if (subscription.status !== 'canceled' && subscription.status !== 'unpaid') this.revoke(subscription);
+    } else if (this.revokeGrantsWhere((grant) => grant.order_id === order.id)) this.stateChanged(order.customer_id);
+    return dispute;
+  }
+
+  /** Dispute as the API returns it: its customer, whether it is resolved or closed, and whether evidence is late. */
+  disputeView(dispute: StoredDispute): Resource {
+    const { customer_id: customerId, has_evidence: _evidence, ...fields } = dispute;
+    const due = dispute.evidence_due_by === null ? null : new Date(dispute.evidence_due_by).getTime();
+    return structuredClone({
+      ...fields,
+      resolved: dispute.status === 'won' || dispute.status === 'lost',
+      closed: ['won', 'lost', 'prevented'].includes(dispute.status),
+      past_due: dispute.status === 'needs_response' && due !== null && due < this.clock().getTime(),
+      customer: this.customerRecord(customerId),
+    });
   }
 
   // ---- plan and seat changes (Polar's subscription service `update_product` / `update_seats`) -----------------
@@ -1162,10 +1266,180 @@ export class BillingStore {
     this.send('subscription.updated', this.subscriptionView(subscription));
   }
 
+  // ---- metadata, trials, billing periods, pauses (the other SubscriptionUpdate forms) -----------------------
+
+  /**
+   * The `trial_end` and `metadata` of a SubscriptionUpdateBase (Polar's `update_trial`, `update_metadata`):
+   * one `subscription.updated`; `trial_end: 'now'` ends the trial with a cycle (order charged at once).
+   */
+  updateTrialAndMetadata(
+    subscription: StoredSubscription,
+    trialEnd: Date | 'now' | null,
+    metadata: PolarEmulatorMetadata | null,
+  ): void {
+    let cycleNow = false;
+    if (trialEnd !== null) {
+      if (subscription.status !== 'active' && subscription.status !== 'trialing')
+        throw new InactiveSubscription(subscription);
+      const refuse = (msg: string) =>
+        ValidationFailure.polar('trial_end', msg, trialEnd === 'now' ? 'now' : trialEnd.toISOString());
+      if (subscription.status === 'active') {
+        if (trialEnd === 'now') throw refuse('The subscription is not currently trialing.');
+        if (trialEnd.getTime() <= new Date(subscription.current_period_end!).getTime())
+          throw refuse('Trial end must be after the current period end.');
+      }
+    }
+    const now = this.now();
+    if (trialEnd !== null) {
+      const end = trialEnd === 'now' ? now : trialEnd.toISOString();
+      cycleNow = trialEnd === 'now';
+      Object.assign(subscription, { status: 'trialing', trial_end: end, current_period_end: end });
+      if (subscription.cancel_at_period_end) subscription.ends_at = end;
+      // A scheduled change applies when the (moved) period ends.
+      if (subscription.pending_update) subscription.pending_update.applies_at = end;
+    }
+    if (metadata !== null) subscription.metadata = structuredClone(metadata);
+    subscription.modified_at = now;
+    if (cycleNow) this.renew(subscription);
+    else this.send('subscription.updated', this.subscriptionView(subscription));
+    this.stateChanged(subscription.customer_id);
+  }
+
+  /** SubscriptionUpdateBillingPeriod (Polar's `update_currrent_billing_period_end`): the period renews at `end`. */
+  setCurrentPeriodEnd(subscription: StoredSubscription, end: Date): void {
+    if (subscription.status === 'canceled' || subscription.status === 'unpaid') throw new AlreadyCanceledSubscription();
+    if (subscription.status !== 'active' && subscription.status !== 'trialing')
+      throw new InactiveSubscription(subscription);
+    if (subscription.cancel_at_period_end) throw new AlreadyCanceledSubscription();
+    Object.assign(subscription, { current_period_end: end.toISOString(), modified_at: this.now() });
+    if (subscription.current_meter_period_end !== null) subscription.current_meter_period_end = end.toISOString();
+    this.send('subscription.updated', this.subscriptionView(subscription));
+    this.stateChanged(subscription.customer_id);
+  }
+
+  /** SubscriptionPause with `pause_at_period_end: true`: the subscription stays active and pauses when the period ends. */
+  schedulePause(subscription: StoredSubscription, resumesAt: Date | null): void {
+    const canPause =
+      subscription.status === 'active' &&
+      !subscription.cancel_at_period_end &&
+      !subscription.pause_at_period_end &&
+      subscription.ends_at === null;
+    if (!canPause) throw new SubscriptionFailure(409, 'CannotPauseSubscription', 'This subscription cannot be paused.');
+    if (resumesAt !== null && resumesAt.getTime() <= new Date(subscription.current_period_end!).getTime())
+      throw ValidationFailure.polar(
+        'resumes_at',
+        'resumes_at must be after the current period end.',
+        resumesAt.toISOString(),
+      );
+    Object.assign(subscription, {
+      pause_at_period_end: true,
+      resumes_at: resumesAt === null ? null : resumesAt.toISOString(),
+      modified_at: this.now(),
+    });
+    this.send('subscription.updated', this.subscriptionView(subscription));
+  }
+
+  /** SubscriptionPause with `pause_at_period_end: false`: the scheduled pause is called off. */
+  cancelScheduledPause(subscription: StoredSubscription): void {
+    if (!subscription.pause_at_period_end || subscription.status !== 'active')
+      throw new SubscriptionFailure(409, 'NoScheduledPause', 'This subscription is not scheduled to be paused.');
+    Object.assign(subscription, { pause_at_period_end: false, resumes_at: null, modified_at: this.now() });
+    this.send('subscription.updated', this.subscriptionView(subscription));
+  }
+
+  /** At the end of its period a subscription due to pause becomes `paused`: no order, its benefits revoked. */
+  private enterPause(subscription: StoredSubscription): void {
+    const now = this.now();
+    Object.assign(subscription, { status: 'paused', paused_at: now, pause_at_period_end: false, modified_at: now });
+    this.send('subscription.updated', this.subscriptionView(subscription));
+    this.send('subscription.paused', this.subscriptionView(subscription));
+    this.revokeGrants(subscription.id);
+    this.stateChanged(subscription.customer_id);
+  }
+
+  private resumeIsDue(subscription: StoredSubscription): boolean {
+    const resumesAt = subscription.resumes_at;
+    return typeof resumesAt === 'string' && new Date(resumesAt).getTime() <= this.clock().getTime();
+  }
+
+  /**
+   * SubscriptionResume (or `resumes_at` reached): a fresh period starts now, the benefits are granted again and
+   * the period's order is charged (`subscription_cycle`; a failed payment makes it `past_due`).
+   */
+  resume(subscription: StoredSubscription): void {
+    if (subscription.status !== 'paused')
+      throw new SubscriptionFailure(409, 'NotPausedSubscription', 'This subscription is not paused.');
+    const start = this.clock();
+    const end = addInterval(
+      start,
+      subscription.recurring_interval as string,
+      Number(subscription.recurring_interval_count),
+    );
+    Object.assign(subscription, {
+      status: 'active',
+      paused_at: null,
+      resumes_at: null,
+      current_period_start: start.toISOString(),
+      current_period_end: end.toISOString(),
+      current_meter_period_start: start.toISOString(),
+      current_meter_period_end: end.toISOString(),
+      modified_at: start.toISOString(),
+    });
+    this.send('subscription.updated', this.subscriptionView(subscription));
+    this.send('subscription.resumed', this.subscriptionView(subscription));
+    this.resetMeteredPrices(subscription, start.getTime());
+    const product = this.products.get(subscription.product_id)!;
+    this.regrant(subscription, product);
+    const order = this.createOrder(
+      this.customerRecord(subscription.customer_id),
+      product,
+      subscription.amount,
+      'subscription_cycle',
+      subscription,
+      null,
+    );
+    this.send('order.created', this.orderView(order));
+    this.collect(subscription, order);
+    this.stateChanged(subscription.customer_id);
+  }
+
+  /** SubscriptionUpdateClear: a scheduled (`next_period`) change is dropped. */
+  clearPendingUpdate(subscription: StoredSubscription): void {
+    if (!subscription.pending_update)
+      throw ValidationFailure.polar('pending_update', 'This subscription has no pending update to clear.', null);
+    Object.assign(subscription, { pending_update: null, modified_at: this.now() });
+    this.send('subscription.updated', this.subscriptionView(subscription));
+  }
+
   // ---- benefits ----------------------------------------------------------------------------------------------
 
   grant(customerId: string, benefit: Resource, subscriptionId: string | null, orderId: string | null): void {
     const now = this.now();
+    // Polar's `grant_benefit`: one grant per benefit and scope (the subscription, else the order); a revoked one
+    // is granted again (same id, same license key), a granted one is left as it is.
+    const existing = [...this.grants.values()].find(
+      (candidate) =>
+        candidate.customer_id === customerId &&
+        candidate.benefit_id === benefit.id &&
+        (subscriptionId !== null ? candidate.subscription_id === subscriptionId : candidate.order_id === orderId),
+    );
+    if (existing?.is_granted) return;
+    if (existing) {
+      Object.assign(existing, {
+        granted_at: now,
+        is_granted: true,
+        revoked_at: null,
+        is_revoked: false,
+        modified_at: now,
+      });
+      const key = this.licenseKeys.get(String((existing.properties as Record<string, unknown>).license_key_id));
+      if (key) Object.assign(key, { status: 'granted', modified_at: now });
+      else if (benefit.type === 'license_keys')
+        existing.properties = this.issueLicenseKey(customerId, benefit, subscriptionId);
+      if (benefit.type === 'meter_credit') existing.properties = this.creditMeter(customerId, benefit);
+      this.send('benefit_grant.created', this.grantView(existing));
+      return;
+    }
     const grant: StoredGrant = {
       ...this.stamp(),
       granted_at: now,
@@ -1319,6 +1593,27 @@ export class BillingStore {
       grant.properties = this.creditMeter(grant.customer_id, benefit);
       grant.modified_at = this.now();
       this.send('benefit_grant.cycled', this.grantView(grant));
+    }
+  }
+
+  /**
+   * Polar's `reset_meters` for the meters of the subscription's metered prices: usage before `at` (the period's
+   * start) no longer counts. A meter a `meter_credit` benefit credits resets with its credits (`cycleMeterCredits`).
+   */
+  private resetMeteredPrices(subscription: StoredSubscription, at: number): void {
+    const credited = new Set(
+      [...this.grants.values()]
+        .filter((grant) => grant.subscription_id === subscription.id && grant.is_granted)
+        .map((grant) => this.benefits.get(grant.benefit_id)!)
+        .filter((benefit) => benefit.type === 'meter_credit')
+        .map((benefit) => (benefit.properties as { meter_id: string }).meter_id),
+    );
+    const product = this.products.get(subscription.product_id)!;
+    for (const price of product.prices) {
+      if (price.amount_type !== 'metered_unit' || price.is_archived) continue;
+      const meterId = String(price.meter_id);
+      if (credited.has(meterId)) continue;
+      this.meterLedger.push({ customer_id: subscription.customer_id, meter_id: meterId, at, kind: 'reset', units: 0 });
     }
   }
 
@@ -1597,6 +1892,13 @@ export class AlreadyCanceledSubscription extends BillingFailure {
   }
 }
 
+/** Polar's InactiveSubscription (403): the subscription is neither active nor trialing. */
+export class InactiveSubscription extends BillingFailure {
+  constructor(subscription: StoredSubscription) {
+    super(403, { error: 'InactiveSubscription', detail: `Subscription ${subscription.id} is not active.` });
+  }
+}
+
 /** A subscription-service refusal other than AlreadyCanceledSubscription (402 PaymentFailed, 400 seat limits, …). */
 export class SubscriptionFailure extends BillingFailure {
   constructor(status: number, error: string, detail: string) {
@@ -1608,6 +1910,16 @@ export class SubscriptionFailure extends BillingFailure {
 export class RefundedAlready extends BillingFailure {
   constructor(orderId: string) {
     super(403, { error: 'RefundedAlready', detail: `Order is already fully refunded: ${orderId}` });
+  }
+}
+
+/** Polar's RefundDisputedPayment (403): the processor refuses to refund a disputed charge. */
+export class RefundDisputedPayment extends BillingFailure {
+  constructor(orderId: string) {
+    super(403, {
+      error: 'RefundDisputedPayment',
+      detail: `Refund cannot be issued for order with disputed payment: ${orderId}`,
+    });
   }
 }
 

@@ -48,7 +48,7 @@ function keyOf(store: BillingStore, organizationId: string, key: string): Stored
   return found;
 }
 
-function activationView(activation: StoredActivation): Resource {
+export function activationView(activation: StoredActivation): Resource {
   const { conditions: _c, ...view } = activation;
   return structuredClone(view);
 }

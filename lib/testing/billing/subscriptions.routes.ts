@@ -1,7 +1,7 @@
 import { sendJson } from '../emulator.http.js';
 import type { Route } from '../emulator.router.js';
 import { bodyObject } from '../customers.routes.js';
-import { Issues, checkOptionalText } from '../emulator.validation.js';
+import { Issues, checkMetadata, checkOptionalText, type Loc } from '../emulator.validation.js';
 import { ValidationFailure } from '../emulator.http.js';
 import { checkUuid4 } from '../emulator.validation.js';
 import {
@@ -79,54 +79,163 @@ function parseCancellation(body: Record<string, unknown>, issues: Issues): Cance
   return { reason, comment };
 }
 
-/**
- * Applies the seat (`seats`), product (`product_id`), cancel/uncancel (`cancel_at_period_end`) or revoke
- * (`revoke: true`) forms of SubscriptionUpdate.
- */
-function update(store: BillingStore, subscription: StoredSubscription, raw: unknown): void {
-  const body = bodyObject(raw);
-  const issues = new Issues();
-  if (body.seats !== undefined) {
-    const seats = checkInt(body.seats, ['body', 'SubscriptionUpdateSeats', 'seats'], issues);
-    const behavior = parseProration(body, 'SubscriptionUpdateSeats', issues);
-    store.changeSeats(subscription, seats!, behavior);
-    return;
+/** The keys of each SubscriptionUpdate form (all forbid extra keys, so the keys tell which form a body is). */
+const FORMS = {
+  SubscriptionUpdateBase: ['metadata', 'product_id', 'proration_behavior', 'discount_id', 'trial_end'],
+  SubscriptionUpdateSeats: ['seats', 'proration_behavior'],
+  SubscriptionUpdateBillingPeriod: ['current_billing_period_end'],
+  SubscriptionCancel: ['cancel_at_period_end', 'customer_cancellation_reason', 'customer_cancellation_comment'],
+  SubscriptionRevoke: ['revoke', 'customer_cancellation_reason', 'customer_cancellation_comment'],
+  SubscriptionPause: ['pause_at_period_end', 'resumes_at'],
+  SubscriptionResume: ['resume'],
+  SubscriptionUpdateClear: ['pending_update'],
+} as const;
+type Form = keyof typeof FORMS;
+/** The key that makes a body one form rather than another; SubscriptionUpdateBase is the rest. */
+const FORM_KEYS: [string, Form][] = [
+  ['seats', 'SubscriptionUpdateSeats'],
+  ['current_billing_period_end', 'SubscriptionUpdateBillingPeriod'],
+  ['cancel_at_period_end', 'SubscriptionCancel'],
+  ['revoke', 'SubscriptionRevoke'],
+  ['pause_at_period_end', 'SubscriptionPause'],
+  ['resume', 'SubscriptionResume'],
+  ['pending_update', 'SubscriptionUpdateClear'],
+];
+
+function formOf(body: Record<string, unknown>, issues: Issues): Form {
+  const form = FORM_KEYS.find(([key]) => key in body)?.[1] ?? 'SubscriptionUpdateBase';
+  const allowed: readonly string[] = FORMS[form];
+  for (const key of Object.keys(body))
+    if (!allowed.includes(key))
+      issues.add('extra_forbidden', ['body', form, key], 'Extra inputs are not permitted', body[key]);
+  return form;
+}
+
+/** A pydantic `FutureDatetime` (in the future of the emulator's clock). */
+function checkFutureDatetime(store: BillingStore, value: unknown, loc: Loc, issues: Issues): Date | undefined {
+  if (typeof value !== 'string') {
+    issues.add('datetime_type', loc, 'Input should be a valid datetime', value);
+    return undefined;
   }
-  if (body.product_id !== undefined && body.product_id !== null) {
-    const productId = checkUuid4(body.product_id, ['body', 'SubscriptionUpdateBase', 'product_id'], issues);
-    const behavior = parseProration(body, 'SubscriptionUpdateBase', issues);
-    const product = store.products.get(productId!);
+  const parsed = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(parsed.getTime())) {
+    issues.add(
+      'datetime_from_date_parsing',
+      loc,
+      'Input should be a valid datetime or date, invalid character in year',
+      value,
+      { error: 'invalid character in year' },
+    );
+    return undefined;
+  }
+  if (parsed.getTime() <= store.clock().getTime()) {
+    issues.add('datetime_future', loc, 'Input should be in the future', value);
+    return undefined;
+  }
+  return parsed;
+}
+
+/** SubscriptionUpdateBase: a product change, then the trial end, then metadata, as Polar's `update` applies them. */
+function updateBase(
+  store: BillingStore,
+  subscription: StoredSubscription,
+  body: Record<string, unknown>,
+  issues: Issues,
+): void {
+  const form = 'SubscriptionUpdateBase';
+  const productId = nullable(body.product_id, ['body', form, 'product_id'], issues, checkUuid4);
+  const discountId = nullable(body.discount_id, ['body', form, 'discount_id'], issues, checkUuid4);
+  let trialEnd: Date | 'now' | null = null;
+  if (body.trial_end !== undefined && body.trial_end !== null)
+    trialEnd =
+      body.trial_end === 'now'
+        ? 'now'
+        : (checkFutureDatetime(store, body.trial_end, ['body', form, 'trial_end'], issues) ?? null);
+  const metadata =
+    body.metadata === undefined ? null : (checkMetadata(body.metadata, ['body', form, 'metadata'], issues) ?? null);
+  const behavior = parseProration(body, form, issues);
+  throwIfAny(issues);
+  if (productId) {
+    const product = store.products.get(productId);
     if (!product) throw ValidationFailure.polar('product_id', 'Product does not exist.', productId);
     store.changeProduct(subscription, product, behavior);
-    return;
-  }
-  if ('discount_id' in body) {
-    // Polar's `update_discount`: applies from the next cycle; `null` removes the discount.
+  } else if ('discount_id' in body) {
+    // Polar's `update_discount` (only without a product change): from the next cycle; `null` removes it.
     if (subscription.status === 'canceled') throw new AlreadyCanceledSubscription();
     const product = store.products.get(subscription.product_id)!;
     const current = (subscription.discount_id as string | null) ?? null;
-    store.setSubscriptionDiscount(subscription, resolveSubscriptionDiscount(store, product, current, body.discount_id));
-    return;
+    store.setSubscriptionDiscount(subscription, resolveSubscriptionDiscount(store, product, current, discountId ?? null));
   }
-  const cancellation = parseCancellation(body, issues);
-  if (body.revoke !== undefined) {
-    if (body.revoke !== true)
-      issues.add('literal_error', ['body', 'SubscriptionRevoke', 'revoke'], 'Input should be True', body.revoke, {
-        expected: 'True',
-      });
-    throwIfAny(issues);
-    store.revoke(subscription, cancellation.reason, cancellation.comment);
-    return;
+  if (trialEnd !== null || metadata !== null) store.updateTrialAndMetadata(subscription, trialEnd, metadata);
+}
+
+/** Applies one of the SubscriptionUpdate forms of `PATCH /v1/subscriptions/{id}` (the body's keys pick it). */
+function update(store: BillingStore, subscription: StoredSubscription, raw: unknown): void {
+  const body = bodyObject(raw);
+  const issues = new Issues();
+  const form = formOf(body, issues);
+  switch (form) {
+    case 'SubscriptionUpdateBase':
+      return updateBase(store, subscription, body, issues);
+    case 'SubscriptionUpdateSeats': {
+      const seats = checkInt(body.seats, ['body', form, 'seats'], issues);
+      const behavior = parseProration(body, form, issues);
+      store.changeSeats(subscription, seats!, behavior);
+      return;
+    }
+    case 'SubscriptionUpdateBillingPeriod': {
+      const end = checkFutureDatetime(
+        store,
+        body.current_billing_period_end,
+        ['body', form, 'current_billing_period_end'],
+        issues,
+      );
+      throwIfAny(issues);
+      store.setCurrentPeriodEnd(subscription, end!);
+      return;
+    }
+    case 'SubscriptionRevoke': {
+      const cancellation = parseCancellation(body, issues);
+      if (body.revoke !== true)
+        issues.add('literal_error', ['body', form, 'revoke'], 'Input should be True', body.revoke, {
+          expected: 'True',
+        });
+      throwIfAny(issues);
+      store.revoke(subscription, cancellation.reason, cancellation.comment);
+      return;
+    }
+    case 'SubscriptionCancel': {
+      const cancellation = parseCancellation(body, issues);
+      const cancel = checkBool(body.cancel_at_period_end, ['body', form, 'cancel_at_period_end'], issues);
+      throwIfAny(issues);
+      store.setCancelAtPeriodEnd(subscription, cancel!, cancellation.reason, cancellation.comment);
+      return;
+    }
+    case 'SubscriptionPause': {
+      const pause = checkBool(body.pause_at_period_end, ['body', form, 'pause_at_period_end'], issues);
+      const resumesAt = nullable(body.resumes_at, ['body', form, 'resumes_at'], issues, (v, l, i) =>
+        checkFutureDatetime(store, v, l, i),
+      );
+      throwIfAny(issues);
+      if (pause) store.schedulePause(subscription, resumesAt ?? null);
+      else store.cancelScheduledPause(subscription);
+      return;
+    }
+    case 'SubscriptionResume':
+      if (body.resume !== true)
+        issues.add('literal_error', ['body', form, 'resume'], 'Input should be True', body.resume, {
+          expected: 'True',
+        });
+      throwIfAny(issues);
+      store.resume(subscription);
+      return;
+    case 'SubscriptionUpdateClear':
+      if (body.pending_update !== null)
+        issues.add('none_required', ['body', form, 'pending_update'], 'Input should be None', body.pending_update);
+      throwIfAny(issues);
+      store.clearPendingUpdate(subscription);
+      return;
   }
-  if (body.cancel_at_period_end !== undefined) {
-    const cancel = checkBool(body.cancel_at_period_end, ['body', 'SubscriptionCancel', 'cancel_at_period_end'], issues);
-    throwIfAny(issues);
-    store.setCancelAtPeriodEnd(subscription, cancel!, cancellation.reason, cancellation.comment);
-    return;
-  }
-  // Billing periods, pauses and trials are not emulated yet: answer honestly.
-  issues.add('missing', ['body', 'SubscriptionCancel', 'cancel_at_period_end'], 'Field required', body);
-  throwIfAny(issues);
 }
 
 /** Polar's `SubscriptionStatus`, the values of the list's `status` filter. */
