@@ -26,6 +26,8 @@ export const ALL_SCOPES = [
   'refunds:write',
   'license_keys:read',
   'license_keys:write',
+  'customer_seats:read',
+  'customer_seats:write',
 ] as const;
 
 /** Organization access tokens and their scopes. */

@@ -4,6 +4,7 @@ import { BillingFailure } from './billing.http.js';
 import type { EmulatorStore } from '../emulator.store.js';
 import { randomAlphanumeric } from '../emulator.store.js';
 import type { PolarEmulatorCustomer, PolarEmulatorMetadata } from '../emulator.types.js';
+import { SeatBook } from './seats.js';
 
 /** Any JSON object the billing store keeps (shapes follow Polar's API, version 2026-10). */
 export type Resource = Record<string, unknown> & { id: string };
@@ -235,6 +236,8 @@ export class BillingStore {
   /** Failed payment attempts of each unpaid renewal order (kept out of the order's API shape). */
   private readonly failedAttempts = new Map<string, number>();
   private orderNumber = 0;
+  /** Customer seats of seat-based subscriptions and orders (seats.ts). */
+  readonly seatBook: SeatBook = new SeatBook(this);
 
   constructor(
     readonly customers: EmulatorStore,
@@ -263,6 +266,7 @@ export class BillingStore {
     this.events.length = 0;
     this.failNextPayments = 0;
     this.failedAttempts.clear();
+    this.seatBook.reset();
   }
 
   now(): string {
@@ -271,6 +275,11 @@ export class BillingStore {
 
   private send(type: string, data: unknown): void {
     this.emit({ type, data: structuredClone(data) });
+  }
+
+  /** Sends a webhook event of another billing module (seats). */
+  emitEvent(type: string, data: unknown): void {
+    this.send(type, data);
   }
 
   /** Fields every timestamped resource has. */
@@ -456,7 +465,11 @@ export class BillingStore {
     this.send('checkout.updated', this.checkoutView(checkout));
     this.markPaid(order);
     if (subscription) this.send('subscription.active', this.subscriptionView(subscription));
-    for (const benefit of product.benefits) this.grant(customer.id, benefit, subscription?.id ?? null, order.id);
+    // Seats bought: the benefits go to the seat holders when they claim, and the buyer becomes a team customer
+    // (Polar's `upgrade_to_team`, no webhook of its own).
+    if (checkout.seats === null || checkout.seats === undefined) {
+      for (const benefit of product.benefits) this.grant(customer.id, benefit, subscription?.id ?? null, order.id);
+    } else if (customer.type === 'individual') customer.type = 'team';
     this.stateChanged(customer.id);
   }
 
@@ -568,7 +581,8 @@ export class BillingStore {
       invoice_number: `${this.customers.organizationId.slice(0, 8).toUpperCase()}-${String(++this.orderNumber).padStart(4, '0')}`,
       is_invoice_generated: false,
       receipt_number: null,
-      seats: subscription?.seats ?? null,
+      // A one-time seat purchase keeps the checkout's seats on its order (what its seats are counted against).
+      seats: subscription?.seats ?? this.oneTimeSeats(checkoutId, subscription),
       customer_id: customer.id,
       product_id: product.id,
       discount_id: null,
@@ -668,6 +682,7 @@ export class BillingStore {
     this.send('subscription.updated', this.subscriptionView(subscription));
     if (!wasCanceled) this.send('subscription.canceled', this.subscriptionView(subscription));
     this.send('subscription.revoked', this.subscriptionView(subscription));
+    this.seatBook.revokeAll(subscription.id);
     this.revokeGrants(subscription.id);
     this.stateChanged(subscription.customer_id);
   }
@@ -1043,9 +1058,21 @@ export class BillingStore {
       if (!held.has(benefit.id)) this.grant(subscription.customer_id, benefit, subscription.id, null);
   }
 
+  private oneTimeSeats(checkoutId: string | null, subscription: StoredSubscription | null): number | null {
+    if (subscription !== null || checkoutId === null) return null;
+    const seats = this.checkouts.get(checkoutId)?.seats;
+    return typeof seats === 'number' ? seats : null;
+  }
+
   // ---- benefits ----------------------------------------------------------------------------------------------
 
-  grant(customerId: string, benefit: Resource, subscriptionId: string | null, orderId: string | null): void {
+  grant(
+    customerId: string,
+    benefit: Resource,
+    subscriptionId: string | null,
+    orderId: string | null,
+    memberId: string | null = null,
+  ): void {
     const now = this.now();
     const grant: StoredGrant = {
       ...this.stamp(),
@@ -1056,7 +1083,7 @@ export class BillingStore {
       subscription_id: subscriptionId,
       order_id: orderId,
       customer_id: customerId,
-      member_id: null,
+      member_id: memberId,
       benefit_id: benefit.id,
       error: null,
       properties: {},
@@ -1072,7 +1099,7 @@ export class BillingStore {
   }
 
   /** Revokes the granted grants `which` selects (`benefit_grant.revoked` each); true when any was. */
-  private revokeGrantsWhere(which: (grant: StoredGrant) => boolean): boolean {
+  revokeGrantsWhere(which: (grant: StoredGrant) => boolean): boolean {
     let any = false;
     for (const grant of this.grants.values()) {
       if (!grant.is_granted || !which(grant)) continue;
@@ -1218,7 +1245,8 @@ export class BillingStore {
     return structuredClone({
       ...grant,
       customer: this.customerRecord(grant.customer_id),
-      member: null,
+      member:
+        grant.member_id === null ? null : (this.customers.allMembers().find((m) => m.id === grant.member_id) ?? null),
       benefit: this.benefits.get(grant.benefit_id),
       previous_properties: null,
     });
