@@ -42,6 +42,7 @@ import { usageRoutes } from './billing/usage.routes.js';
 import { refundRoutes } from './billing/refunds.routes.js';
 import { licenseKeyRoutes } from './billing/license-keys.routes.js';
 import { seatRoutes } from './billing/seats.routes.js';
+import { benefitGrantRoutes } from './billing/benefit-grants.routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 // Python's json gives up near its recursion limit (1000); JavaScript's JSON.stringify overflows the stack a few
@@ -153,6 +154,7 @@ export class PolarEmulator {
       ...refundRoutes(this.billingStore),
       ...licenseKeyRoutes(this.billingStore),
       ...seatRoutes(this.billingStore, this.organizationSlug),
+      ...benefitGrantRoutes(this.billingStore),
     ];
   }
 

@@ -1083,7 +1083,9 @@ export class BillingStore {
       subscription_id: subscriptionId,
       order_id: orderId,
       customer_id: customerId,
-      member_id: memberId,
+      // With the member model every grant names a member: a seat's holder, else the customer's owner (Polar's
+      // `resolve_member`).
+      member_id: memberId ?? (this.customers.memberModel ? this.ownerOf(customerId) : null),
       benefit_id: benefit.id,
       error: null,
       properties: {},
@@ -1092,6 +1094,10 @@ export class BillingStore {
     if (benefit.type === 'meter_credit') grant.properties = this.creditMeter(customerId, benefit);
     this.grants.set(grant.id, grant);
     this.send('benefit_grant.created', this.grantView(grant));
+  }
+
+  private ownerOf(customerId: string): string | null {
+    return this.customers.membersOf(customerId).find((member) => member.role === 'owner')?.id ?? null;
   }
 
   private revokeGrants(subscriptionId: string): void {
