@@ -186,6 +186,53 @@ for (const memberModel of [false, true]) {
       expect((await f.sdk.customerSeats.resendInvitation(again.id)).id).toBe(seat.id);
     });
 
+    it('a one-time seat purchase: its order carries the seats, assigned by order_id, granted with the order', async () => {
+      const benefit = await f.sdk.benefits.create({ type: 'custom', description: 'Workshop', properties: {} });
+      const product = await f.sdk.products.create({
+        name: 'Workshop seats',
+        prices: [{ amount_type: 'seat_based', seat_tiers: { tiers: [{ min_seats: 1, price_per_seat: 500 }] } }],
+      });
+      await f.sdk.products.updateBenefits(product.id, { benefits: [benefit.id] });
+      const checkout = await f.sdk.checkouts.create({
+        products: [product.id],
+        customer_email: 'org@mailinator.com',
+        seats: 2,
+      });
+      f.polar.billing.pay(checkout.id);
+      const order = f.polar.billing.orders.find((o) => o.checkout_id === checkout.id)!;
+      expect(order).toMatchObject({ seats: 2, subscription_id: null });
+      const seat = await f.sdk.customerSeats.assignSeat({
+        order_id: order.id,
+        email: 'attendee@mailinator.com',
+        immediate_claim: true,
+      });
+      expect(seat).toMatchObject({ order_id: order.id, subscription_id: null, status: 'claimed' });
+      expect(await grantedIds(seat.customer_id!)).toEqual([benefit.id]);
+      expect(f.polar.billing.benefitGrants.find((g) => g.benefit_id === benefit.id)).toMatchObject({
+        order_id: order.id,
+        member_id: seat.member_id,
+      });
+      expect(await f.sdk.customerSeats.listSeats({ order_id: order.id })).toMatchObject({
+        available_seats: 1,
+        total_seats: 2,
+      });
+    });
+
+    it('a revoked subscription revokes its seats and their grants', async () => {
+      const { benefit, subscriptionId } = await team(2);
+      const seat = await f.sdk.customerSeats.assignSeat({
+        subscription_id: subscriptionId,
+        email: 'ada@mailinator.com',
+        immediate_claim: true,
+      });
+      expect(await grantedIds(seat.customer_id!)).toEqual([benefit.id]);
+      await f.sdk.subscriptions.revoke(subscriptionId);
+      const { seats } = await f.sdk.customerSeats.listSeats({ subscription_id: subscriptionId });
+      expect(seats.map((s) => s.status)).toEqual(['revoked']);
+      expect(await grantedIds(seat.customer_id!)).toEqual([]);
+      expect((await delivered()).filter((type) => type === 'customer_seat.revoked')).toHaveLength(1);
+    });
+
     it('Polar refuses: no free seat, a second seat for the same person, a subscription without seats', async () => {
       const { subscriptionId } = await team(1);
       await f.sdk.customerSeats.assignSeat({ subscription_id: subscriptionId, email: 'ada@mailinator.com' });
