@@ -233,7 +233,7 @@ for (const memberModel of [false, true]) {
       expect((await delivered()).filter((type) => type === 'customer_seat.revoked')).toHaveLength(1);
     });
 
-    it('Polar refuses: no free seat, a second seat for the same person, a subscription without seats', async () => {
+    it('Polar refuses: no free seat, fewer seats than assigned, a second seat for the same person, a subscription without seats', async () => {
       const { subscriptionId } = await team(1);
       await f.sdk.customerSeats.assignSeat({ subscription_id: subscriptionId, email: 'ada@mailinator.com' });
       expect(
@@ -243,6 +243,17 @@ for (const memberModel of [false, true]) {
       ).toEqual({
         status: 400,
         body: { error: 'SeatNotAvailable', detail: `No available seats for ${subscriptionId}` },
+      });
+
+      const held = await team(3);
+      await f.sdk.customerSeats.assignSeat({ subscription_id: held.subscriptionId, email: 'ada@mailinator.com' });
+      await f.sdk.customerSeats.assignSeat({ subscription_id: held.subscriptionId, email: 'bob@mailinator.com' });
+      expect(await failureOf(f.sdk.subscriptions.update(held.subscriptionId, { seats: 1 }))).toEqual({
+        status: 400,
+        body: {
+          error: 'SeatsAlreadyAssigned',
+          detail: 'Cannot decrease seats to 1. Currently 2 seats are assigned. Revoke seats first.',
+        },
       });
 
       const bigger = await team(3);

@@ -915,6 +915,13 @@ export class BillingStore {
       throw new SubscriptionFailure(400, 'BelowMinimumSeats', `Minimum ${tiers.minimum_seats} seats required.`);
     if (tiers.maximum_seats !== null && seats > tiers.maximum_seats)
       throw new SubscriptionFailure(400, 'AboveMaximumSeats', `Maximum ${tiers.maximum_seats} seats allowed.`);
+    const assigned = this.seatBook.assignedCount(subscription.id);
+    if (seats < assigned)
+      throw new SubscriptionFailure(
+        400,
+        'SeatsAlreadyAssigned',
+        `Cannot decrease seats to ${seats}. Currently ${assigned} seats are assigned. Revoke seats first.`,
+      );
     const oldSeats = subscription.seats ?? 1;
     if (oldSeats === seats) {
       // Re-asserting the current count cancels a scheduled seat change; with none it changes nothing.

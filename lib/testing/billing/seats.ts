@@ -78,6 +78,13 @@ export class SeatBook {
     return typeof seats === 'number' ? seats : 0;
   }
 
+  /** Pending and claimed seats of a subscription (Polar's `count_assigned_seats_for_subscription`). */
+  assignedCount(subscriptionId: string): number {
+    return [...this.seats.values()].filter(
+      (seat) => seat.subscription_id === subscriptionId && seat.status !== 'revoked',
+    ).length;
+  }
+
   /** `seats` minus the pending and claimed ones (never below 0). */
   availableSeats(container: SeatContainer): number {
     const taken = this.seatsOf(container).filter((seat) => seat.status !== 'revoked').length;
