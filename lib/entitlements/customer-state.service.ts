@@ -27,6 +27,8 @@ import { ENTITLEMENT_MESSAGES } from './entitlements.messages.js';
 
 const KEY_PREFIX = 'polar:customer-state:';
 const LOG_EVERY_MS = 10_000;
+/** A team's grants are read 100 a page, at most this many pages (10,000 grants). */
+const MAX_GRANT_PAGES = 100;
 
 /** Which customer: Polar's id or the app's external id (what the module's resolver answers). */
 export type PolarStateCustomer = Pick<PolarCustomerIdentity, 'customer_id' | 'external_customer_id'>;
@@ -257,18 +259,23 @@ export class PolarCustomerStateService implements PolarCustomerStateRefresh, OnM
     return promise;
   }
 
-  /** Polar's state and the past-due subscriptions (which the state leaves out), both under the module's deadlines. */
+  /**
+   * Polar's state and the past-due subscriptions (which the state leaves out), and for a team customer its granted
+   * benefit grants (who of its members holds what), all under the module's deadlines.
+   */
   private async load(customer: PolarStateCustomer): Promise<PolarCustomerStateSnapshot> {
     const fetchedAt = Date.now();
     const byId = typeof customer.customer_id === 'string';
-    const [state, pastDue] = await Promise.all([
+    const [[state, grants], pastDue] = await Promise.all([
       (byId
         ? this.customers.getState(customer.customer_id as string)
         : this.customers.getStateByExternalId(customer.external_customer_id as string)
-      ).catch((error: unknown) => {
-        if (isNoSuchCustomer(error)) return null;
-        throw error;
-      }),
+      )
+        .catch((error: unknown) => {
+          if (isNoSuchCustomer(error)) return null;
+          throw error;
+        })
+        .then(async (state): Promise<[unknown, unknown[]]> => [state, await this.teamGrants(state)]),
       this.runner
         .read(() =>
           this.polar.subscriptions.list({
@@ -285,7 +292,22 @@ export class PolarCustomerStateService implements PolarCustomerStateRefresh, OnM
           throw error;
         }),
     ]);
-    return snapshotOf(state, state === null ? [] : pastDue, fetchedAt);
+    return snapshotOf(state, state === null ? [] : pastDue, fetchedAt, grants);
+  }
+
+  /** A team customer's granted benefit grants, every page (each under the module's deadlines); none for others. */
+  private async teamGrants(state: unknown): Promise<unknown[]> {
+    const { id, type } = (state ?? {}) as { id?: unknown; type?: unknown };
+    if (type !== 'team' || typeof id !== 'string') return [];
+    const grants: unknown[] = [];
+    for (let page = 1; page <= MAX_GRANT_PAGES; page++) {
+      const answer = await this.runner.read(() =>
+        this.polar.benefitGrants.list({ customer_id: id, is_granted: true, limit: 100, page }),
+      );
+      grants.push(...answer.items);
+      if (page >= answer.pagination.max_page) break;
+    }
+    return grants;
   }
 
   /** Keeps the newer snapshot under every key of the customer, shares it, and tells listeners what changed. */

@@ -2,6 +2,8 @@ import {
   diffSnapshots,
   entitlingSubscriptions,
   isEmptyDiff,
+  isSnapshot,
+  memberSnapshot,
   onGracePeriod,
   onTrial,
   pastDue,
@@ -93,5 +95,54 @@ describe('customer state snapshot', () => {
     expect(diff.subscriptions_ended).toEqual([]);
     expect(diff.benefits_revoked.map((b) => b.benefit_id)).toEqual(['b1']);
     expect(isEmptyDiff(diffSnapshots(before, before))).toBe(true);
+  });
+
+  describe('team members', () => {
+    const SEAT_SUB = 'sub-seats';
+    const team = { ...state([sub({ id: SEAT_SUB, product_id: TEAM }), sub({ id: 'sub-solo' })]), type: 'team' };
+    const grant = (
+      member: string,
+      external: string | null,
+      benefit: string,
+      subscription: string | null,
+      granted = true,
+    ) => ({
+      id: `g-${member}-${benefit}`,
+      is_granted: granted,
+      member_id: member,
+      member: { id: member, external_id: external },
+      benefit_id: benefit,
+      benefit: { type: 'custom', metadata: { tier: 'team' } },
+      subscription_id: subscription,
+    });
+    const snapshot = snapshotOf(team, [], NOW, [
+      grant('M-ADA', 'ada', 'B-TEAM', SEAT_SUB),
+      grant('m-bob', 'bob', 'b-team', SEAT_SUB, false),
+      grant('m-owner', null, 'b-solo', 'sub-solo'),
+    ]);
+
+    it('a member holds the subscriptions their grants come from and only their own benefits', () => {
+      const ada = memberSnapshot(snapshot, { member_id: 'm-ada' });
+      expect(ada.subscriptions.map((s) => s.id)).toEqual([SEAT_SUB]);
+      expect(ada.benefits).toEqual([
+        { id: 'g-M-ADA-B-TEAM', benefit_id: 'b-team', benefit_type: 'custom', benefit_metadata: { tier: 'team' } },
+      ]);
+      expect(memberSnapshot(snapshot, { external_member_id: 'ada' })).toEqual(ada);
+      expect(ada.meters).toEqual(snapshot.meters);
+    });
+
+    it('a revoked grant, or no grant at all, holds nothing', () => {
+      for (const ref of [{ external_member_id: 'bob' }, { member_id: 'm-nobody' }]) {
+        expect(memberSnapshot(snapshot, ref)).toMatchObject({ subscriptions: [], benefits: [] });
+      }
+    });
+
+    it('an individual customer, or no member named, is the whole state; snapshots of this version only', () => {
+      const individual = snapshotOf(state([sub({})]), [], NOW, [grant('m-ada', 'ada', 'b-team', SEAT_SUB)]);
+      expect(memberSnapshot(individual, { member_id: 'm-ada' })).toBe(individual);
+      expect(memberSnapshot(snapshot, {})).toBe(snapshot);
+      expect(isSnapshot(snapshot)).toBe(true);
+      expect(isSnapshot({ ...snapshot, v: 1 })).toBe(false);
+    });
   });
 });

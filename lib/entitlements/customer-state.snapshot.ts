@@ -32,9 +32,28 @@ export interface PolarEntitlementMeter {
   balance: number;
 }
 
+/**
+ * What one member of a team customer holds: the grants Polar made to them (a seat's benefits carry the seat
+ * holder's `member_id` and the seat's subscription or order). A member holds a team subscription when they hold a
+ * grant from it.
+ */
+export interface PolarEntitlementMember {
+  member_id: string;
+  external_member_id: string | null;
+  benefits: PolarEntitlementBenefit[];
+  /** The subscriptions (ids) their grants come from: the seats they hold. */
+  subscription_ids: string[];
+}
+
+/** Which member of a team customer: Polar's id or the app's (what the module's resolver answers). */
+export interface PolarMemberRef {
+  member_id?: string;
+  external_member_id?: string;
+}
+
 /** One customer's state as cached (and shared through the store). */
 export interface PolarCustomerStateSnapshot {
-  v: 1;
+  v: 2;
   /** When the fetch that produced it started (epoch ms); the newer of two copies wins. */
   fetched_at: number;
   /** The customer, or null when Polar knows no such customer (never bought, or deleted). */
@@ -42,6 +61,8 @@ export interface PolarCustomerStateSnapshot {
   subscriptions: PolarEntitlementSubscription[];
   benefits: PolarEntitlementBenefit[];
   meters: PolarEntitlementMeter[];
+  /** Per member, for team customers (from the customer's benefit grants); empty for individual customers. */
+  members: PolarEntitlementMember[];
 }
 
 type Raw = Record<string, unknown>;
@@ -73,32 +94,65 @@ function isoOf(value: unknown): string | null {
   return str(value);
 }
 
+/** A granted benefit of a state entry or a benefit grant (`benefit` embedded); null without a benefit id. */
+function benefitOf(g: Raw): PolarEntitlementBenefit | null {
+  const embedded = (typeof g['benefit'] === 'object' && g['benefit'] !== null ? g['benefit'] : {}) as Raw;
+  const benefitId = str(g['benefit_id'] ?? g['benefitId']);
+  if (!benefitId) return null;
+  const metadata = g['benefit_metadata'] ?? g['benefitMetadata'] ?? embedded['metadata'];
+  return {
+    id: str(g['id']) ?? benefitId,
+    benefit_id: benefitId.toLowerCase(),
+    benefit_type: str(g['benefit_type'] ?? g['benefitType'] ?? embedded['type']) ?? 'custom',
+    benefit_metadata: typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>) : {},
+  };
+}
+
+/** Team members' grants, grouped by member, from `benefitGrants.list` items (granted ones only). */
+function membersOf(grants: unknown[]): PolarEntitlementMember[] {
+  const byMember = new Map<string, PolarEntitlementMember>();
+  for (const g of list(grants)) {
+    if ((g['is_granted'] ?? g['isGranted']) !== true) continue;
+    const memberId = str(g['member_id'] ?? g['memberId']);
+    const benefit = benefitOf(g);
+    if (!memberId || !benefit) continue;
+    const member = (typeof g['member'] === 'object' && g['member'] !== null ? g['member'] : {}) as Raw;
+    const key = memberId.toLowerCase();
+    const entry = byMember.get(key) ?? {
+      member_id: key,
+      external_member_id: str(member['external_id'] ?? member['externalId']),
+      benefits: [],
+      subscription_ids: [],
+    };
+    entry.benefits.push(benefit);
+    const subscriptionId = str(g['subscription_id'] ?? g['subscriptionId'])?.toLowerCase();
+    if (subscriptionId && !entry.subscription_ids.includes(subscriptionId)) entry.subscription_ids.push(subscriptionId);
+    byMember.set(key, entry);
+  }
+  return [...byMember.values()];
+}
+
 /**
- * The snapshot of a `getState` answer (snake_case from the API, or the SDK's camelCase) and the
- * customer's past-due subscriptions; `state` null means Polar knows no such customer.
+ * The snapshot of a `getState` answer (snake_case from the API, or the SDK's camelCase), the
+ * customer's past-due subscriptions and, for a team customer, its granted benefit grants (per
+ * member); `state` null means Polar knows no such customer.
  */
-export function snapshotOf(state: unknown, pastDue: unknown[], fetchedAt: number): PolarCustomerStateSnapshot {
+export function snapshotOf(
+  state: unknown,
+  pastDue: unknown[],
+  fetchedAt: number,
+  grants: unknown[] = [],
+): PolarCustomerStateSnapshot {
   if (typeof state !== 'object' || state === null) {
-    return { v: 1, fetched_at: fetchedAt, customer: null, subscriptions: [], benefits: [], meters: [] };
+    return { v: 2, fetched_at: fetchedAt, customer: null, subscriptions: [], benefits: [], meters: [], members: [] };
   }
   const raw = state as Raw;
   const subscriptions = [...list(raw['active_subscriptions'] ?? raw['activeSubscriptions']), ...list(pastDue)]
     .map(subscriptionOf)
     .filter((s): s is PolarEntitlementSubscription => s !== null);
-  const benefits = list(raw['granted_benefits'] ?? raw['grantedBenefits']).flatMap((g) => {
-    const benefitId = str(g['benefit_id'] ?? g['benefitId']);
-    if (!benefitId) return [];
-    const metadata = g['benefit_metadata'] ?? g['benefitMetadata'];
-    return [
-      {
-        id: str(g['id']) ?? benefitId,
-        benefit_id: benefitId.toLowerCase(),
-        benefit_type: str(g['benefit_type'] ?? g['benefitType']) ?? 'custom',
-        benefit_metadata:
-          typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>) : {},
-      },
-    ];
-  });
+  const benefits = list(raw['granted_benefits'] ?? raw['grantedBenefits'])
+    .map(benefitOf)
+    .filter((b): b is PolarEntitlementBenefit => b !== null);
   const meters = list(raw['active_meters'] ?? raw['activeMeters']).flatMap((m) => {
     const meterId = str(m['meter_id'] ?? m['meterId']);
     if (!meterId) return [];
@@ -112,7 +166,7 @@ export function snapshotOf(state: unknown, pastDue: unknown[], fetchedAt: number
     ];
   });
   return {
-    v: 1,
+    v: 2,
     fetched_at: fetchedAt,
     customer: {
       id: String(raw['id']).toLowerCase(),
@@ -122,6 +176,31 @@ export function snapshotOf(state: unknown, pastDue: unknown[], fetchedAt: number
     subscriptions,
     benefits,
     meters,
+    members: membersOf(grants),
+  };
+}
+
+/** Whether a member reference names anyone. */
+export function namesMember(member: PolarMemberRef): boolean {
+  return typeof member.member_id === 'string' || typeof member.external_member_id === 'string';
+}
+
+/**
+ * What one member of a team customer is entitled to: the team's subscriptions they hold a seat on
+ * (a grant from it), their own granted benefits, and the team's meters (Polar counts usage per
+ * customer). A member without a grant holds nothing. Any other customer's snapshot is returned as is.
+ */
+export function memberSnapshot(snapshot: PolarCustomerStateSnapshot, ref: PolarMemberRef): PolarCustomerStateSnapshot {
+  if (snapshot.customer?.type !== 'team' || !namesMember(ref)) return snapshot;
+  const id = ref.member_id?.toLowerCase();
+  const member = snapshot.members.find((m) =>
+    id !== undefined ? m.member_id === id : m.external_member_id === ref.external_member_id,
+  );
+  const held = new Set(member?.subscription_ids ?? []);
+  return {
+    ...snapshot,
+    subscriptions: snapshot.subscriptions.filter((s) => held.has(s.id.toLowerCase())),
+    benefits: member?.benefits ?? [],
   };
 }
 
@@ -131,8 +210,9 @@ export function isSnapshot(value: unknown): value is PolarCustomerStateSnapshot 
   return (
     typeof v === 'object' &&
     v !== null &&
-    v.v === 1 &&
+    v.v === 2 &&
     typeof v.fetched_at === 'number' &&
+    Array.isArray(v.members) &&
     Array.isArray(v.subscriptions) &&
     Array.isArray(v.benefits) &&
     Array.isArray(v.meters)

@@ -5,7 +5,9 @@ import type { PolarResolvedPlans } from '../interfaces/polar-plans.interface.js'
 import {
   entitlingSubscriptions,
   hasBenefitId,
+  memberSnapshot,
   meterBalanceOf,
+  namesMember,
   onGracePeriod,
   onTrial,
   pastDue,
@@ -13,6 +15,7 @@ import {
   type PolarEntitlementBenefit,
   type PolarEntitlementMeter,
   type PolarEntitlementSubscription,
+  type PolarMemberRef,
 } from './customer-state.snapshot.js';
 
 /** Plans and products, as the helpers take them: a plan name of the `plans` option, or a Polar product id. */
@@ -86,6 +89,16 @@ export class PolarEntitlementState {
   /** Active meters. */
   get meters(): readonly PolarEntitlementMeter[] {
     return this.snapshot.meters;
+  }
+
+  /**
+   * What one member of a team customer holds (`member_id` or `external_member_id`, as the resolver
+   * answers them): the team's subscriptions they hold a seat on, the benefits granted to them, the
+   * team's meters. For an individual customer, or no member named, this state itself.
+   */
+  forMember(member: PolarMemberRef): PolarEntitlementState {
+    if (this.snapshot.customer?.type !== 'team' || !namesMember(member)) return this;
+    return new PolarEntitlementState(memberSnapshot(this.snapshot, member), this.names, this.now, this.stale);
   }
 
   /** When this state was fetched from Polar. */

@@ -57,9 +57,14 @@ export class PolarEntitlementGuard implements CanActivate {
     if (requirements.length === 0) return true;
     const customer = await this.identity.authorize(context, []);
     const state = await this.states.get(customer, policy);
+    // A member of a team is checked on what they hold (their seat's grants), not on the whole team's state.
+    const own = state.forMember(customer);
     for (const { requirement, query } of requirements) {
-      const refusal = this.check(requirement, query, state);
-      if (refusal) this.refuse(context, refusal);
+      const refusal = this.check(requirement, query, own);
+      if (refusal === null) continue;
+      // The team has it, this member does not: they need a seat, not a purchase.
+      const team = own !== state && this.check(requirement, query, state) === null;
+      this.refuse(context, team ? { code: 'seat_required', plan: null } : refusal);
     }
     return true;
   }

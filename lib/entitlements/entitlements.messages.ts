@@ -16,6 +16,7 @@ export const ENTITLEMENT_MESSAGES = {
     trial_not_allowed: 'A paid subscription is required; a trial does not give access here.',
     benefit_required: 'This feature is not part of the current purchase.',
     meter_balance_insufficient: 'Not enough balance left on this meter.',
+    seat_required: "The team's plan includes this, but this member holds no seat on it: ask the team's admin for one.",
   },
 } as const;
 

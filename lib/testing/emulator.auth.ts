@@ -30,6 +30,8 @@ export const ALL_SCOPES = [
   'discounts:write',
   'disputes:read',
   'disputes:write',
+  'customer_seats:read',
+  'customer_seats:write',
 ] as const;
 
 /** Organization access tokens and their scopes. */

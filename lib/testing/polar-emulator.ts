@@ -44,6 +44,8 @@ import { licenseKeyRoutes } from './billing/license-keys.routes.js';
 import { discountRoutes } from './billing/discounts.routes.js';
 import { disputeRoutes } from './billing/disputes.routes.js';
 import { portalLicenseKeyRoutes } from './billing/portal-license-keys.routes.js';
+import { seatRoutes } from './billing/seats.routes.js';
+import { benefitGrantRoutes } from './billing/benefit-grants.routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 // Python's json gives up near its recursion limit (1000); JavaScript's JSON.stringify overflows the stack a few
@@ -157,6 +159,8 @@ export class PolarEmulator {
       ...discountRoutes(this.billingStore),
       ...disputeRoutes(this.billingStore),
       ...portalLicenseKeyRoutes(this.billingStore, (token) => this.tokens.knows(token)),
+      ...seatRoutes(this.billingStore, this.organizationSlug),
+      ...benefitGrantRoutes(this.billingStore),
     ];
   }
 

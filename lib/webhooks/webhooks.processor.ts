@@ -152,7 +152,8 @@ export class PolarWebhooksProcessor {
 }
 
 /** Event types after which a customer's state (subscriptions, grants, meters) may differ. */
-const STATE_CHANGING_EVENT = /^(customer\.state_changed|subscription\.[a-z_]+|benefit_grant\.[a-z_]+|order\.paid)$/;
+const STATE_CHANGING_EVENT =
+  /^(customer\.state_changed|subscription\.[a-z_]+|benefit_grant\.[a-z_]+|customer_seat\.[a-z_]+|order\.paid)$/;
 
 /** The customer whose billing state the event may have changed, when it is one of those events. */
 function billingCustomerOf(event: { type: string; data: unknown }): PolarCustomerStateChangedEvent | undefined {

@@ -113,6 +113,13 @@ const EXPECTED_OPERATIONS = [
   'discounts:update',
   'discounts:delete',
   'checkouts:client_update',
+  'customer-seats:assign_seat',
+  'customer-seats:list_seats',
+  'customer-seats:revoke_seat',
+  'customer-seats:resend_invitation',
+  'customer-seats:get_claim_info',
+  'customer-seats:claim_seat',
+  'benefit-grants:list',
 ];
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -2409,6 +2416,111 @@ describeContract('emulator contract: official SDK → Prism (Polar OpenAPI 2026-
         expect(await polar.orders.get(order.id)).toMatchObject({ status: 'paid', refunded_amount: 0 });
       },
       CASE_MS,
+    );
+  });
+
+  describe('customer seats and benefit grants', () => {
+    /** A seat-based plan with a benefit on `on`, bought with `seats` seats through the SDK (Prism in front). */
+    async function seatPlan(on: PolarEmulator, sdk: Sdk, email: string, seats: number) {
+      const benefit = await sdk.benefits.create({ type: 'custom', description: 'Team features', properties: {} });
+      const product = on.billing.seedProduct({
+        name: 'Team',
+        recurring_interval: 'month',
+        prices: [{ amount_type: 'seat_based', seat_tiers: { tiers: [{ min_seats: 1, price_per_seat: 1000 }] } }],
+        benefits: [benefit.id],
+      });
+      const checkout = await sdk.checkouts.create({ products: [product.id], customer_email: email, seats });
+      on.billing.pay(checkout.id);
+      const paid = await sdk.checkouts.get(checkout.id);
+      return { benefitId: benefit.id, subscriptionId: paid.subscription_id!, buyerId: paid.customer_id! };
+    }
+
+    contractCase(
+      'assign by email → CustomerSeat; list → SeatsList; resend; claim info; claim → CustomerSeatClaimResponse; revoke',
+      async () => {
+        const { subscriptionId } = await seatPlan(main, polar, 'seat-buyer@mailinator.com', 2);
+        const seat = await polar.customerSeats.assignSeat({
+          subscription_id: subscriptionId,
+          email: 'seat-holder@mailinator.com',
+          metadata: { team: 'core' },
+        });
+        expect(seat).toMatchObject({ status: 'pending', email: 'seat-holder@mailinator.com' });
+        expect(await polar.customerSeats.listSeats({ subscription_id: subscriptionId })).toMatchObject({
+          available_seats: 1,
+          total_seats: 2,
+        });
+        expect((await polar.customerSeats.resendInvitation(seat.id)).id).toBe(seat.id);
+        const token = main.billing.seatInvitationToken(seat.id);
+        expect(await polar.customerSeats.getClaimInfo(token)).toMatchObject({ can_claim: true });
+        const claimed = await polar.customerSeats.claimSeat({ invitation_token: token });
+        expect(claimed.seat.status).toBe('claimed');
+        expect((await polar.customerSeats.revokeSeat(seat.id)).status).toBe('revoked');
+      },
+    );
+
+    contractCase('no free seat, a claimed seat resent, a spent token → 400 with Polar’s error names', async () => {
+      const { subscriptionId } = await seatPlan(main, polar, 'seat-full@mailinator.com', 1);
+      const seat = await polar.customerSeats.assignSeat({
+        subscription_id: subscriptionId,
+        email: 'seat-one@mailinator.com',
+        immediate_claim: true,
+      });
+      expect(
+        await failureOf(
+          polar.customerSeats.assignSeat({ subscription_id: subscriptionId, email: 'seat-two@mailinator.com' }),
+        ),
+      ).toEqual({
+        status: 400,
+        body: { error: 'SeatNotAvailable', detail: `No available seats for ${subscriptionId}` },
+      });
+      expect((await failureOf(polar.customerSeats.resendInvitation(seat.id))).body.error).toBe('SeatNotPending');
+      expect((await failureOf(polar.customerSeats.claimSeat({ invitation_token: 'spent' }))).body).toEqual({
+        error: 'InvalidInvitationToken',
+        detail: 'Invalid or expired invitation token',
+      });
+    });
+
+    contractCase('unknown subscription, seat or token → 404 naming it', async () => {
+      const unknown = randomUUID();
+      expect(
+        (await failureOf(polar.customerSeats.assignSeat({ subscription_id: unknown, email: 'x@mailinator.com' }))).body,
+      ).toEqual({ error: 'ResourceNotFound', detail: 'Subscription not found' });
+      expect((await failureOf(polar.customerSeats.listSeats({ subscription_id: unknown }))).status).toBe(404);
+      expect((await failureOf(polar.customerSeats.revokeSeat(unknown))).body.detail).toBe('Seat not found');
+      expect((await failureOf(polar.customerSeats.getClaimInfo('no-such-token'))).body.detail).toBe(
+        'Invalid or expired invitation token',
+      );
+    });
+
+    contractCase('a body the spec allows but SeatAssign refuses → 422 at body', async () => {
+      const body = await validationErrorOf(polar.customerSeats.assignSeat({ email: 'x@mailinator.com' }));
+      expect(body.detail).toEqual([
+        expect.objectContaining({
+          loc: ['body'],
+          msg: 'Value error, Exactly one of subscription_id or order_id must be provided',
+        }),
+      ]);
+    });
+
+    contractCase(
+      'member model: a seat for a member, claimed at once; benefitGrants.list names the member',
+      async () => {
+        const { subscriptionId, buyerId, benefitId } = await seatPlan(
+          members,
+          memberPolar,
+          'seat-team@mailinator.com',
+          2,
+        );
+        const seat = await memberPolar.customerSeats.assignSeat({
+          subscription_id: subscriptionId,
+          email: 'seat-member@mailinator.com',
+          immediate_claim: true,
+        });
+        expect(seat).toMatchObject({ status: 'claimed', customer_id: buyerId });
+        const grants = await memberPolar.benefitGrants.list({ customer_id: buyerId, is_granted: true });
+        expect(grants.items.map((g) => [g.benefit_id, g.member_id])).toEqual([[benefitId, seat.member_id]]);
+        expect(grants.items[0]!.member).toMatchObject({ email: 'seat-member@mailinator.com' });
+      },
     );
   });
 

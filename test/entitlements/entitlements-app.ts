@@ -8,6 +8,8 @@ import { type AdapterName, type PolarTestApp, polarTestApp } from '../support/po
 
 /** The request header the test resolver trusts as the signed-in user's Polar customer id (tests only). */
 export const USER_HEADER = 'x-test-customer';
+/** The header the test resolver trusts as the signed-in user's member id in a team customer (tests only). */
+export const MEMBER_HEADER = 'x-test-member';
 
 /** The app's gated routes, as an app would write them. */
 @Controller('app')
@@ -69,7 +71,9 @@ export async function startEntitlementsApp(
     .options({
       customer: (req: { headers: Record<string, unknown> }) => {
         const id = req.headers[USER_HEADER];
-        return typeof id === 'string' ? { customer_id: id } : null;
+        const member = req.headers[MEMBER_HEADER];
+        if (typeof id !== 'string') return null;
+        return typeof member === 'string' ? { customer_id: id, member_id: member } : { customer_id: id };
       },
       plans: { pro: { products: options.productIds } },
       entitlements: { benefits: { 'pro-features': options.benefitId }, ...options.entitlements },
@@ -96,13 +100,44 @@ export async function startEntitlementsApp(
   };
 }
 
-/** GET one gated route as a signed-in customer (JSON client). */
-export function visit(app: PolarTestApp, path: string, customerId?: string, accept = 'application/json') {
+/** GET one gated route as a signed-in customer (JSON client), or as a member of a team customer. */
+export function visit(
+  app: PolarTestApp,
+  path: string,
+  customerId?: string,
+  accept = 'application/json',
+  memberId?: string,
+) {
   const req = request(app.server).get(path).set('accept', accept);
-  return customerId ? req.set(USER_HEADER, customerId) : req;
+  const signedIn = customerId ? req.set(USER_HEADER, customerId) : req;
+  return memberId ? signedIn.set(MEMBER_HEADER, memberId) : signedIn;
 }
 
 /** The customer-state reads the emulator served (`GET …/state`). */
 export function stateCalls(polar: PolarEmulator): number {
   return polar.requests.filter((r) => r.method === 'GET' && /\/v1\/customers\/.*state$/.test(r.path)).length;
+}
+
+/** Retries an assertion for up to 3 s (webhook deliveries and their refetch are asynchronous). */
+export async function eventually(check: () => Promise<void>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+/** Polls until the route answers `status`; returns how long that took (fails after 5 s). */
+export async function msUntil(call: () => PromiseLike<{ status: number }>, status: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if ((await call()).status === status) return Date.now() - started;
+    if (Date.now() - started > 5000) throw new Error(`no ${status} within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -4,7 +4,7 @@ import { createPolar } from '@polar-sh/sdk/2026-10';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS } from '../support/polar-app.js';
 import { type RunningRedis, startRedisServer, describeWithRedisServer } from '../webhooks/redis-server.js';
-import { startEntitlementsApp, stateCalls, visit } from './entitlements-app.js';
+import { msUntil, startEntitlementsApp, stateCalls, visit } from './entitlements-app.js';
 
 const describeWithRedis = describeWithRedisServer('the two-instance entitlement test');
 
@@ -74,13 +74,3 @@ describeWithRedis.each(ADAPTERS)('two instances sharing customer states through 
     }
   });
 });
-
-/** Polls until the route answers `status`; returns how long that took (fails after 5 s). */
-async function msUntil(call: () => PromiseLike<{ status: number }>, status: number): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if ((await call()).status === status) return Date.now() - started;
-    if (Date.now() - started > 5000) throw new Error(`no ${status} within 5 s`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

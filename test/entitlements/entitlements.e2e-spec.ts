@@ -8,7 +8,7 @@ import {
 import { POLAR_CUSTOMER_STATE_REFRESH, type PolarCustomerStateRefresh } from '../../lib/index.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS, type PolarTestApp } from '../support/polar-app.js';
-import { startEntitlementsApp, visit } from './entitlements-app.js';
+import { eventually, startEntitlementsApp, visit } from './entitlements-app.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -243,17 +243,3 @@ describe.each(ADAPTERS)('entitlement guards against the emulator over %s', (adap
     }
   });
 });
-
-/** Retries an assertion for up to 3 s (webhook deliveries and their refetch are asynchronous). */
-export async function eventually(check: () => Promise<void>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}

@@ -131,6 +131,16 @@ export class PolarEmulatorBilling {
   }
 
   /**
+   * The invitation token of a pending seat: what Polar's invitation email links to (the emulator sends no email), for
+   * `customerSeats.getClaimInfo` / `claimSeat`. Throws when the seat is unknown or has no token (claimed, revoked).
+   */
+  seatInvitationToken(seatId: string): string {
+    const token = this.store.seatBook.seats.get(seatId)?.invitation_token;
+    if (typeof token !== 'string') throw new Error(`billing: seat ${seatId} has no pending invitation`);
+    return token;
+  }
+
+  /**
    * Stores a product as `products.create` does (same validation, `product.created`), attaches `benefits`
    * (`product.updated`), and returns it as the API does.
    */

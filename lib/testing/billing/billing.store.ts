@@ -14,6 +14,7 @@ import {
   isRepetitionExpired,
   type StoredDiscount,
 } from './discounts.js';
+import { SeatBook } from './seats.js';
 
 /** Any JSON object the billing store keeps (shapes follow Polar's API, version 2026-10). */
 export type Resource = Record<string, unknown> & { id: string };
@@ -261,6 +262,8 @@ export class BillingStore {
   /** Failed payment attempts of each unpaid renewal order (kept out of the order's API shape). */
   private readonly failedAttempts = new Map<string, number>();
   private orderNumber = 0;
+  /** Customer seats of seat-based subscriptions and orders (seats.ts). */
+  readonly seatBook: SeatBook = new SeatBook(this);
 
   constructor(
     readonly customers: EmulatorStore,
@@ -292,6 +295,7 @@ export class BillingStore {
     this.events.length = 0;
     this.failNextPayments = 0;
     this.failedAttempts.clear();
+    this.seatBook.reset();
   }
 
   now(): string {
@@ -300,6 +304,11 @@ export class BillingStore {
 
   private send(type: string, data: unknown): void {
     this.emit({ type, data: structuredClone(data) });
+  }
+
+  /** Sends a webhook event of another billing module (seats). */
+  emitEvent(type: string, data: unknown): void {
+    this.send(type, data);
   }
 
   /** Fields every timestamped resource has. */
@@ -500,7 +509,11 @@ export class BillingStore {
     this.send('checkout.updated', this.checkoutView(checkout));
     this.markPaid(order);
     if (subscription) this.send('subscription.active', this.subscriptionView(subscription));
-    for (const benefit of product.benefits) this.grant(customer.id, benefit, subscription?.id ?? null, order.id);
+    // Seats bought: the benefits go to the seat holders when they claim, and the buyer becomes a team customer
+    // (Polar's `upgrade_to_team`, no webhook of its own).
+    if (checkout.seats === null || checkout.seats === undefined) {
+      for (const benefit of product.benefits) this.grant(customer.id, benefit, subscription?.id ?? null, order.id);
+    } else if (customer.type === 'individual') customer.type = 'team';
     this.stateChanged(customer.id);
   }
 
@@ -622,7 +635,8 @@ export class BillingStore {
       invoice_number: `${this.customers.organizationId.slice(0, 8).toUpperCase()}-${String(++this.orderNumber).padStart(4, '0')}`,
       is_invoice_generated: false,
       receipt_number: null,
-      seats: subscription?.seats ?? null,
+      // A one-time seat purchase keeps the checkout's seats on its order (what its seats are counted against).
+      seats: subscription?.seats ?? this.oneTimeSeats(checkoutId, subscription),
       customer_id: customer.id,
       product_id: product.id,
       discount_id: discount?.id ?? null,
@@ -731,6 +745,7 @@ export class BillingStore {
     this.send('subscription.updated', this.subscriptionView(subscription));
     if (!wasCanceled) this.send('subscription.canceled', this.subscriptionView(subscription));
     this.send('subscription.revoked', this.subscriptionView(subscription));
+    this.seatBook.revokeAll(subscription.id);
     this.revokeGrants(subscription.id);
     this.stateChanged(subscription.customer_id);
   }
@@ -1062,6 +1077,13 @@ export class BillingStore {
       throw new SubscriptionFailure(400, 'BelowMinimumSeats', `Minimum ${tiers.minimum_seats} seats required.`);
     if (tiers.maximum_seats !== null && seats > tiers.maximum_seats)
       throw new SubscriptionFailure(400, 'AboveMaximumSeats', `Maximum ${tiers.maximum_seats} seats allowed.`);
+    const assigned = this.seatBook.assignedCount(subscription.id);
+    if (seats < assigned)
+      throw new SubscriptionFailure(
+        400,
+        'SeatsAlreadyAssigned',
+        `Cannot decrease seats to ${seats}. Currently ${assigned} seats are assigned. Revoke seats first.`,
+      );
     const oldSeats = subscription.seats ?? 1;
     if (oldSeats === seats) {
       // Re-asserting the current count cancels a scheduled seat change; with none it changes nothing.
@@ -1411,9 +1433,21 @@ export class BillingStore {
     this.send('subscription.updated', this.subscriptionView(subscription));
   }
 
+  private oneTimeSeats(checkoutId: string | null, subscription: StoredSubscription | null): number | null {
+    if (subscription !== null || checkoutId === null) return null;
+    const seats = this.checkouts.get(checkoutId)?.seats;
+    return typeof seats === 'number' ? seats : null;
+  }
+
   // ---- benefits ----------------------------------------------------------------------------------------------
 
-  grant(customerId: string, benefit: Resource, subscriptionId: string | null, orderId: string | null): void {
+  grant(
+    customerId: string,
+    benefit: Resource,
+    subscriptionId: string | null,
+    orderId: string | null,
+    memberId: string | null = null,
+  ): void {
     const now = this.now();
     // Polar's `grant_benefit`: one grant per benefit and scope (the subscription, else the order); a revoked one
     // is granted again (same id, same license key), a granted one is left as it is.
@@ -1449,7 +1483,9 @@ export class BillingStore {
       subscription_id: subscriptionId,
       order_id: orderId,
       customer_id: customerId,
-      member_id: null,
+      // With the member model every grant names a member: a seat's holder, else the customer's owner (Polar's
+      // `resolve_member`).
+      member_id: memberId ?? (this.customers.memberModel ? this.ownerOf(customerId) : null),
       benefit_id: benefit.id,
       error: null,
       properties: {},
@@ -1460,12 +1496,16 @@ export class BillingStore {
     this.send('benefit_grant.created', this.grantView(grant));
   }
 
+  private ownerOf(customerId: string): string | null {
+    return this.customers.membersOf(customerId).find((member) => member.role === 'owner')?.id ?? null;
+  }
+
   private revokeGrants(subscriptionId: string): void {
     this.revokeGrantsWhere((grant) => grant.subscription_id === subscriptionId);
   }
 
   /** Revokes the granted grants `which` selects (`benefit_grant.revoked` each); true when any was. */
-  private revokeGrantsWhere(which: (grant: StoredGrant) => boolean): boolean {
+  revokeGrantsWhere(which: (grant: StoredGrant) => boolean): boolean {
     let any = false;
     for (const grant of this.grants.values()) {
       if (!grant.is_granted || !which(grant)) continue;
@@ -1632,7 +1672,8 @@ export class BillingStore {
     return structuredClone({
       ...grant,
       customer: this.customerRecord(grant.customer_id),
-      member: null,
+      member:
+        grant.member_id === null ? null : (this.customers.allMembers().find((m) => m.id === grant.member_id) ?? null),
       benefit: this.benefits.get(grant.benefit_id),
       previous_properties: null,
     });
