@@ -282,3 +282,52 @@ export function refuseOrganizationId(body: Record<string, unknown>): void {
     );
   }
 }
+
+/**
+ * A pydantic `datetime` (ISO 8601, date first): `datetime_from_date_parsing` when it is not one. The one rule for
+ * every date-time field the emulator takes (discount windows, trial and period ends, event timestamps).
+ */
+export function checkDatetime(value: unknown, loc: Loc, issues: Issues): Date | undefined {
+  const parsed = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(NaN);
+  if (!Number.isNaN(parsed.getTime())) return parsed;
+  issues.add(
+    'datetime_from_date_parsing',
+    loc,
+    'Input should be a valid datetime or date, invalid character in year',
+    value,
+    {
+      error: 'invalid character in year',
+    },
+  );
+  return undefined;
+}
+
+/**
+ * The tag of a pydantic discriminated union (`type`, `amount_type`): `union_tag_not_found` when absent,
+ * `union_tag_invalid` when it is none of `tags` (when given). Returns the tag when it is usable.
+ */
+export function checkUnionTag<T extends string>(
+  raw: Record<string, unknown>,
+  discriminator: string,
+  tags: readonly T[] | null,
+  loc: Loc,
+  issues: Issues,
+): T | undefined {
+  const tag = raw[discriminator];
+  if (tag === undefined) {
+    issues.add('union_tag_not_found', loc, `Unable to extract tag using discriminator '${discriminator}'`, raw, {
+      discriminator: `'${discriminator}'`,
+    });
+    return undefined;
+  }
+  if (tags === null || (tags as readonly unknown[]).includes(tag)) return tag as T;
+  const expected = tags.map((t) => `'${t}'`).join(', ');
+  issues.add(
+    'union_tag_invalid',
+    loc,
+    `Input tag '${String(tag)}' found using '${discriminator}' does not match any of the expected tags: ${expected}`,
+    raw,
+    { discriminator: `'${discriminator}'`, tag: String(tag), expected_tags: expected },
+  );
+  return undefined;
+}

@@ -1,16 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { errors, webhooks } from '@polar-sh/sdk/2026-10';
-import {
-  detailOf,
-  failureOf,
-  manualClock,
-  rejectionOf,
-  startEmulator,
-  startReceiver,
-  type EmulatorFixture,
-  type Received,
-} from './helpers.js';
-import { specErrors, webhookSchemaName } from './spec-schema.js';
+import { randomUUID } from 'node:crypto';
+import { errors } from '@polar-sh/sdk/2026-10';
+import { detailOf, failureOf, manualClock, rejectionOf, type EmulatorFixture } from './helpers.js';
+import { specErrors } from './spec-schema.js';
+import { billingSuite } from './billing-suite.js';
 
 /*
  * What happens after the sale, as Polar's server does it: refunds, license keys, plan and seat changes with
@@ -20,8 +12,6 @@ import { specErrors, webhookSchemaName } from './spec-schema.js';
 const DAY = 24 * 60 * 60 * 1000;
 /** A harness deadline for tests that check payloads against the spec's webhook schemas (compiled on first use). */
 const SCHEMA_CHECK_MS = 30_000;
-
-const typeOf = (delivery: Received): string => (JSON.parse(delivery.body) as { type: string }).type;
 
 /** Polar's `_calculate_time_proration`: the share of the period left at `now`. */
 function remainingShare(
@@ -34,52 +24,13 @@ function remainingShare(
 }
 
 describe('emulator: refunds, license keys, plan and seat changes, meter credits', () => {
-  const secret = `whsec_${randomBytes(24).toString('base64')}`;
   const time = manualClock('2026-10-01T12:00:00.000Z');
+  const suite = billingSuite({ clock: time.clock }, 'order.refunded');
+  const { delivered, expectSpecPayloads, customer } = suite;
   let f: EmulatorFixture;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let stopSending: () => void;
-
-  beforeAll(async () => {
-    f = await startEmulator({ rateLimit: false, clock: time.clock });
-    receiver = await startReceiver();
-    // Compiling the spec's schemas takes seconds on shared cores: do it once here, not inside a test's deadline.
-    specErrors(webhookSchemaName('order.refunded'), {});
-  }, 60_000);
-  afterAll(async () => {
-    await f.polar.stop();
-    await receiver.close();
-  });
-  beforeEach(() => {
-    f.polar.reset();
-    receiver.received.length = 0;
-    stopSending = f.polar.sendWebhooks({ url: receiver.url, secret, retryDelayMs: 10 });
-  });
-  afterEach(() => stopSending());
-
-  /** Event types delivered since `from` (an index into the received list), after every delivery finished. */
-  async function delivered(from = 0): Promise<string[]> {
-    await f.polar.waitForWebhooks();
-    return receiver.received.slice(from).map(typeOf);
-  }
-
-  /** Every delivery so far is signed like Polar's and matches the spec's schema for its type. */
-  async function expectSpecPayloads(): Promise<void> {
-    await f.polar.waitForWebhooks();
-    for (const delivery of receiver.received) {
-      const headers = Object.fromEntries(Object.entries(delivery.headers).map(([k, v]) => [k, String(v)]));
-      const type = typeOf(delivery);
-      expect((await webhooks.validateEvent(delivery.body, headers, secret)).type).toBe(type);
-      expect([type, specErrors(webhookSchemaName(type), JSON.parse(delivery.body))]).toEqual([type, []]);
-    }
-  }
+  beforeEach(() => ({ f } = suite));
 
   const now = () => f.polar.billing.now();
-
-  async function customer() {
-    const id = randomUUID().slice(0, 8);
-    return f.sdk.customers.create({ email: `${id}@mailinator.com`, external_id: `usr_${id}` });
-  }
 
   async function monthly(name: string, amount: number, benefits: string[] = []) {
     const product = await f.sdk.products.create({

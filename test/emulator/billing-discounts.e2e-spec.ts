@@ -1,16 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { webhooks } from '@polar-sh/sdk/2026-10';
-import {
-  api,
-  detailOf,
-  failureOf,
-  manualClock,
-  startEmulator,
-  startReceiver,
-  type EmulatorFixture,
-  type Received,
-} from './helpers.js';
-import { specErrors, webhookSchemaName } from './spec-schema.js';
+import { randomUUID } from 'node:crypto';
+import { api, detailOf, failureOf, manualClock, type EmulatorFixture } from './helpers.js';
+import { specErrors } from './spec-schema.js';
+import { billingSuite, typeOf, type BillingSuite } from './billing-suite.js';
 
 /*
  * Discounts as Polar's server runs them (server/polar/discount, checkout/service.py, order/amounts.py,
@@ -20,46 +11,14 @@ import { specErrors, webhookSchemaName } from './spec-schema.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const SCHEMA_CHECK_MS = 30_000;
-const typeOf = (delivery: Received): string => (JSON.parse(delivery.body) as { type: string }).type;
 
 describe('emulator: discounts', () => {
-  const secret = `whsec_${randomBytes(24).toString('base64')}`;
   const time = manualClock('2026-10-01T12:00:00.000Z');
+  const suite = billingSuite({ clock: time.clock }, 'discount.created');
+  const { delivered, expectSpecPayloads } = suite;
   let f: EmulatorFixture;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let stopSending: () => void;
-
-  beforeAll(async () => {
-    f = await startEmulator({ rateLimit: false, clock: time.clock });
-    receiver = await startReceiver();
-    specErrors(webhookSchemaName('discount.created'), {});
-  }, 60_000);
-  afterAll(async () => {
-    await f.polar.stop();
-    await receiver.close();
-  });
-  beforeEach(() => {
-    f.polar.reset();
-    receiver.received.length = 0;
-    stopSending = f.polar.sendWebhooks({ url: receiver.url, secret, retryDelayMs: 10 });
-  });
-  afterEach(() => stopSending());
-
-  async function delivered(): Promise<string[]> {
-    await f.polar.waitForWebhooks();
-    return receiver.received.map(typeOf);
-  }
-
-  /** Every delivery so far is signed like Polar's and matches the spec's schema for its type. */
-  async function expectSpecPayloads(): Promise<void> {
-    await f.polar.waitForWebhooks();
-    for (const delivery of receiver.received) {
-      const headers = Object.fromEntries(Object.entries(delivery.headers).map(([k, v]) => [k, String(v)]));
-      const type = typeOf(delivery);
-      expect((await webhooks.validateEvent(delivery.body, headers, secret)).type).toBe(type);
-      expect([type, specErrors(webhookSchemaName(type), JSON.parse(delivery.body))]).toEqual([type, []]);
-    }
-  }
+  let receiver: BillingSuite['receiver'];
+  beforeEach(() => ({ f, receiver } = suite));
 
   async function product(amount: number, recurring = true) {
     return f.sdk.products.create({

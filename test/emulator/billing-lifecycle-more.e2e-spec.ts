@@ -1,15 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createPolar, webhooks } from '@polar-sh/sdk/2026-10';
-import {
-  detailOf,
-  failureOf,
-  manualClock,
-  startEmulator,
-  startReceiver,
-  type EmulatorFixture,
-  type Received,
-} from './helpers.js';
-import { specErrors, webhookSchemaName } from './spec-schema.js';
+import { randomUUID } from 'node:crypto';
+import { createPolar } from '@polar-sh/sdk/2026-10';
+import { detailOf, failureOf, manualClock, type EmulatorFixture } from './helpers.js';
+import { specErrors } from './spec-schema.js';
+import { billingSuite } from './billing-suite.js';
 
 /*
  * The rest of the lifecycle, as Polar's server runs it: the SubscriptionUpdate forms for metadata, trials,
@@ -20,52 +13,14 @@ import { specErrors, webhookSchemaName } from './spec-schema.js';
 const DAY = 24 * 60 * 60 * 1000;
 const SCHEMA_CHECK_MS = 30_000;
 
-const typeOf = (delivery: Received): string => (JSON.parse(delivery.body) as { type: string }).type;
-
 describe('emulator: subscription updates, disputes, refund failures, metered resets', () => {
-  const secret = `whsec_${randomBytes(24).toString('base64')}`;
   const time = manualClock('2026-10-01T12:00:00.000Z');
+  const suite = billingSuite({ clock: time.clock }, 'subscription.paused');
+  const { delivered, expectSpecPayloads, customer } = suite;
   let f: EmulatorFixture;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let stopSending: () => void;
-
-  beforeAll(async () => {
-    f = await startEmulator({ rateLimit: false, clock: time.clock });
-    receiver = await startReceiver();
-    specErrors(webhookSchemaName('subscription.paused'), {});
-  }, 60_000);
-  afterAll(async () => {
-    await f.polar.stop();
-    await receiver.close();
-  });
-  beforeEach(() => {
-    f.polar.reset();
-    receiver.received.length = 0;
-    stopSending = f.polar.sendWebhooks({ url: receiver.url, secret, retryDelayMs: 10 });
-  });
-  afterEach(() => stopSending());
-
-  async function delivered(from = 0): Promise<string[]> {
-    await f.polar.waitForWebhooks();
-    return receiver.received.slice(from).map(typeOf);
-  }
-
-  async function expectSpecPayloads(): Promise<void> {
-    await f.polar.waitForWebhooks();
-    for (const delivery of receiver.received) {
-      const headers = Object.fromEntries(Object.entries(delivery.headers).map(([k, v]) => [k, String(v)]));
-      const type = typeOf(delivery);
-      expect((await webhooks.validateEvent(delivery.body, headers, secret)).type).toBe(type);
-      expect([type, specErrors(webhookSchemaName(type), JSON.parse(delivery.body))]).toEqual([type, []]);
-    }
-  }
+  beforeEach(() => ({ f } = suite));
 
   const now = () => f.polar.billing.now();
-
-  async function customer() {
-    const id = randomUUID().slice(0, 8);
-    return f.sdk.customers.create({ email: `${id}@mailinator.com`, external_id: `usr_${id}` });
-  }
 
   async function subscribed(amount = 2000, trial = false) {
     const benefit = await f.sdk.benefits.create({ type: 'custom', description: 'Pro features', properties: {} });

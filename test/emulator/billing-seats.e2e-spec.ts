@@ -1,7 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { webhooks } from '@polar-sh/sdk/2026-10';
-import { detailOf, failureOf, startEmulator, startReceiver, type EmulatorFixture, type Received } from './helpers.js';
-import { specErrors, webhookSchemaName } from './spec-schema.js';
+import { randomUUID } from 'node:crypto';
+import { detailOf, failureOf, type EmulatorFixture } from './helpers.js';
+import { billingSuite } from './billing-suite.js';
 
 /*
  * Customer seats as Polar's `customer_seat` service keeps them: assigned to an email, an existing customer or a
@@ -12,45 +11,13 @@ import { specErrors, webhookSchemaName } from './spec-schema.js';
  */
 
 const SCHEMA_CHECK_MS = 30_000;
-const typeOf = (delivery: Received): string => (JSON.parse(delivery.body) as { type: string }).type;
 
 for (const memberModel of [false, true]) {
   describe(`emulator: customer seats (member model ${memberModel ? 'on' : 'off'})`, () => {
-    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    const suite = billingSuite({ memberModel }, 'customer_seat.claimed');
+    const { delivered, expectSpecPayloads } = suite;
     let f: EmulatorFixture;
-    let receiver: Awaited<ReturnType<typeof startReceiver>>;
-    let stopSending: () => void;
-
-    beforeAll(async () => {
-      f = await startEmulator({ rateLimit: false, memberModel });
-      receiver = await startReceiver();
-      specErrors(webhookSchemaName('customer_seat.claimed'), {});
-    }, 60_000);
-    afterAll(async () => {
-      await f.polar.stop();
-      await receiver.close();
-    });
-    beforeEach(() => {
-      f.polar.reset();
-      receiver.received.length = 0;
-      stopSending = f.polar.sendWebhooks({ url: receiver.url, secret, retryDelayMs: 10 });
-    });
-    afterEach(() => stopSending());
-
-    async function delivered(): Promise<string[]> {
-      await f.polar.waitForWebhooks();
-      return receiver.received.map(typeOf);
-    }
-
-    async function expectSpecPayloads(): Promise<void> {
-      await f.polar.waitForWebhooks();
-      for (const delivery of receiver.received) {
-        const headers = Object.fromEntries(Object.entries(delivery.headers).map(([k, v]) => [k, String(v)]));
-        const type = typeOf(delivery);
-        expect((await webhooks.validateEvent(delivery.body, headers, secret)).type).toBe(type);
-        expect([type, specErrors(webhookSchemaName(type), JSON.parse(delivery.body))]).toEqual([type, []]);
-      }
-    }
+    beforeEach(() => ({ f } = suite));
 
     /** A team plan with a benefit, bought with `seats` seats by a fresh customer. */
     async function team(seats = 2) {

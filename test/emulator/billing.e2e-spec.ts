@@ -1,15 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { webhooks } from '@polar-sh/sdk/2026-10';
-import {
-  api,
-  detailOf,
-  rejectionOf,
-  startEmulator,
-  startReceiver,
-  type EmulatorFixture,
-  type Received,
-} from './helpers.js';
+import { api, detailOf, rejectionOf, type EmulatorFixture } from './helpers.js';
 import { specErrors, webhookSchemaName } from './spec-schema.js';
+import { billingSuite, typeOf, type BillingSuite } from './billing-suite.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -34,36 +26,12 @@ const PAID_RENEWAL_EVENTS = [
   'order.paid',
 ];
 
-/** The event type of a received delivery. */
-const typeOf = (delivery: Received): string => (JSON.parse(delivery.body) as { type: string }).type;
-
 describe('emulator: billing lifecycle', () => {
-  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const suite = billingSuite();
+  const { delivered, secret } = suite;
   let f: EmulatorFixture;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let stopSending: () => void;
-
-  beforeAll(async () => {
-    f = await startEmulator({ rateLimit: false });
-    receiver = await startReceiver();
-  });
-  afterAll(async () => {
-    await f.polar.stop();
-    await receiver.close();
-  });
-  beforeEach(() => {
-    f.polar.reset();
-    receiver.received.length = 0;
-    stopSending = f.polar.sendWebhooks({ url: receiver.url, secret, retryDelayMs: 10 });
-  });
-  afterEach(() => stopSending());
-
-  /** Event types delivered since the last call, in order (after every delivery finished). */
-  async function delivered(): Promise<string[]> {
-    await f.polar.waitForWebhooks();
-    const types = receiver.received.map(typeOf);
-    return types;
-  }
+  let receiver: BillingSuite['receiver'];
+  beforeEach(() => ({ f, receiver } = suite));
 
   async function monthlyProduct(name = 'Pro monthly') {
     const benefit = await f.sdk.benefits.create({

@@ -7,7 +7,13 @@ const spec = JSON.parse(readFileSync(specPath, 'utf8')) as { components: { schem
 
 // OpenAPI 3.1 schemas are JSON Schema: draft-07 keywords cover what Polar's spec uses for these shapes
 // (`discriminator` is OpenAPI-only and ignored; `oneOf` still picks exactly one branch).
-const ajv = new Ajv({ allErrors: true, unknownFormats: 'ignore', nullable: true, schemaId: 'auto', logger: false } as never);
+const ajv = new Ajv({
+  allErrors: true,
+  unknownFormats: 'ignore',
+  nullable: true,
+  schemaId: 'auto',
+  logger: false,
+} as never);
 ajv.addFormat('uuid4', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i);
 ajv.addSchema({ $id: 'polar', components: spec.components } as never);
 

@@ -1,4 +1,6 @@
+import { CacheModule } from '@nestjs/cache-manager';
 import { Controller, Get, type ModuleMetadata } from '@nestjs/common';
+import { createKeyv } from '@keyv/redis';
 import request from 'supertest';
 import type { PolarEntitlementsOptions } from '../../lib/interfaces/polar-entitlements-options.interface.js';
 import { RequiresBenefit, RequiresSubscription } from '../../lib/index.js';
@@ -96,6 +98,33 @@ export async function startEntitlementsApp(
     stop: async () => {
       stopWebhooks();
       await started.app.close();
+    },
+  };
+}
+
+type EntitlementsApp = Awaited<ReturnType<typeof startEntitlementsApp>>;
+
+/**
+ * Two instances of the app sharing their entitlement cache through cache-manager on the Redis at `redisUrl`.
+ * Only `a` hears webhooks: `b` learns everything through Redis. `stop()` stops both.
+ */
+export async function startSharedPair(
+  options: Omit<EntitlementsAppOptions, 'entitlements' | 'imports' | 'webhooks'>,
+  redisUrl: string,
+): Promise<{ a: EntitlementsApp; b: EntitlementsApp; stop: () => Promise<void> }> {
+  const shared = { ...options, entitlements: { store: 'cache-manager' as const } };
+  const redis = () => [CacheModule.register({ stores: [createKeyv(redisUrl)] })];
+  const a = await startEntitlementsApp({ ...shared, imports: redis() });
+  const b = await startEntitlementsApp({ ...shared, webhooks: false, imports: redis() }).catch(async (error) => {
+    await a.stop();
+    throw error;
+  });
+  return {
+    a,
+    b,
+    stop: async () => {
+      await a.stop();
+      await b.stop();
     },
   };
 }

@@ -1,10 +1,8 @@
-import { CacheModule } from '@nestjs/cache-manager';
-import { createKeyv } from '@keyv/redis';
 import { createPolar } from '@polar-sh/sdk/2026-10';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS } from '../support/polar-app.js';
 import { type RunningRedis, startRedisServer, describeWithRedisServer } from '../webhooks/redis-server.js';
-import { msUntil, startEntitlementsApp, stateCalls, visit } from './entitlements-app.js';
+import { msUntil, startSharedPair, stateCalls, visit } from './entitlements-app.js';
 
 const describeWithRedis = describeWithRedisServer('the two-instance entitlement test');
 
@@ -31,23 +29,11 @@ describeWithRedis.each(ADAPTERS)('two instances sharing customer states through 
       prices: [{ amount_type: 'fixed', price_amount: 2000 }],
       benefits: [benefit.id],
     });
-    const shared = {
-      adapter,
-      polar,
-      productIds: [product.id],
-      benefitId: benefit.id,
-      entitlements: { store: 'cache-manager' as const },
-    };
     // Only `a` hears webhooks; `b` learns everything through Redis.
-    const a = await startEntitlementsApp({
-      ...shared,
-      imports: [CacheModule.register({ stores: [createKeyv(redis.url)] })],
-    });
-    const b = await startEntitlementsApp({
-      ...shared,
-      webhooks: false,
-      imports: [CacheModule.register({ stores: [createKeyv(redis.url)] })],
-    });
+    const { a, b, stop } = await startSharedPair(
+      { adapter, polar, productIds: [product.id], benefitId: benefit.id },
+      redis.url,
+    );
     try {
       const customer = polar.seedCustomer({ email: `shared-${adapter}@mailinator.com` });
       expect((await visit(a, '/app/pro', customer.id)).status).toBe(402);
@@ -69,8 +55,7 @@ describeWithRedis.each(ADAPTERS)('two instances sharing customer states through 
       expect(Date.now() - revoked).toBeLessThanOrEqual(1000);
       expect((await visit(b, '/app/feature', customer.id)).status).toBe(402);
     } finally {
-      await a.stop();
-      await b.stop();
+      await stop();
     }
   });
 });

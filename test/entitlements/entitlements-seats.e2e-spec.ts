@@ -1,11 +1,9 @@
-import { CacheModule } from '@nestjs/cache-manager';
-import { createKeyv } from '@keyv/redis';
 import { createPolar } from '@polar-sh/sdk/2026-10';
 import { PolarCustomerStateService } from '../../lib/index.js';
 import { PolarEmulator } from '../../lib/testing/index.js';
 import { ADAPTERS, type PolarTestApp } from '../support/polar-app.js';
 import { type RunningRedis, describeWithRedisServer, startRedisServer } from '../webhooks/redis-server.js';
-import { eventually, msUntil, startEntitlementsApp, visit } from './entitlements-app.js';
+import { eventually, msUntil, startEntitlementsApp, startSharedPair, visit } from './entitlements-app.js';
 
 /*
  * Team customers checked per member, as Polar models seats (member model on): the seat-based plan's benefits are
@@ -129,22 +127,10 @@ describeWithRedis.each(ADAPTERS)('team members across two instances sharing Redi
   it('the instance that got no webhook sees a claimed seat, then its revocation, within 1 s', async () => {
     const admin = createPolar({ accessToken: polar.accessToken, baseUrl: polar.url });
     const { benefit, product } = await seatPlan(polar, admin);
-    const shared = {
-      adapter,
-      polar,
-      productIds: [product.id],
-      benefitId: benefit.id,
-      entitlements: { store: 'cache-manager' as const },
-    };
-    const a = await startEntitlementsApp({
-      ...shared,
-      imports: [CacheModule.register({ stores: [createKeyv(redis.url)] })],
-    });
-    const b = await startEntitlementsApp({
-      ...shared,
-      webhooks: false,
-      imports: [CacheModule.register({ stores: [createKeyv(redis.url)] })],
-    });
+    const { b, stop } = await startSharedPair(
+      { adapter, polar, productIds: [product.id], benefitId: benefit.id },
+      redis.url,
+    );
     try {
       const { teamId, subscriptionId, ada } = await team(polar, admin, product.id, `redis-${adapter}`);
       expect((await visit(b, '/app/pro', teamId, 'application/json', ada.id)).status).toBe(402);
@@ -164,8 +150,7 @@ describeWithRedis.each(ADAPTERS)('team members across two instances sharing Redi
       await msUntil(() => visit(b, '/app/pro', teamId, 'application/json', ada.id), 402);
       expect(Date.now() - revoked).toBeLessThanOrEqual(1000);
     } finally {
-      await a.stop();
-      await b.stop();
+      await stop();
     }
   });
 });

@@ -6,6 +6,7 @@ import {
   Issues,
   checkMetadata,
   checkString,
+  checkUnionTag,
   checkUuid4,
   isObject,
   type Loc,
@@ -57,21 +58,7 @@ function parsePrice(
   issues: Issues,
 ): StoredPrice | undefined {
   if (!checkObject(raw, loc, issues)) return undefined;
-  if (raw.amount_type === undefined) {
-    issues.add('union_tag_not_found', loc, "Unable to extract tag using discriminator 'amount_type'", raw, {
-      discriminator: "'amount_type'",
-    });
-    return undefined;
-  }
-  if (!(AMOUNT_TYPES as readonly unknown[]).includes(raw.amount_type)) {
-    const expected = "'fixed', 'custom', 'seat_based', 'metered_unit'";
-    issues.add(
-      'union_tag_invalid',
-      loc,
-      `Input tag '${String(raw.amount_type)}' found using 'amount_type' does not match any of the expected tags: ${expected}`,
-      raw,
-      { discriminator: "'amount_type'", tag: String(raw.amount_type), expected_tags: expected },
-    );
+  if (checkUnionTag(raw, 'amount_type', AMOUNT_TYPES, loc, issues) === undefined) {
     return undefined;
   }
   const type = raw.amount_type as (typeof AMOUNT_TYPES)[number];
@@ -352,12 +339,8 @@ function meterCreditProperties(
 function parseBenefitCreate(store: BillingStore, raw: unknown): Resource {
   const body = bodyObject(raw);
   const issues = new Issues();
-  if (body.type === undefined) {
-    issues.add('union_tag_not_found', ['body'], "Unable to extract tag using discriminator 'type'", body, {
-      discriminator: "'type'",
-    });
-    throwIfAny(issues);
-  }
+  checkUnionTag(body, 'type', null, ['body'], issues);
+  throwIfAny(issues);
   if (!(BENEFIT_TYPES as readonly unknown[]).includes(body.type)) {
     // Discord, GitHub, downloadables… act outside Polar: the emulator does not pretend to.
     throw ValidationFailure.polar(

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ValidationFailure } from '../emulator.http.js';
 import { bodyObject } from '../customers.routes.js';
-import { Issues, checkMetadata, checkString, checkUuid4, type Loc } from '../emulator.validation.js';
+import {
+  Issues,
+  checkDatetime,
+  checkMetadata,
+  checkString,
+  checkUnionTag,
+  checkUuid4,
+  type Loc,
+} from '../emulator.validation.js';
 import type { PolarEmulatorMetadata } from '../emulator.types.js';
 import type { Resource, StoredCheckout, StoredPrice, StoredProduct } from './billing.store.js';
 import { BillingFailure, checkEnum, checkInt, nullable, required, throwIfAny } from './billing.http.js';
@@ -195,21 +203,9 @@ export function checkoutDiscountView(discount: StoredDiscount): Resource {
 
 // ---- validation (Polar's discount/schemas.py and service.py) ----------------------------------------------------
 
-/** A date-time field (pydantic's `datetime_from_date_parsing` when unparsable). */
-function checkDatetime(value: unknown, loc: Loc, issues: Issues): string | undefined {
-  const parsed = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(parsed.getTime())) {
-    issues.add(
-      'datetime_from_date_parsing',
-      loc,
-      'Input should be a valid datetime or date, invalid character in year',
-      value,
-      { error: 'invalid character in year' },
-    );
-    return undefined;
-  }
-  return parsed.toISOString();
-}
+/** A date-time field, kept as an ISO string. */
+const checkIsoDatetime = (value: unknown, loc: Loc, issues: Issues): string | undefined =>
+  checkDatetime(value, loc, issues)?.toISOString();
 
 function checkInt32(value: unknown, loc: Loc, issues: Issues, min: number, max = INT32_MAX): number | undefined {
   const int = checkInt(value, loc, issues, min);
@@ -268,8 +264,8 @@ function commonFields(body: Record<string, unknown>, loc: Loc, issues: Issues) {
   const at = (field: string): Loc => [...loc, field];
   return {
     code: checkCode(body.code, at('code'), issues),
-    starts_at: nullable(body.starts_at, at('starts_at'), issues, checkDatetime),
-    ends_at: nullable(body.ends_at, at('ends_at'), issues, checkDatetime),
+    starts_at: nullable(body.starts_at, at('starts_at'), issues, checkIsoDatetime),
+    ends_at: nullable(body.ends_at, at('ends_at'), issues, checkIsoDatetime),
     max_redemptions: nullable(body.max_redemptions, at('max_redemptions'), issues, (v, l, i) => checkInt32(v, l, i, 1)),
     max_redemptions_per_customer: nullable(
       body.max_redemptions_per_customer,
@@ -324,24 +320,9 @@ export function parseDiscountCreate(
 ): StoredDiscount {
   const body = bodyObject(raw);
   const issues = new Issues();
-  if (body.type === undefined) {
-    issues.add('union_tag_not_found', ['body'], "Unable to extract tag using discriminator 'type'", body, {
-      discriminator: "'type'",
-    });
-    throwIfAny(issues);
-  }
-  if (!(TYPES as readonly unknown[]).includes(body.type)) {
-    const expected = "'fixed', 'percentage'";
-    issues.add(
-      'union_tag_invalid',
-      ['body'],
-      `Input tag '${String(body.type)}' found using 'type' does not match any of the expected tags: ${expected}`,
-      body,
-      { discriminator: "'type'", tag: String(body.type), expected_tags: expected },
-    );
-    throwIfAny(issues);
-  }
-  const type = body.type as StoredDiscount['type'];
+  const tag = checkUnionTag(body, 'type', TYPES, ['body'], issues);
+  throwIfAny(issues);
+  const type = tag!;
   const loc: Loc = ['body', type];
   const before = issues.items.length;
   let name: string | undefined;

@@ -1,7 +1,7 @@
 import { sendJson } from '../emulator.http.js';
 import type { Route } from '../emulator.router.js';
 import { bodyObject } from '../customers.routes.js';
-import { Issues, checkMetadata, checkOptionalText, type Loc } from '../emulator.validation.js';
+import { Issues, checkDatetime, checkMetadata, checkOptionalText, type Loc } from '../emulator.validation.js';
 import { ValidationFailure } from '../emulator.http.js';
 import { checkUuid4 } from '../emulator.validation.js';
 import {
@@ -117,17 +117,8 @@ function checkFutureDatetime(store: BillingStore, value: unknown, loc: Loc, issu
     issues.add('datetime_type', loc, 'Input should be a valid datetime', value);
     return undefined;
   }
-  const parsed = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(parsed.getTime())) {
-    issues.add(
-      'datetime_from_date_parsing',
-      loc,
-      'Input should be a valid datetime or date, invalid character in year',
-      value,
-      { error: 'invalid character in year' },
-    );
-    return undefined;
-  }
+  const parsed = checkDatetime(value, loc, issues);
+  if (parsed === undefined) return undefined;
   if (parsed.getTime() <= store.clock().getTime()) {
     issues.add('datetime_future', loc, 'Input should be in the future', value);
     return undefined;
@@ -164,7 +155,10 @@ function updateBase(
     if (subscription.status === 'canceled') throw new AlreadyCanceledSubscription();
     const product = store.products.get(subscription.product_id)!;
     const current = (subscription.discount_id as string | null) ?? null;
-    store.setSubscriptionDiscount(subscription, resolveSubscriptionDiscount(store, product, current, discountId ?? null));
+    store.setSubscriptionDiscount(
+      subscription,
+      resolveSubscriptionDiscount(store, product, current, discountId ?? null),
+    );
   }
   if (trialEnd !== null || metadata !== null) store.updateTrialAndMetadata(subscription, trialEnd, metadata);
 }

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundFailure, ValidationFailure, sendJson } from '../emulator.http.js';
 import type { Route } from '../emulator.router.js';
 import { bodyObject } from '../customers.routes.js';
-import { Issues, checkMetadata, checkString, checkUuid4, isObject, type Loc } from '../emulator.validation.js';
+import {
+  Issues,
+  checkDatetime,
+  checkMetadata,
+  checkString,
+  checkUuid4,
+  isObject,
+  type Loc,
+} from '../emulator.validation.js';
 import type {
   BillingStore,
   MeterAggregation,
@@ -47,20 +55,10 @@ function parseEvent(store: BillingStore, raw: unknown, loc: Loc, issues: Issues)
   const metadata = raw.metadata === undefined ? {} : checkMetadata(raw.metadata, [...loc, 'metadata'], issues);
   let timestamp = store.now();
   if (raw.timestamp !== undefined) {
-    const parsed = typeof raw.timestamp === 'string' ? new Date(raw.timestamp) : new Date(NaN);
-    if (Number.isNaN(parsed.getTime()))
-      issues.add(
-        'datetime_from_date_parsing',
-        [...loc, 'timestamp'],
-        'Input should be a valid datetime or date, invalid character in year',
-        raw.timestamp,
-        {
-          error: 'invalid character in year',
-        },
-      );
-    else if (parsed.getTime() > store.clock().getTime())
+    const parsed = checkDatetime(raw.timestamp, [...loc, 'timestamp'], issues);
+    if (parsed !== undefined && parsed.getTime() > store.clock().getTime())
       issues.add('value_error', [...loc, 'timestamp'], 'Value error, Timestamp must be in the past.', raw.timestamp);
-    else timestamp = parsed.toISOString();
+    else if (parsed !== undefined) timestamp = parsed.toISOString();
   }
   if (issues.items.length !== before) return undefined;
   return {
