@@ -193,10 +193,10 @@ export class PolarCustomerStateService implements PolarCustomerStateRefresh, OnM
   }
 
   /**
-   * A change: mark what this process holds, then refetch, after the change.
-   * On a webhook (`if-held`), a customer nobody holds (not here, not being fetched here, not in the shared store) is not
-   * fetched: the next read fetches it anyway, and a burst of webhooks (a renewal run) must not
-   * spend the organization's rate limit on customers no one asked about. In a shared store it is
+   * A change: mark what this process holds, then refetch, after the change. On a webhook
+   * (`if-held`), a customer nobody holds (not here, not being fetched here, not in the shared
+   * store) is not fetched: the next read fetches it anyway, and a burst of webhooks (a renewal run)
+   * must not spend the organization's rate limit on customers no one asked about. In a shared store it is
    * marked changed instead, so another instance's first read already under way is not shared as
    * current.
    */

@@ -181,14 +181,15 @@ export function snapshotOf(
 }
 
 /** Whether a member reference names anyone. */
-export function namesMember(member: PolarMemberRef): boolean {
+function namesMember(member: PolarMemberRef): boolean {
   return typeof member.member_id === 'string' || typeof member.external_member_id === 'string';
 }
 
 /**
  * What one member of a team customer is entitled to: the team's subscriptions they hold a seat on
  * (a grant from it), their own granted benefits, and the team's meters (Polar counts usage per
- * customer). A member without a grant holds nothing. Any other customer's snapshot is returned as is.
+ * customer). A member without a grant holds nothing. For any other customer, or no member named, the
+ * snapshot itself (the same object).
  */
 export function memberSnapshot(snapshot: PolarCustomerStateSnapshot, ref: PolarMemberRef): PolarCustomerStateSnapshot {
   if (snapshot.customer?.type !== 'team' || !namesMember(ref)) return snapshot;

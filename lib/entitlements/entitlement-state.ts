@@ -7,7 +7,6 @@ import {
   hasBenefitId,
   memberSnapshot,
   meterBalanceOf,
-  namesMember,
   onGracePeriod,
   onTrial,
   pastDue,
@@ -97,8 +96,8 @@ export class PolarEntitlementState {
    * team's meters. For an individual customer, or no member named, this state itself.
    */
   forMember(member: PolarMemberRef): PolarEntitlementState {
-    if (this.snapshot.customer?.type !== 'team' || !namesMember(member)) return this;
-    return new PolarEntitlementState(memberSnapshot(this.snapshot, member), this.names, this.now, this.stale);
+    const own = memberSnapshot(this.snapshot, member);
+    return own === this.snapshot ? this : new PolarEntitlementState(own, this.names, this.now, this.stale);
   }
 
   /** When this state was fetched from Polar. */

@@ -82,6 +82,10 @@ export type StoredRefund = Resource & { order_id: string; customer_id: string; a
 /** Polar's DisputeStatus. */
 export type DisputeStatus = 'prevented' | 'early_warning' | 'needs_response' | 'under_review' | 'lost' | 'won';
 
+/** A dispute that is over (Polar's `Dispute.closed`): settled either way, or prevented by an early refund. */
+const isClosedDispute = (dispute: { status: DisputeStatus }): boolean =>
+  dispute.status === 'won' || dispute.status === 'lost' || dispute.status === 'prevented';
+
 /** A chargeback on an order's payment (Dispute without the embedded customer and the derived flags). */
 export type StoredDispute = Resource & {
   status: DisputeStatus;
@@ -971,8 +975,7 @@ export class BillingStore {
    * dispute revokes the subscription at once, or the one-time order's benefits.
    */
   settleDispute(dispute: StoredDispute, status: 'under_review' | 'won' | 'lost'): StoredDispute {
-    if (['won', 'lost', 'prevented'].includes(dispute.status))
-      throw new Error(`dispute ${dispute.id} is already closed (${dispute.status})`);
+    if (isClosedDispute(dispute)) throw new Error(`dispute ${dispute.id} is already closed (${dispute.status})`);
     Object.assign(dispute, { status, modified_at: this.now() });
     if (status === 'under_review') {
       dispute.has_evidence = true;
@@ -993,7 +996,7 @@ export class BillingStore {
     return structuredClone({
       ...fields,
       resolved: dispute.status === 'won' || dispute.status === 'lost',
-      closed: ['won', 'lost', 'prevented'].includes(dispute.status),
+      closed: isClosedDispute(dispute),
       past_due: dispute.status === 'needs_response' && due !== null && due < this.clock().getTime(),
       customer: this.customerRecord(customerId),
     });
