@@ -11,6 +11,7 @@ import {
   checkString,
   checkUuid4,
   isObject,
+  pythonJsonDumps,
   type Loc,
   refuseOrganizationId,
 } from './emulator.validation.js';
@@ -310,14 +311,6 @@ function csvField(value: string | null): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** `json.dumps` output: `", "` and `": "` separators, non-ASCII escaped. */
-function pythonJson(value: Record<string, unknown>): string {
-  const text = Object.entries(value)
-    .map(([key, item]) => `${JSON.stringify(key)}: ${JSON.stringify(item)}`)
-    .join(', ');
-  return `{${text}}`.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 /** `datetime.isoformat()`: microseconds and `+00:00` rather than JavaScript's milliseconds and `Z`. */
 function pythonIsoformat(iso: string): string {
   return iso.replace(/(\.\d{3})Z$/, '$1000+00:00').replace(/Z$/, '+00:00');
@@ -358,7 +351,7 @@ function exportRow(customer: PolarEmulatorCustomer): (string | null)[] {
     address?.state ?? null,
     address?.postal_code ?? null,
     address?.country ?? null,
-    Object.keys(customer.metadata).length > 0 ? pythonJson(customer.metadata) : null,
+    Object.keys(customer.metadata).length > 0 ? pythonJsonDumps(customer.metadata) : null,
   ];
 }
 

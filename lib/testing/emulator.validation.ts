@@ -138,6 +138,20 @@ export function checkEmail(value: unknown, loc: Loc, issues: Issues): string | u
   return email;
 }
 
+/**
+ * What Python's `json.dumps` writes (default separators `", "` and `": "`, `ensure_ascii`: every character
+ * outside space..tilde escaped as `\uXXXX`): Polar's exports and its metadata size rules count this text.
+ */
+export function pythonJsonDumps(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
+  if (isObject(value))
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${pythonJsonDumps(key)}: ${pythonJsonDumps(item)}`)
+      .join(', ')}}`;
+  const json = JSON.stringify(value) ?? 'null';
+  return json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Checks Polar's metadata rules: ≤ 50 keys of 1–40 chars; values string(1–500)/int/float/bool. */
 export function checkMetadata(value: unknown, loc: Loc, issues: Issues): PolarEmulatorMetadata | undefined {
   if (!isObject(value)) {

@@ -1,7 +1,15 @@
 import { ValidationFailure, sendJson, type RequestContext } from '../emulator.http.js';
 import type { Route } from '../emulator.router.js';
 import { bodyObject } from '../customers.routes.js';
-import { Issues, checkEmail, checkString, checkUuid, checkUuid4, isObject } from '../emulator.validation.js';
+import {
+  Issues,
+  checkEmail,
+  checkString,
+  checkUuid,
+  checkUuid4,
+  isObject,
+  pythonJsonDumps,
+} from '../emulator.validation.js';
 import type { BillingStore } from './billing.store.js';
 import { BillingFailure, billingRoute, checkBool, nullable, required, throwIfAny } from './billing.http.js';
 import type { SeatContainer, SeatRecipient, StoredSeat } from './seats.js';
@@ -11,28 +19,6 @@ const SEATS_WRITE = ['customer_seats:write'];
 
 const notFound = (detail: string): BillingFailure => new BillingFailure(404, { error: 'ResourceNotFound', detail });
 const badRequest = (detail: string): BillingFailure => new BillingFailure(400, { error: 'BadRequest', detail });
-
-/** Python's `json.dumps` length (`", "` and `": "` separators, non-ASCII escaped): the metadata's 1 KB rule. */
-function pythonJsonLength(value: unknown): number {
-  if (Array.isArray(value))
-    return 2 + value.reduce((n: number, v) => n + pythonJsonLength(v), 0) + 2 * Math.max(0, value.length - 1);
-  if (isObject(value)) {
-    const entries = Object.entries(value);
-    return (
-      2 +
-      entries.reduce((n, [k, v]) => n + pythonJsonLength(k) + 2 + pythonJsonLength(v), 0) +
-      2 * Math.max(0, entries.length - 1)
-    );
-  }
-  if (typeof value === 'string') {
-    // ensure_ascii: every non-ASCII UTF-16 unit becomes a six-character \uXXXX escape.
-    const json = JSON.stringify(value);
-    return json.length + [...json].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x7f ? 5 * ch.length : 0), 0);
-  }
-  if (typeof value === 'boolean') return value ? 4 : 5;
-  if (value === null) return 4;
-  return JSON.stringify(value).length;
-}
 
 /** A `SeatAssign` body: field checks, then its two model validators (seat source, recipient) as Polar words them. */
 function parseSeatAssign(raw: unknown): { subscription_id: string | null; order_id: string | null } & SeatRecipient {
@@ -67,7 +53,7 @@ function parseSeatAssign(raw: unknown): { subscription_id: string | null; order_
           error: {},
         },
       );
-    else if (pythonJsonLength(body.metadata) > 1024)
+    else if (pythonJsonDumps(body.metadata).length > 1024)
       issues.add('value_error', ['body', 'metadata'], 'Value error, Metadata size cannot exceed 1KB', body.metadata, {
         error: {},
       });
