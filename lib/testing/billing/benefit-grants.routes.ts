@@ -1,7 +1,15 @@
 import type { Route } from '../emulator.router.js';
 import { Issues } from '../emulator.validation.js';
 import type { BillingStore, Resource } from './billing.store.js';
-import { boolQuery, checkEnum, parsePagination, sendPage, throwIfAny, uuidFilter } from './billing.http.js';
+import {
+  boolQuery,
+  checkEnum,
+  parsePagination,
+  sendPage,
+  sortByCriteria,
+  throwIfAny,
+  uuidFilter,
+} from './billing.http.js';
 
 const BENEFITS_READ = ['benefits:read', 'benefits:write'];
 /** Polar's `BenefitGrantSortProperty`. */
@@ -35,23 +43,22 @@ export function benefitGrantRoutes(store: BillingStore): Route[] {
         const byExternal = new Set(
           externalIds.flatMap((externalId) => store.customers.findByExternalId(externalId)?.id ?? []),
         );
-        const [order = '-created_at'] = sorting as string[];
-        const field = order.replace(/^-/, '');
-        const direction = order.startsWith('-') ? -1 : 1;
         // One organization: a filter naming another one lists nothing.
         const ofOrganization = organizations === undefined || organizations.includes(organizationId);
-        const grants = [...store.grants.values()]
+        const matching = [...store.grants.values()]
           .filter(() => ofOrganization)
           .filter((grant) => customerIds === undefined || customerIds.includes(grant.customer_id))
           .filter((grant) => externalIds.length === 0 || byExternal.has(grant.customer_id))
           .filter((grant) => isGranted === null || grant.is_granted === isGranted)
-          .map((grant, index) => ({ grant, index }))
-          .sort(
-            (a, b) =>
-              (String(a.grant[field] ?? '').localeCompare(String(b.grant[field] ?? '')) || a.index - b.index) *
-              direction,
-          )
-          .map(({ grant }) => listed(store, grant));
+          .map((grant, index) => ({ grant, index }));
+        // The first criterion decides, insertion order breaking its ties (in its direction).
+        const [order = '-created_at'] = sorting as string[];
+        const grants = sortByCriteria(
+          matching,
+          [order],
+          (a, b, field) =>
+            String(a.grant[field] ?? '').localeCompare(String(b.grant[field] ?? '')) || a.index - b.index,
+        ).map(({ grant }) => listed(store, grant));
         sendPage(ctx, grants, pagination);
       },
     },

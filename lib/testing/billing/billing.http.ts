@@ -139,3 +139,22 @@ export function checkObject(value: unknown, loc: Loc, issues: Issues): value is 
   );
   return false;
 }
+
+/**
+ * Orders items by Polar's `sorting` criteria (`field` ascending, `-field` descending): the first criterion that
+ * tells two items apart decides; items no criterion tells apart keep their given order (the sort is stable).
+ */
+export function sortByCriteria<T>(
+  items: readonly T[],
+  sorting: readonly string[],
+  compare: (a: T, b: T, field: string) => number,
+): T[] {
+  const criteria = sorting.map((value) => ({ field: value.replace(/^-/, ''), descending: value.startsWith('-') }));
+  return [...items].sort((a, b) => {
+    for (const { field, descending } of criteria) {
+      const order = compare(a, b, field);
+      if (order !== 0) return descending ? -order : order;
+    }
+    return 0;
+  });
+}

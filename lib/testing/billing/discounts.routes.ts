@@ -2,7 +2,7 @@ import { NotFoundFailure, ValidationFailure, sendJson } from '../emulator.http.j
 import type { Route } from '../emulator.router.js';
 import { Issues, checkString, checkUuid4 } from '../emulator.validation.js';
 import type { BillingStore, StoredCheckout, StoredProduct } from './billing.store.js';
-import { billingRoute, lookup, parsePagination, sendPage, throwIfAny } from './billing.http.js';
+import { billingRoute, lookup, parsePagination, sendPage, sortByCriteria, throwIfAny } from './billing.http.js';
 import {
   appliesTo,
   discountAmount,
@@ -151,12 +151,8 @@ export function discountRoutes(store: BillingStore): Route[] {
         throwIfAny(issues);
         const organizations = ctx.query.getAll('organization_id');
         const text = ctx.query.get('query');
-        const criteria = (sorting.length > 0 ? sorting : ['-created_at']).map((value) => ({
-          field: value.replace(/^-/, '') as (typeof SORT_FIELDS)[number],
-          desc: value.startsWith('-'),
-        }));
         // Insertion order breaks ties between equal keys, newest first as the default sort shows.
-        const items = [...store.discounts.values()]
+        const matching = [...store.discounts.values()]
           .reverse()
           .filter((d) => d.deleted_at === null)
           .filter((d) => organizations.length === 0 || organizations.includes(d.organization_id))
@@ -164,15 +160,10 @@ export function discountRoutes(store: BillingStore): Route[] {
           .filter(
             (d) =>
               !text || d.name.includes(text) || (d.code !== null && d.code.toLowerCase().includes(text.toLowerCase())),
-          )
-          .sort((a, b) => {
-            for (const { field, desc } of criteria) {
-              const order = compare(a, b, field);
-              if (order !== 0) return desc ? -order : order;
-            }
-            return 0;
-          })
-          .map(view);
+          );
+        const items = sortByCriteria(matching, sorting.length > 0 ? sorting : ['-created_at'], (a, b, field) =>
+          compare(a, b, field as (typeof SORT_FIELDS)[number]),
+        ).map(view);
         sendPage(ctx, items, pagination);
       },
     },

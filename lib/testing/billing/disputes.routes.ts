@@ -9,6 +9,7 @@ import {
   lookup,
   parsePagination,
   sendPage,
+  sortByCriteria,
   throwIfAny,
   uuidFilter,
 } from './billing.http.js';
@@ -32,20 +33,12 @@ export class DisputeNotOpen extends BillingFailure {
   }
 }
 
-/** Orders disputes by the `sorting` criteria (`-` for descending), as Polar's repository sorts them. */
+/** Orders disputes by the `sorting` criteria, as Polar's repository sorts them (`created_at`: insertion order). */
 function sortDisputes(disputes: StoredDispute[], sorting: string[]): StoredDispute[] {
   const keyed = disputes.map((dispute, index) => ({ dispute, index }));
-  keyed.sort((a, b) => {
-    for (const criterion of sorting) {
-      const descending = criterion.startsWith('-');
-      const field = descending ? criterion.slice(1) : criterion;
-      const left = field === 'amount' ? a.dispute.amount : a.index;
-      const right = field === 'amount' ? b.dispute.amount : b.index;
-      if (left !== right) return descending ? right - left : left - right;
-    }
-    return 0;
-  });
-  return keyed.map(({ dispute }) => dispute);
+  return sortByCriteria(keyed, sorting, (a, b, field) =>
+    field === 'amount' ? a.dispute.amount - b.dispute.amount : a.index - b.index,
+  ).map(({ dispute }) => dispute);
 }
 
 /** Routes of `/v1/disputes/`: list, get, and accept (concede the chargeback: `lost`, benefits revoked). */
